@@ -1,0 +1,84 @@
+/** The town's records as typed objects; key order here is the canonical order on disk. */
+
+export const TASK_STATES = ['pending', 'assigned', 'running', 'review', 'completed', 'failed', 'cancelled'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+export const OPEN_TASK_STATES: readonly TaskState[] = ['pending', 'assigned', 'running', 'review'];
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const MESSAGE_TYPES = [
+  'task', 'query', 'info', 'ack', 'task_assign', 'task_done', 'task_failed',
+  'review_request', 'approved', 'changes_requested', 'custom',
+] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+export const AGENT_RUN_STATES = ['starting', 'idle', 'working', 'paused', 'draining', 'stopped', 'error', 'cold'] as const;
+export type AgentRunState = (typeof AGENT_RUN_STATES)[number];
+
+/** Keys a reader did not recognise; kept and written back after the canonical ones. */
+export type ExtraFields = Record<string, unknown>;
+
+export interface Task {
+  id: string;
+  title: string;
+  state: TaskState;
+  assignee: string | null;
+  reviewer: string | null;
+  priority: Priority;
+  tags: string[];
+  parent: string | null;
+  created: string;
+  updated: string;
+  started: string | null;
+  completed: string | null;
+  result: string | null;
+  approved_by: string | null;
+  reviewed_commit: string | null;
+  body: string;
+  extra: ExtraFields;
+}
+export const TASK_KEYS = [
+  'id', 'title', 'state', 'assignee', 'reviewer', 'priority', 'tags', 'parent', 'created', 'updated',
+  'started', 'completed', 'result', 'approved_by', 'reviewed_commit',
+] as const;
+
+export interface Message {
+  id: string;
+  from: string;
+  to: string;
+  type: MessageType;
+  task: string | null;
+  urgent: boolean;
+  created: string;
+  reply_to: string | null;
+  /** Only for `custom` messages: what kind of custom message this is. */
+  kind: string | null;
+  body: string;
+  extra: ExtraFields;
+}
+export const MESSAGE_KEYS = ['id', 'from', 'to', 'type', 'task', 'urgent', 'created', 'reply_to'] as const;
+
+export interface Agent {
+  name: string;
+  role: string;
+  cli: string;
+  nickname: string | null;
+  parent: string | null;
+  created: string;
+  body: string;
+  extra: ExtraFields;
+}
+export const AGENT_KEYS = ['name', 'role', 'cli', 'nickname', 'parent', 'created'] as const;
+
+export interface TownConfig {
+  name: string;
+  default_cli: string;
+  clis: Record<string, string>;
+  git: { auto_commit: boolean };
+  agent: { max_rounds: number; idle_timeout_s: number; stale_after_s: number };
+}
+
+export const CONDUCTOR = 'conductor';
+/** `supervisor` is the same well-known mailbox as `conductor` (the Tinytown book). */
+export const CONDUCTOR_ALIASES: readonly string[] = ['conductor', 'supervisor'];
