@@ -1,0 +1,69 @@
+/**
+ * Every git call goes through here, described as data (argv, stdin, env) and
+ * answered as text. We spawn git directly rather than through simple-git: a
+ * coordinator command is mostly process start-up, simple-git's import and task
+ * queue would be paid by every `tt send`, and git's own `--format` with
+ * `%(trailers)` already does the parsing we need (see log.ts).
+ */
+import { GitError } from '../errors.js';
+
+export interface GitCommand {
+  args: readonly string[];
+  cwd: string;
+  input?: string;
+  env?: Record<string, string>;
+  /** Exit codes that are answers rather than failures (e.g. 1 from `git diff --quiet`). */
+  okExitCodes?: readonly number[];
+}
+
+export interface GitResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Isolation from things that would make a coordination commit interactive or slow. */
+const BASE_ENV: Record<string, string> = {
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_OPTIONAL_LOCKS: '0',
+  LC_ALL: 'C',
+};
+
+/** child_process pulls in net and streams; read-only commands that never run git should not pay for it. */
+let childProcess: typeof import('node:child_process') | undefined;
+
+export async function runGit(command: GitCommand): Promise<GitResult> {
+  childProcess ??= await import('node:child_process');
+  const { spawn } = childProcess;
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', command.args, {
+      cwd: command.cwd,
+      env: { ...process.env, ...BASE_ENV, ...command.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error) => {
+      reject(new GitError(`could not run git (${error.message}); is git installed and on PATH?`, command.args, '', { cause: error }));
+    });
+    child.on('close', (code) => {
+      const result = {
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        exitCode: code ?? 1,
+      };
+      if (result.exitCode === 0 || command.okExitCodes?.includes(result.exitCode)) resolve(result);
+      else reject(new GitError(`git ${command.args[0] ?? ''} failed: ${firstLines(result.stderr || result.stdout)}`, command.args, result.stderr));
+    });
+    child.stdin.on('error', () => {
+      // git may exit before reading stdin; its exit code tells the story
+    });
+    child.stdin.end(command.input ?? '');
+  });
+}
+
+function firstLines(text: string): string {
+  return text.trim().split('\n').slice(0, 3).join(' / ') || '(no output)';
+}

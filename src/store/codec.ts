@@ -1,0 +1,87 @@
+/**
+ * The only module that talks to gray-matter. Reading is lenient; writing is
+ * canonical and byte-stable: keys in a fixed order, every key present, strings
+ * double-quoted when plain YAML would change their meaning (timestamps always),
+ * LF endings. We emit YAML ourselves because gray-matter's js-yaml 3 cannot be
+ * told to quote timestamps the same way every time, and a canonical file must
+ * not depend on a dumper's heuristics.
+ */
+import matter from 'gray-matter';
+import { ValidationError } from '../errors.js';
+
+export interface ParsedFile {
+  data: Record<string, unknown>;
+  body: string;
+}
+
+interface YamlErrorLike {
+  name?: string;
+  reason?: string;
+  mark?: { line?: number };
+}
+
+const CONFLICT_MARKER = /^(<{7}|={7}|>{7})( |$)/m;
+
+export function parseFrontmatter(text: string, file: string): ParsedFile {
+  if (text.includes('\u0000')) throw new ValidationError(`${file}: binary data, not a Markdown file`, file);
+  const conflict = CONFLICT_MARKER.exec(text);
+  if (conflict) {
+    const line = text.slice(0, conflict.index).split('\n').length;
+    throw new ValidationError(`${file}:${line}: git conflict marker "${conflict[1]}": resolve the conflict (tt doctor lists them)`, file, undefined, line);
+  }
+  const normalised = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+  if (!normalised.startsWith('---\n')) {
+    throw new ValidationError(`${file}:1: no YAML frontmatter (the file must start with a line "---")`, file, undefined, 1);
+  }
+  let parsed: { data: unknown; content: string };
+  try {
+    // An options object turns off gray-matter's content-keyed cache, which hands back shared objects.
+    parsed = matter(normalised, {});
+  } catch (error) {
+    const yamlError = error as YamlErrorLike;
+    // +2: the mark is 0-based and counts from the line after the opening "---".
+    const line = typeof yamlError.mark?.line === 'number' ? yamlError.mark.line + 2 : undefined;
+    const reason = yamlError.reason ?? (error instanceof Error ? error.message : String(error));
+    throw new ValidationError(`${file}${line ? `:${line}` : ''}: YAML error: ${reason}`, file, undefined, line);
+  }
+  const data = parsed.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ValidationError(`${file}:2: the frontmatter must be a mapping of keys to values`, file, undefined, 2);
+  }
+  if (Object.keys(data).length === 0 && !/^---\n[\s\S]*?\n---/.test(normalised)) {
+    throw new ValidationError(`${file}: the frontmatter is not closed by a line "---"`, file);
+  }
+  return { data: data as Record<string, unknown>, body: parsed.content.replace(/^\n/, '') };
+}
+
+const RESERVED_PLAIN = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
+const SAFE_PLAIN = /^[A-Za-z_][A-Za-z0-9_ .,/()+@-]*$/;
+
+function formatScalar(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'boolean' || typeof value === 'number') return String(value);
+  if (typeof value === 'string') {
+    const plain = SAFE_PLAIN.test(value) && !RESERVED_PLAIN.test(value) && !value.endsWith(' ')
+      && !/ #|: /.test(value);
+    // JSON's double-quoted strings are valid YAML double-quoted scalars.
+    return plain ? value : JSON.stringify(value);
+  }
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(formatScalar).join(', ')}]`;
+  // Unknown nested values from hand-written files: JSON is valid YAML flow style.
+  return JSON.stringify(value);
+}
+
+/** Fields whose values are always quoted, so readers never see a Date. */
+const TIMESTAMP_FIELDS = new Set(['created', 'updated', 'started', 'completed']);
+
+export function formatFrontmatter(fields: ReadonlyArray<readonly [string, unknown]>, body: string): string {
+  const lines = ['---'];
+  for (const [key, value] of fields) {
+    const formatted = TIMESTAMP_FIELDS.has(key) && typeof value === 'string' ? JSON.stringify(value) : formatScalar(value);
+    lines.push(`${key}: ${formatted}`);
+  }
+  lines.push('---');
+  const text = body.replace(/\r\n/g, '\n').replace(/\n*$/, '\n');
+  return `${lines.join('\n')}\n${text}`;
+}

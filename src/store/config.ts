@@ -1,0 +1,120 @@
+/**
+ * town.yml: plain YAML, read into a typed config with defaults. Read with
+ * js-yaml (already loaded for frontmatter, so every command pays nothing
+ * extra); edited through the `yaml` library's document model, loaded only
+ * then, so `tt config KEY VALUE` keeps the user's comments and layout.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import jsYaml from 'js-yaml';
+import { ValidationError } from '../errors.js';
+import type { TownConfig } from '../core/types.js';
+import { townPaths } from './paths.js';
+
+export const BUILTIN_CLIS: Readonly<Record<string, string>> = {
+  claude: 'claude --print --dangerously-skip-permissions',
+  codex: 'codex exec --dangerously-bypass-approvals-and-sandbox',
+  'codex-mini': 'codex exec --model codex-mini-latest --dangerously-bypass-approvals-and-sandbox',
+  aider: 'aider --yes --no-auto-commits --message-file {prompt_file}',
+  gemini: 'gemini --yolo',
+  auggie: 'auggie --print',
+  copilot: 'copilot --allow-all-tools -p {prompt}',
+  cursor: 'cursor-agent --print --force',
+  scripted: 'tt-scripted-agent',
+};
+
+export const DEFAULT_CONFIG: TownConfig = {
+  name: 'town',
+  default_cli: 'claude',
+  clis: {},
+  git: { auto_commit: true },
+  agent: { max_rounds: 10, idle_timeout_s: 300, stale_after_s: 120 },
+};
+
+function expectNumber(value: unknown, key: string, fallback: number, file: string): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  throw new ValidationError(`${file}: "${key}" must be a non-negative number`, file, key);
+}
+
+function expectRecord(value: unknown, key: string, file: string): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw new ValidationError(`${file}: "${key}" must be a mapping`, file, key);
+}
+
+export function parseTownConfig(text: string, file: string): TownConfig {
+  let raw: unknown;
+  try {
+    raw = jsYaml.safeLoad(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new ValidationError(`${file}: YAML error: ${(error as Error).message.split('\n')[0]}`, file);
+  }
+  const data = expectRecord(raw, '(top level)', file);
+  const git = expectRecord(data.git, 'git', file);
+  const agent = expectRecord(data.agent, 'agent', file);
+  const clis: Record<string, string> = {};
+  for (const [name, command] of Object.entries(expectRecord(data.clis, 'clis', file))) {
+    if (typeof command !== 'string' || command.trim() === '') {
+      throw new ValidationError(`${file}: clis.${name} must be a command line`, file, `clis.${name}`);
+    }
+    clis[name] = command;
+  }
+  if (git.auto_commit !== undefined && typeof git.auto_commit !== 'boolean') {
+    throw new ValidationError(`${file}: git.auto_commit must be true or false`, file, 'git.auto_commit');
+  }
+  const d = DEFAULT_CONFIG;
+  return {
+    name: typeof data.name === 'string' && data.name ? data.name : d.name,
+    default_cli: typeof data.default_cli === 'string' && data.default_cli ? data.default_cli : d.default_cli,
+    clis,
+    git: { auto_commit: (git.auto_commit as boolean | undefined) ?? d.git.auto_commit },
+    agent: {
+      max_rounds: expectNumber(agent.max_rounds, 'agent.max_rounds', d.agent.max_rounds, file),
+      idle_timeout_s: expectNumber(agent.idle_timeout_s, 'agent.idle_timeout_s', d.agent.idle_timeout_s, file),
+      stale_after_s: expectNumber(agent.stale_after_s, 'agent.stale_after_s', d.agent.stale_after_s, file),
+    },
+  };
+}
+
+export function readTownConfig(root: string): TownConfig {
+  const file = townPaths.config;
+  return parseTownConfig(readFileSync(path.join(root, file), 'utf8'), file);
+}
+
+export function readConfigText(root: string): string {
+  return readFileSync(path.join(root, townPaths.config), 'utf8');
+}
+
+/** A value typed on the command line: YAML scalars, so `false` and `5` are not strings. */
+export function parseConfigValue(text: string): unknown {
+  try {
+    return jsYaml.safeLoad(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Sets a dotted key in town.yml's text, keeping comments; the result is validated before use. */
+export async function setConfigValue(text: string, key: string, value: unknown): Promise<string> {
+  const loaded = await import('yaml');
+  // Bundled, this CommonJS package arrives as a default export; under tsx/vitest, as named ones.
+  const { parseDocument } = (loaded as unknown as { default?: typeof loaded }).default ?? loaded;
+  const document = parseDocument(text);
+  document.setIn(key.split('.'), value);
+  return document.toString();
+}
+
+export function getConfigValue(config: TownConfig, key: string): unknown {
+  let value: unknown = config;
+  for (const part of key.split('.')) {
+    if (value === null || typeof value !== 'object' || !(part in value)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** The command line for a CLI name: town.yml's `clis` first, then the built-in presets. */
+export function resolveCliCommand(config: TownConfig, cli: string): string | undefined {
+  return config.clis[cli] ?? BUILTIN_CLIS[cli];
+}
