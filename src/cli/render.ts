@@ -1,0 +1,89 @@
+/** Human output: pure functions from data to text. */
+import type { Agent, Message, Task } from '../core/types.js';
+import type { TownEvent } from '../git/log.js';
+import type { TownStatus } from '../ops/status.js';
+
+export function ago(iso: string | null, now: Date): string {
+  if (!iso) return '-';
+  const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)}m ago`;
+  if (seconds < 86_400) return `${Math.round(seconds / 3600)}h ago`;
+  return `${Math.round(seconds / 86_400)}d ago`;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+export function renderTable(rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+export function renderTaskLine(task: Task): string {
+  const who = task.assignee ?? 'backlog';
+  const review = task.reviewer && task.state === 'review' ? ` → ${task.reviewer}` : '';
+  const priority = task.priority === 'normal' ? '' : ` [${task.priority}]`;
+  return `${task.id}  ${pad(task.state, 9)}  ${pad(who + review, 18)}  ${task.title}${priority}`;
+}
+
+export function renderTaskList(tasks: readonly Task[], empty: string): string {
+  return tasks.length === 0 ? empty : tasks.map(renderTaskLine).join('\n');
+}
+
+export function renderTask(task: Task): string {
+  const lines = [
+    `${task.id}  ${task.title}`,
+    `  state:     ${task.state}`,
+    `  assignee:  ${task.assignee ?? '-'}`,
+    `  reviewer:  ${task.reviewer ?? '-'}`,
+    `  priority:  ${task.priority}${task.tags.length ? `   tags: ${task.tags.join(', ')}` : ''}`,
+    `  created:   ${task.created}   updated: ${task.updated}`,
+  ];
+  if (task.started) lines.push(`  started:   ${task.started}`);
+  if (task.completed) lines.push(`  completed: ${task.completed}`);
+  if (task.approved_by) lines.push(`  approved:  by ${task.approved_by} at ${task.reviewed_commit ?? '(no commit)'}`);
+  if (task.result) lines.push(`  result:    ${task.result.replace(/\n/g, '\n             ')}`);
+  lines.push('', task.body.trimEnd());
+  return lines.join('\n');
+}
+
+export function renderMessage(message: Message): string {
+  const flags = [message.urgent ? 'URGENT' : '', message.type, message.task ?? ''].filter(Boolean).join(' · ');
+  const header = `${message.id}  from ${message.from} to ${message.to}  (${flags})`;
+  return `${header}\n${message.body.trimEnd().replace(/^/gm, '  ')}`;
+}
+
+export function renderInbox(agent: string, messages: readonly Message[]): string {
+  if (messages.length === 0) return `${agent}: no unread messages`;
+  return [`${agent}: ${messages.length} unread`, ...messages.map(renderMessage)].join('\n\n');
+}
+
+export function renderAgents(agents: readonly Agent[]): string {
+  return renderTable([
+    ['NAME', 'ROLE', 'CLI', 'NICKNAME', 'PARENT'],
+    ...agents.map((a) => [a.name, a.role, a.cli, a.nickname ?? '-', a.parent ?? '-']),
+  ]);
+}
+
+export function renderStatus(status: TownStatus, options: { tasks: boolean }): string {
+  const counts = Object.entries(status.tasks).filter(([, n]) => n > 0).map(([state, n]) => `${n} ${state}`);
+  const lines = [
+    `Town ${status.town.name} (${status.town.root})`,
+    `Tasks: ${counts.length ? counts.join(', ') : 'none'}`,
+    '',
+    renderTable([
+      ['AGENT', 'ROLE', 'STATE', 'UNREAD', 'TASK'],
+      ...status.agents.map((a) => [a.name, a.role, a.state, a.urgent ? `${a.unread} (${a.urgent} urgent)` : String(a.unread), a.current_task ?? '-']),
+    ]),
+  ];
+  if (options.tasks) lines.push('', 'Open tasks:', renderTaskList(status.openTasks, '  (none)'));
+  return lines.join('\n');
+}
+
+export function renderHistory(events: readonly TownEvent[]): string {
+  if (events.length === 0) return 'no town history yet';
+  return events.map((e) => `${e.commit.slice(0, 8)}  ${e.time.replace('T', ' ').slice(0, 19)}  ${pad(e.agent, 12)}  ${pad(e.action, 12)}  ${e.summary}${e.reviewedBy ? `  (reviewed by ${e.reviewedBy})` : ''}`).join('\n');
+}

@@ -1,0 +1,91 @@
+/** Agents: resolving names (nicknames, `supervisor`), registering new ones. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConflictError, NotFoundError, UsageError } from '../errors.js';
+import { closestName, validateAgentName } from '../core/names.js';
+import { CONDUCTOR, CONDUCTOR_ALIASES, type Agent } from '../core/types.js';
+import { isoNow } from '../core/ids.js';
+import { formatAgent } from '../store/records.js';
+import { listAgents } from '../store/reader.js';
+import { townPaths } from '../store/paths.js';
+import { transact } from '../store/transaction.js';
+import type { Town } from '../store/town.js';
+import { templatePath } from '../package-root.js';
+import type { OpContext } from './context.js';
+
+/** Agent names from file names alone: one readdir, no parsing. */
+export function agentNames(town: Town): string[] {
+  try {
+    return readdirSync(path.join(town.root, townPaths.agentsDir))
+      .filter((name) => name.endsWith('.md') && !name.startsWith('.'))
+      .map((name) => name.slice(0, -3))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A name as typed → the agent's canonical name. Accepts names, nicknames and
+ * the `supervisor` alias; an unknown name is refused with the closest match.
+ */
+export function resolveAgent(town: Town, input: string, what = 'agent'): string {
+  const typed = input.trim();
+  if (CONDUCTOR_ALIASES.includes(typed)) return CONDUCTOR;
+  const names = agentNames(town);
+  if (names.includes(typed)) return typed;
+  const agents = listAgents(town.root).items;
+  const byNickname = agents.find((agent) => agent.nickname === typed);
+  if (byNickname) return byNickname.name;
+  validateAgentName(typed, `${what} name`);
+  const suggestion = closestName(typed, [...names, ...agents.flatMap((a) => (a.nickname ? [a.nickname] : []))]);
+  throw new NotFoundError(`unknown ${what} "${typed}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (tt list shows the agents; tt spawn ${typed} adds one)`);
+}
+
+export interface SpawnOptions {
+  name: string;
+  role?: string | undefined;
+  cli?: string | undefined;
+  nickname?: string | undefined;
+  parent?: string | undefined;
+}
+
+export function roleInstructions(role: string): string {
+  const file = templatePath('roles', `${role}.md`);
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  return `You are the ${role} of this town. Do the work your messages and tasks ask for, and report back with tt.\n`;
+}
+
+export function newAgent(options: Required<Pick<SpawnOptions, 'name'>> & { role: string; cli: string; nickname: string | null; parent: string | null }, now: Date): Agent {
+  return { ...options, created: isoNow(now), body: roleInstructions(options.role), extra: {} };
+}
+
+export async function spawnAgent(ctx: OpContext, options: SpawnOptions): Promise<Agent> {
+  const { town } = ctx;
+  const name = validateAgentName(options.name);
+  if (CONDUCTOR_ALIASES.includes(name) && name !== CONDUCTOR) {
+    throw new UsageError(`"${name}" is an alias of the conductor and cannot be an agent's name`);
+  }
+  const role = options.role ?? (name === 'reviewer' ? 'reviewer' : 'worker');
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(role)) throw new UsageError(`illegal role "${role}": use one word such as worker, reviewer, researcher, tester`);
+  const cli = options.cli ?? town.config.default_cli;
+  if (!/^[A-Za-z0-9][\w.-]*$/.test(cli)) throw new UsageError(`illegal CLI name "${cli}": name a preset or an entry of town.yml's clis`);
+  const nickname = options.nickname ?? null;
+  if (nickname !== null) validateAgentName(nickname, 'nickname');
+  const parent = options.parent ? resolveAgent(town, options.parent, 'parent agent') : ctx.actor;
+  const { result } = await transact(town, (writer) => {
+    if (agentNames(town).includes(name)) throw new ConflictError(`agent "${name}" already exists (tt list shows the agents)`);
+    if (nickname !== null) {
+      const clash = listAgents(town.root).items.find((agent) => agent.nickname === nickname || agent.name === nickname);
+      if (clash || CONDUCTOR_ALIASES.includes(nickname)) throw new ConflictError(`nickname "${nickname}" is already taken${clash ? ` by ${clash.name}` : ''}`);
+    }
+    const agent = newAgent({ name, role, cli, nickname, parent }, ctx.now());
+    writer.write(townPaths.agent(name), formatAgent(agent));
+    return { result: agent, change: { action: 'spawn', agent: ctx.actor, summary: `${name} (${role}, ${cli})` } };
+  });
+  return result;
+}
+
+export function requireAgent(town: Town, name: string): void {
+  if (!agentNames(town).includes(name) && name !== CONDUCTOR) throw new NotFoundError(`unknown agent "${name}"`);
+}

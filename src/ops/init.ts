@@ -1,0 +1,55 @@
+/** `tt init`: a new town, or the local set-up of a cloned one. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { CONDUCTOR } from '../core/types.js';
+import { runGit } from '../git/run-git.js';
+import { formatAgent } from '../store/records.js';
+import { readTownConfig, setConfigValue } from '../store/config.js';
+import { findGitDir, townPaths } from '../store/paths.js';
+import { transact, type CommitOutcome } from '../store/transaction.js';
+import { openTown, type Town } from '../store/town.js';
+import { templatePath } from '../package-root.js';
+import { newAgent } from './agents.js';
+
+export interface InitOptions {
+  cwd: string;
+  name?: string | undefined;
+  now: () => Date;
+}
+
+export interface InitResult {
+  town: Town;
+  created: boolean;
+  commit: CommitOutcome;
+}
+
+async function workTreeRoot(cwd: string): Promise<string> {
+  if (!findGitDir(cwd)) throw new UsageError(`${cwd} is not in a git repository: Tinytown keeps its state in git; run \`git init\` first`);
+  const { stdout } = await runGit({ cwd, args: ['rev-parse', '--show-toplevel'] });
+  const root = stdout.trim();
+  if (!root) throw new UsageError('tt init needs a work tree (this looks like a bare repository)');
+  return root;
+}
+
+export async function initTown({ cwd, name, now }: InitOptions): Promise<InitResult> {
+  const root = await workTreeRoot(cwd);
+  if (existsSync(path.join(root, townPaths.config))) {
+    readTownConfig(root); // a clone with a damaged town.yml should say so now
+    return { town: openTown({ cwd: root, env: {} }), created: false, commit: { status: 'unchanged' } };
+  }
+  const townName = name?.trim() || path.basename(root);
+  const configText = await setConfigValue(readFileSync(templatePath('town.yml'), 'utf8'), 'name', townName);
+  // town.yml goes down first so the town can be opened (and locked) like any other.
+  mkdirSync(path.join(root, townPaths.runDir), { recursive: true });
+  writeFileSync(path.join(root, townPaths.config), configText);
+  const town = openTown({ cwd: root, env: {} });
+  const { commit } = await transact(town, (writer) => {
+    writer.write(townPaths.config, configText);
+    writer.write(townPaths.gitignore, 'run/\n');
+    const conductor = newAgent({ name: CONDUCTOR, role: 'conductor', cli: town.config.default_cli, nickname: null, parent: null }, now());
+    writer.write(townPaths.agent(CONDUCTOR), formatAgent(conductor));
+    return { result: undefined, change: { action: 'init', agent: CONDUCTOR, summary: `town ${townName}` } };
+  });
+  return { town, created: true, commit };
+}

@@ -1,0 +1,82 @@
+/** `tt status` and `tt list`: the town at a glance, from one pass over tasks and a readdir per inbox. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { TASK_STATES, type Agent, type AgentRunState, type Task, type TaskState } from '../core/types.js';
+import { isProcessAlive } from '../store/lock.js';
+import { countUnread, listAgents, listTasks, listUnread, type Problem } from '../store/reader.js';
+import { townPaths } from '../store/paths.js';
+import type { Town } from '../store/town.js';
+
+export interface AgentRuntime {
+  state: AgentRunState;
+  pid: number | null;
+  rounds: number;
+  heartbeat: string | null;
+  started: string | null;
+}
+
+/** Run-time state lives in run/agents/<name>.json (never committed); an agent never started is `cold`. */
+export function readAgentRuntime(town: Town, name: string): AgentRuntime {
+  const cold: AgentRuntime = { state: 'cold', pid: null, rounds: 0, heartbeat: null, started: null };
+  try {
+    const raw = JSON.parse(readFileSync(path.join(town.root, townPaths.runDir, 'agents', `${name}.json`), 'utf8')) as Partial<AgentRuntime>;
+    const runtime = { ...cold, ...raw };
+    const live = runtime.pid !== null && isProcessAlive(runtime.pid);
+    if (!live && runtime.state !== 'stopped' && runtime.state !== 'cold' && runtime.state !== 'error') runtime.state = 'stopped';
+    return runtime;
+  } catch {
+    return cold;
+  }
+}
+
+export interface AgentStatus {
+  name: string;
+  role: string;
+  state: AgentRunState;
+  unread: number;
+  urgent: number;
+  current_task: string | null;
+}
+
+export interface TownStatus {
+  town: { name: string; root: string };
+  agents: AgentStatus[];
+  tasks: Record<TaskState, number>;
+  openTasks: Task[];
+  problems: Problem[];
+}
+
+export function currentTaskOf(tasks: readonly Task[], agent: string): Task | undefined {
+  const mine = tasks.filter((task) => task.assignee === agent);
+  return mine.find((task) => task.state === 'running') ?? mine.find((task) => task.state === 'assigned');
+}
+
+function agentStatus(town: Town, agent: Agent, tasks: readonly Task[], problems: Problem[]): AgentStatus {
+  const unread = countUnread(town.root, agent.name);
+  let urgent = 0;
+  if (unread > 0) {
+    const listing = listUnread(town.root, agent.name);
+    urgent = listing.items.filter((message) => message.urgent).length;
+    problems.push(...listing.problems);
+  }
+  return {
+    name: agent.name, role: agent.role, state: readAgentRuntime(town, agent.name).state,
+    unread, urgent, current_task: currentTaskOf(tasks, agent.name)?.id ?? null,
+  };
+}
+
+export function townStatus(town: Town): TownStatus {
+  const agentListing = listAgents(town.root);
+  const taskListing = listTasks(town.root);
+  const problems = [...agentListing.problems, ...taskListing.problems];
+  const tasks = taskListing.items;
+  const counts = Object.fromEntries(TASK_STATES.map((state) => [state, 0])) as Record<TaskState, number>;
+  for (const task of tasks) counts[task.state]++;
+  return {
+    town: { name: town.config.name, root: town.root },
+    agents: agentListing.items.map((agent) => agentStatus(town, agent, tasks, problems)),
+    tasks: counts,
+    openTasks: tasks.filter((task) => ['pending', 'assigned', 'running', 'review'].includes(task.state)),
+    problems,
+  };
+}

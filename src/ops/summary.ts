@@ -1,0 +1,77 @@
+/** `tt summary`: the coordination in a commit range, as Markdown for a pull-request description. */
+import type { Task } from '../core/types.js';
+import { readTownLog, type TownEvent } from '../git/log.js';
+import { pullRequestRange } from '../git/range.js';
+import { listTasks } from '../store/reader.js';
+import type { Town } from '../store/town.js';
+import { isOpen } from '../core/transitions.js';
+
+export interface SummaryEntry {
+  task: string;
+  title: string;
+  agent: string;
+  commit: string;
+  time: string;
+  reviewed_commit?: string | null;
+  reason?: string | null;
+  to?: string | null;
+}
+
+export interface CoordinationSummary {
+  range: string;
+  description: string;
+  opened: SummaryEntry[];
+  handed_off: SummaryEntry[];
+  approved: SummaryEntry[];
+  rejected: SummaryEntry[];
+  completed: SummaryEntry[];
+  still_open: Array<{ task: string; title: string; state: string; assignee: string | null; reviewer: string | null }>;
+}
+
+function entry(event: TownEvent, titles: Map<string, string>): SummaryEntry {
+  const task = event.task ?? '';
+  return {
+    task, title: titles.get(task) ?? event.summary.replace(/^t-\w+(:| to \S+:)\s*/, ''),
+    agent: event.agent, commit: event.commit, time: event.time,
+  };
+}
+
+export function summarise(events: readonly TownEvent[], tasks: readonly Task[], range: string, description: string): CoordinationSummary {
+  const titles = new Map(tasks.map((task) => [task.id, task.title]));
+  const pick = (...actions: string[]) => events.filter((event) => event.task && actions.includes(event.action));
+  const touched = new Set(events.map((event) => event.task).filter(Boolean));
+  return {
+    range, description,
+    opened: pick('assign', 'backlog-add').map((e) => entry(e, titles)),
+    handed_off: pick('review').map((e) => ({ ...entry(e, titles), to: /^t-\w+ to (\S+):/.exec(e.summary)?.[1] ?? null })),
+    approved: pick('approve').map((e) => ({ ...entry(e, titles), reviewed_commit: e.trailers['Tinytown-Reviewed-Commit']?.[0] ?? null })),
+    rejected: pick('reject').map((e) => ({ ...entry(e, titles), reason: e.trailers['Tinytown-Reason']?.[0] ?? null })),
+    completed: pick('complete').map((e) => entry(e, titles)),
+    still_open: tasks.filter((task) => isOpen(task) && touched.has(task.id))
+      .map((task) => ({ task: task.id, title: task.title, state: task.state, assignee: task.assignee, reviewer: task.reviewer })),
+  };
+}
+
+export async function coordinationSummary(town: Town, rangeInput?: string): Promise<CoordinationSummary> {
+  const { range, description } = rangeInput ? { range: rangeInput, description: rangeInput } : await pullRequestRange(town.root);
+  const events = await readTownLog({ root: town.root, range, reverse: true });
+  return summarise(events, listTasks(town.root).items, range, description);
+}
+
+const short = (commit: string | null | undefined) => (commit ? commit.slice(0, 8) : '?');
+
+export function renderSummaryMarkdown(summary: CoordinationSummary): string {
+  const out = [`### Coordination (${summary.description})`, ''];
+  const section = (title: string, lines: string[]) => {
+    if (lines.length === 0) return;
+    out.push(`**${title}**`, '', ...lines, '');
+  };
+  section('Approved', summary.approved.map((e) => `- \`${e.task}\` ${e.title} — approved by **${e.agent}** at \`${short(e.reviewed_commit)}\` (${short(e.commit)})`));
+  section('Changes requested', summary.rejected.map((e) => `- \`${e.task}\` ${e.title} — **${e.agent}**: ${e.reason ?? '(no reason recorded)'}`));
+  section('Handed off for review', summary.handed_off.map((e) => `- \`${e.task}\` ${e.title} — ${e.agent} → ${e.to ?? 'reviewer'}`));
+  section('Completed without review', summary.completed.map((e) => `- \`${e.task}\` ${e.title} — ${e.agent}`));
+  section('Opened', summary.opened.map((e) => `- \`${e.task}\` ${e.title} — by ${e.agent}`));
+  section('Still open', summary.still_open.map((t) => `- \`${t.task}\` ${t.title} — ${t.state}${t.assignee ? `, ${t.assignee}` : ''}${t.state === 'review' && t.reviewer ? ` → ${t.reviewer}` : ''}`));
+  if (out.length === 2) out.push('No coordination in this range.', '');
+  return out.join('\n').trimEnd();
+}
