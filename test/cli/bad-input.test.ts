@@ -1,0 +1,110 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { tempRepo, treeSnapshot } from '../helpers/repo.js';
+import { townWithTeam, tt, ttProcess, type TtResult } from '../helpers/tt.js';
+
+/** Runs a command that must fail and asserts that it changed nothing at all. */
+async function refused(dir: string, args: string[], env: Record<string, string> = {}): Promise<TtResult> {
+  const before = treeSnapshot(dir);
+  const run = await tt(dir, args, env);
+  expect(run.code, `tt ${args.join(' ')} should fail`).not.toBe(0);
+  expect(treeSnapshot(dir), `tt ${args.join(' ')} changed the tree`).toBe(before);
+  return run;
+}
+
+describe('bad input gets a clear error and changes nothing', () => {
+  let dir: string;
+  let taskId: string;
+  beforeEach(async () => {
+    dir = tempRepo();
+    await townWithTeam(dir);
+    taskId = (await tt(dir, ['assign', 'backend', 'Build the API', '--json'])).json<{ task: { id: string } }>().task.id;
+  });
+
+  it('suggests the closest name for an unknown agent', async () => {
+    const run = await refused(dir, ['send', 'bakend', 'hello']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('unknown agent "bakend"; did you mean "backend"?');
+    expect((await refused(dir, ['assign', 'fronted', 'x'])).stderr).toContain('did you mean "frontend"');
+    expect((await refused(dir, ['send', 'backend', 'x'], { TINYTOWN_AGENT: 'ghost' })).stderr).toContain('unknown acting agent "ghost"');
+  });
+
+  it.each([['../x'], ['x/y'], ['A_B'], [''], ['a'.repeat(33)]])('refuses the illegal name %j before touching a file', async (name) => {
+    const spawn = await refused(dir, ['spawn', name]);
+    expect(spawn.code).toBe(2);
+    expect(spawn.stderr).toMatch(/illegal agent name/);
+    const send = await refused(dir, ['send', name, 'hi']);
+    expect(send.stderr).toMatch(/illegal|unknown agent/);
+  });
+
+  it('refuses an empty message and an empty task description', async () => {
+    expect((await refused(dir, ['send', 'backend', '   '])).stderr).toContain('the message is empty');
+    expect((await refused(dir, ['assign', 'backend', ''])).code).toBe(2);
+  });
+
+  it('refuses unknown and ambiguous task ids', async () => {
+    expect((await refused(dir, ['task', 'start', 't-zzzzzz'])).stderr).toContain('no task matches "t-zzzzzz"');
+    expect((await refused(dir, ['task', 'start', 'ab'])).code).toBe(2);
+    // Make two tasks that share a 3-character prefix by writing a twin by hand.
+    const twin = `${taskId.slice(0, 5)}${taskId[5] === 'a' ? 'b' : 'a'}`.padEnd(8, 'z').slice(0, 8);
+    const original = path.join(dir, '.tinytown/tasks', `${taskId}.md`);
+    writeFileSync(path.join(dir, '.tinytown/tasks', `${twin}.md`), readFileSync(original, 'utf8').replace(taskId, twin));
+    const ambiguous = await refused(dir, ['task', 'start', taskId.slice(2, 5)]);
+    expect(ambiguous.stderr).toContain('ambiguous');
+  });
+
+  it('names the current state when a transition is illegal', async () => {
+    const run = await refused(dir, ['task', 'requeue', taskId]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`cannot requeue ${taskId}: it is assigned`);
+    expect((await refused(dir, ['approve', taskId, '--as', 'reviewer'])).stderr).toContain('it is assigned');
+  });
+
+  it('points to tt init outside a town', async () => {
+    const outside = tempRepo();
+    const run = await refused(outside, ['status']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('tt init');
+  });
+
+  it('keeps working around a damaged task file and names it', async () => {
+    const damaged = path.join(dir, '.tinytown/tasks/t-bbbbbb.md');
+    writeFileSync(damaged, '---\nid: t-bbbbbb\ntitle: [unclosed\n---\n');
+    const list = await tt(dir, ['task', 'list', '--json']);
+    expect(list.code).toBe(0);
+    expect(list.json<{ tasks: Array<{ id: string }> }>().tasks.map((t) => t.id)).toEqual([taskId]);
+    expect(list.stderr).toContain('.tinytown/tasks/t-bbbbbb.md');
+    const status = await tt(dir, ['status']);
+    expect(status.code).toBe(0);
+    expect(status.stderr).toContain('t-bbbbbb.md');
+    expect((await tt(dir, ['task', 'start', taskId])).code).toBe(0);
+    expect((await refused(dir, ['task', 'show', 't-bbbbbb'])).stderr).toMatch(/t-bbbbbb\.md.*YAML/);
+  });
+
+  it('uses exit code 2 and the JSON error envelope for usage errors', async () => {
+    const missing = await tt(dir, ['send', 'backend', '--json']);
+    expect(missing.code).toBe(2);
+    expect(missing.json()).toMatchObject({ schemaVersion: 1, kind: 'error', code: 'usage' });
+    const unknown = await tt(dir, ['task', 'start', 't-zzzzzz', '--json']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.json()).toMatchObject({ schemaVersion: 1, kind: 'error', code: 'not_found' });
+    expect((await tt(dir, ['frobnicate'])).code).toBe(2);
+    expect((await tt(dir, ['assign', 'backend', 'x', '--priority', 'whenever'])).code).toBe(2);
+  });
+});
+
+describe('the tt binary', () => {
+  it('prints help and version, exits 0, and exits 2 on a typo', async () => {
+    const dir = tempRepo();
+    const help = await ttProcess(dir, ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('tt send <to> <message>');
+    expect((await ttProcess(dir, ['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+/);
+    const typo = await ttProcess(dir, ['sned', 'x', 'y']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Did you mean send');
+    const sendHelp = await ttProcess(dir, ['send', '--help']);
+    expect(sendHelp.stdout).toContain('--urgent');
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { formatFrontmatter, parseFrontmatter } from '../../src/store/codec.js';
+import { formatMessage, formatTask, parseMessage, parseTask } from '../../src/store/records.js';
+import type { Message, Task } from '../../src/core/types.js';
+import { ValidationError } from '../../src/errors.js';
+
+const task: Task = {
+  id: 't-7k2m9q', title: 'Fix: the "login" page', state: 'running', assignee: 'backend', reviewer: 'reviewer',
+  priority: 'high', tags: ['api', 'auth'], parent: null, created: '2026-11-25T21:20:00.000Z', updated: '2026-11-25T21:21:00.000Z',
+  started: '2026-11-25T21:21:00.000Z', completed: null, result: 'line one\nline two', approved_by: null, reviewed_commit: null,
+  body: 'Full description.\n', extra: { estimate: 3 },
+};
+
+describe('canonical files', () => {
+  it('writes keys in the fixed order, every key present, timestamps double-quoted, LF only', () => {
+    const text = formatTask(task);
+    expect(text).toBe([
+      '---',
+      'id: t-7k2m9q',
+      'title: "Fix: the \\"login\\" page"',
+      'state: running',
+      'assignee: backend',
+      'reviewer: reviewer',
+      'priority: high',
+      'tags: [api, auth]',
+      'parent: null',
+      'created: "2026-11-25T21:20:00.000Z"',
+      'updated: "2026-11-25T21:21:00.000Z"',
+      'started: "2026-11-25T21:21:00.000Z"',
+      'completed: null',
+      'result: "line one\\nline two"',
+      'approved_by: null',
+      'reviewed_commit: null',
+      'estimate: 3',
+      '---',
+      'Full description.',
+      '',
+    ].join('\n'));
+    expect(text).not.toContain('\r');
+  });
+
+  it('round-trips a task and a message byte for byte', () => {
+    expect(formatTask(parseTask(formatTask(task), 'f'))).toBe(formatTask(task));
+    const message: Message = {
+      id: '20261125T212000123Z-k3f9qa', from: 'conductor', to: 'backend', type: 'custom', task: null, urgent: true,
+      created: '2026-11-25T21:20:00.123Z', reply_to: null, kind: 'ready_for_review', body: 'yes: no\n', extra: {},
+    };
+    expect(parseMessage(formatMessage(message), 'f')).toEqual(message);
+  });
+
+  it.each(['true', 'null', 'yes', '~', '123', '- item', '# note', 'a: b', ' padded', 'ünïcode', ''])('quotes %j so it reads back as the same string', (value) => {
+    const text = formatFrontmatter([['title', value]], '');
+    expect(parseFrontmatter(text, 'f').data.title).toBe(value);
+  });
+
+  it('reads CRLF files and a UTF-8 BOM', () => {
+    const text = '\uFEFF---\r\nid: t-7k2m9q\r\ntitle: x\r\n---\r\nbody\r\n';
+    expect(parseFrontmatter(text, 'f')).toEqual({ data: { id: 't-7k2m9q', title: 'x' }, body: 'body\n' });
+  });
+
+  it.each([
+    ['no frontmatter', 'just text\n', /no YAML frontmatter/],
+    ['YAML syntax', '---\nid: [unclosed\n---\n', /YAML error/],
+    ['conflict markers', '---\nid: x\n<<<<<<< HEAD\nstate: a\n=======\nstate: b\n>>>>>>> other\n---\n', /conflict marker/],
+    ['binary', '---\nid: \u0000\u0001\n---\n', /binary/],
+    ['a list, not a mapping', '---\n- a\n- b\n---\n', /mapping/],
+  ])('refuses %s with the file named', (_, text, pattern) => {
+    expect(() => parseFrontmatter(text, 'tasks/t-bad.md')).toThrow(ValidationError);
+    expect(() => parseFrontmatter(text, 'tasks/t-bad.md')).toThrow(pattern);
+    expect(() => parseFrontmatter(text, 'tasks/t-bad.md')).toThrow(/tasks\/t-bad\.md/);
+  });
+
+  it('reports the line of a YAML error', () => {
+    try {
+      parseFrontmatter('---\nid: t-1\ntitle: "open\nstate: x\n---\n', 'f.md');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ValidationError).line).toBeGreaterThanOrEqual(2);
+    }
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { parseLogRecord, type TownEvent } from '../../src/git/log.js';
+import { renderSummaryMarkdown, summarise } from '../../src/ops/summary.js';
+import type { Task } from '../../src/core/types.js';
+
+function event(commit: string, subject: string, trailers: string): TownEvent {
+  const parsed = parseLogRecord([commit, '2026-11-25T21:20:00+00:00', 'x', subject, trailers].join('\x1f'));
+  if (!parsed) throw new Error('bad fixture');
+  return parsed;
+}
+
+const api = 't-api000';
+const ui = 't-u10000';
+const events = [
+  event('1111111111', `tt(conductor): assign ${api} to backend: Build the API`, `Tinytown-Action: assign\nTinytown-Agent: conductor\nTinytown-Task: ${api}`),
+  event('2222222222', `tt(conductor): assign ${ui} to frontend: Build the UI`, `Tinytown-Action: assign\nTinytown-Agent: conductor\nTinytown-Task: ${ui}`),
+  event('3333333333', `tt(backend): review ${api} to reviewer: Build the API`, `Tinytown-Action: review\nTinytown-Agent: backend\nTinytown-Task: ${api}`),
+  event('4444444444', `tt(reviewer): reject ${api}: Password hashing uses weak algorithm`, `Tinytown-Action: reject\nTinytown-Agent: reviewer\nTinytown-Task: ${api}\nTinytown-Reason: Password hashing uses weak algorithm`),
+  event('5555555555', `tt(backend): review ${api} to reviewer: Build the API`, `Tinytown-Action: review\nTinytown-Agent: backend\nTinytown-Task: ${api}`),
+  event('6666666666', `tt(reviewer): approve ${api}: Build the API`, `Tinytown-Action: approve\nTinytown-Agent: reviewer\nTinytown-Task: ${api}\nReviewed-by: reviewer\nTinytown-Reviewed-Commit: abcdef0123456789`),
+  event('7777777777', 'tt(conductor): send to backend: hi', 'Tinytown-Action: send\nTinytown-Agent: conductor'),
+];
+
+const uiTask = {
+  id: ui, title: 'Build the UI', state: 'running', assignee: 'frontend', reviewer: null,
+} as Task;
+
+describe('tt summary', () => {
+  it('renders the coordination of a scripted history (golden)', () => {
+    const summary = summarise(events, [uiTask], 'abc..HEAD', 'since the merge-base with main (abc)');
+    expect(renderSummaryMarkdown(summary)).toBe(`### Coordination (since the merge-base with main (abc))
+
+**Approved**
+
+- \`t-api000\` Build the API — approved by **reviewer** at \`abcdef01\` (66666666)
+
+**Changes requested**
+
+- \`t-api000\` Password hashing uses weak algorithm — **reviewer**: Password hashing uses weak algorithm
+
+**Handed off for review**
+
+- \`t-api000\` Build the API — backend → reviewer
+- \`t-api000\` Build the API — backend → reviewer
+
+**Opened**
+
+- \`t-api000\` Build the API — by conductor
+- \`t-u10000\` Build the UI — by conductor
+
+**Still open**
+
+- \`t-u10000\` Build the UI — running, frontend`);
+  });
+
+  it('says so when a range holds no coordination', () => {
+    expect(renderSummaryMarkdown(summarise([], [], 'HEAD', 'all history'))).toContain('No coordination in this range.');
+  });
+});
