@@ -1,9 +1,14 @@
 /**
  * One coordination change → one commit holding only the town paths it touched.
- * Two git processes: `update-index` records exactly those paths, then
- * `commit --only` commits them on top of HEAD without taking anything else the
- * user has staged (their index keeps its other entries as they were).
+ * `commit --only` commits exactly those paths' working-tree content on top of
+ * HEAD without taking anything else the user has staged. It only knows paths
+ * git already tracks, so new files are first registered with
+ * `add --intent-to-add`: an intent-to-add entry is never part of anyone
+ * else's commit, so a user committing at the same moment cannot sweep a town
+ * file into their commit (a plain `git add` would let them).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { GitError } from '../errors.js';
 import { runGit, type GitResult } from './run-git.js';
 
@@ -13,6 +18,8 @@ export interface CommitRequest {
   /** The work tree root (git's cwd); paths are relative to it. */
   root: string;
   paths: readonly string[];
+  /** Paths this change created (they need registering before `commit --only`). */
+  created?: readonly string[];
   subject: string;
   body?: string;
   trailers: readonly Trailer[];
@@ -27,15 +34,22 @@ const LOCK_RETRY_DEADLINE_MS = 30_000;
 /** Set once this process has seen that no committer identity is configured. */
 let useFallbackCommitter = false;
 
-export function formatCommitMessage({ subject, body, trailers }: Pick<CommitRequest, 'subject' | 'body' | 'trailers'>): string {
+/** Subject, optional body, then the trailer block: git joins `-m` paragraphs with blank lines. */
+export function messageParagraphs({ subject, body, trailers }: Pick<CommitRequest, 'subject' | 'body' | 'trailers'>): string[] {
   const parts = [subject.replace(/\s+/g, ' ').trim()];
   if (body?.trim()) parts.push(body.trim());
   if (trailers.length > 0) parts.push(trailers.map(([key, value]) => `${key}: ${value.replace(/\s+/g, ' ').trim()}`).join('\n'));
-  return `${parts.join('\n\n')}\n`;
+  return parts;
 }
 
+/**
+ * Failures caused by another git process working at the same moment: its lock
+ * files, or .git/COMMIT_EDITMSG, which every `git commit` writes and reads back
+ * (a concurrent commit can truncate it between the two, and git then reports
+ * an empty message).
+ */
 function isTransientLockError(error: unknown): boolean {
-  return error instanceof GitError && /index\.lock|cannot lock ref|Unable to create .*\.lock|could not lock/i.test(error.stderr);
+  return error instanceof GitError && /index\.lock|cannot lock ref|Unable to create .*\.lock|could not lock|empty commit message/i.test(error.stderr);
 }
 
 function isMissingIdentity(error: unknown): boolean {
@@ -57,41 +71,54 @@ async function withLockRetry<T>(step: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Returns false when the paths held no change (nothing was committed). */
-export async function commitPaths(request: CommitRequest): Promise<boolean> {
+/** Returns the new commit's (abbreviated) id, or null when the paths held no change. */
+export async function commitPaths(request: CommitRequest): Promise<string | null> {
   const { root, author } = request;
   let paths = [...new Set(request.paths)];
-  if (paths.length === 0) return false;
-  await withLockRetry(() => runGit({ cwd: root, args: ['update-index', '--add', '--remove', '--', ...paths] }));
-  const message = formatCommitMessage(request);
+  if (paths.length === 0) return null;
+  const exists = (rel: string) => existsSync(path.join(root, rel));
+  const register = async (rels: readonly string[]) => {
+    const present = rels.filter(exists);
+    if (present.length === 0) return;
+    await withLockRetry(() => runGit({ cwd: root, args: ['add', '--intent-to-add', '--force', '--', ...present] }));
+  };
+  await register(request.created ?? []);
+  // A concurrent git command that read the index before we registered a path can write
+  // it back without our entry; registering again is harmless, so a few rounds settle it.
+  let registrationsLeft = 5;
   for (;;) {
     try {
-      await withLockRetry(() => runCommit(root, author, message, paths));
-      return true;
+      const { stdout } = await withLockRetry(() => runCommit(root, author, request, paths));
+      // "[main 1a2b3c4] subject" or "[main (root-commit) 1a2b3c4] subject"
+      return /^\[[^\]]*?([0-9a-f]{7,64})\]/m.exec(stdout)?.[1] ?? 'unknown';
     } catch (error) {
       if (!(error instanceof GitError)) throw error;
-      if (/nothing to commit|no changes added to commit|nothing added to commit/i.test(error.stderr + error.message)) return false;
-      // A path that was never tracked and is gone again (e.g. written while auto-commit was off, then moved).
+      if (/nothing to commit|no changes added to commit|nothing added to commit/i.test(error.stderr + error.message)) return null;
       const unknown = /pathspec '([^']+)' did not match/.exec(error.stderr)?.[1];
-      if (unknown && paths.includes(unknown) && paths.length > 1) {
-        paths = paths.filter((p) => p !== unknown);
+      if (!unknown || !paths.includes(unknown)) throw error;
+      if (exists(unknown)) {
+        if (registrationsLeft-- === 0) throw error;
+        await register(paths);
         continue;
       }
-      if (unknown && paths.length === 1) return false;
-      throw error;
+      // Gone and never tracked (written while auto-commit was off, then moved): nothing to record.
+      paths = paths.filter((p) => p !== unknown);
+      if (paths.length === 0) return null;
     }
   }
 }
 
-async function runCommit(root: string, author: string, message: string, paths: readonly string[]): Promise<GitResult> {
+async function runCommit(root: string, author: string, request: CommitRequest, paths: readonly string[]): Promise<GitResult> {
   const args = [
     // Refuse git's guessed identities (user@hostname): a missing identity is detected, not invented.
     '-c', 'user.useConfigOnly=true',
-    'commit', '--only', '--no-verify', '--quiet', '--no-status',
+    'commit', '--only', '--no-verify', '--no-status', '--cleanup=whitespace',
     '--author', `${author} <${author}@${AGENT_EMAIL_DOMAIN}>`,
-    '-F', '-', '--', ...paths,
+    // The message as argv paragraphs (no shell is involved): nothing depends on a stdin pipe.
+    ...messageParagraphs(request).flatMap((paragraph) => ['-m', paragraph]),
+    '--', ...paths,
   ];
-  const attempt = () => runGit({ cwd: root, args, input: message, env: useFallbackCommitter ? FALLBACK_COMMITTER : {} });
+  const attempt = () => runGit({ cwd: root, args, env: useFallbackCommitter ? FALLBACK_COMMITTER : {} });
   try {
     return await attempt();
   } catch (error) {

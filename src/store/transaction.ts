@@ -4,16 +4,19 @@
  * journaled under run/pending/ first, so a change whose commit had to wait (a
  * merge in progress) or was interrupted is committed by the next tt write.
  */
-import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { commitPaths, type Trailer } from '../git/commit.js';
 import { operationInProgress } from '../git/repo-state.js';
-import { GitError } from '../errors.js';
+import { readHeadCommit } from '../git/head.js';
+import { revertedTownPaths } from '../git/reverted.js';
+import { CONDUCTOR } from '../core/types.js';
+import { ConflictError, GitError } from '../errors.js';
 import { newMessageId } from '../core/ids.js';
 import { acquireLock } from './lock.js';
 export type { Trailer };
 import { moveFile, removeFile, writeFileAtomic } from './fs-safe.js';
-import { townPaths } from './paths.js';
+import { TOWN_DIR_NAME, townPaths } from './paths.js';
 import type { Town } from './town.js';
 
 export interface ChangeDescription {
@@ -34,29 +37,42 @@ export type CommitOutcome =
   | { status: 'disabled' }
   | { status: 'deferred'; reason: string };
 
-/** Collects the file operations of one change, so the commit can name exactly those paths. */
+/**
+ * Collects the file operations of one change. They are applied only after the
+ * change is journaled, so a crash at any point leaves either nothing or a
+ * journal entry the next command completes.
+ */
 export class TownWriter {
+  private readonly operations: Array<() => void> = [];
   readonly touched: string[] = [];
+  readonly created: string[] = [];
   constructor(readonly root: string) {}
 
   write(rel: string, content: string): void {
-    writeFileAtomic(this.root, rel, content);
+    if (!existsSync(path.join(this.root, rel))) this.created.push(rel);
     this.touched.push(rel);
+    this.operations.push(() => writeFileAtomic(this.root, rel, content));
   }
 
   move(fromRel: string, toRel: string): void {
-    moveFile(this.root, fromRel, toRel);
     this.touched.push(fromRel, toRel);
+    this.created.push(toRel);
+    this.operations.push(() => moveFile(this.root, fromRel, toRel));
   }
 
   remove(rel: string): void {
-    removeFile(this.root, rel);
     this.touched.push(rel);
+    this.operations.push(() => removeFile(this.root, rel));
+  }
+
+  apply(): void {
+    for (const operation of this.operations.splice(0)) operation();
   }
 }
 
 interface PendingCommit {
   paths: string[];
+  created: string[];
   subject: string;
   body?: string;
   trailers: Trailer[];
@@ -96,14 +112,74 @@ function commitBlocker(town: Town): string | undefined {
   return operation ? `a git ${operation} is in progress` : undefined;
 }
 
-/** Commits journaled changes in the order they were made; stops at the first that cannot commit yet. */
-async function flushPending(town: Town): Promise<void> {
+/** Commits journaled changes in the order they were made. */
+async function flushPending(town: Town): Promise<number> {
+  let committed = 0;
   for (const name of listPending(town.root)) {
     const file = path.join(town.root, PENDING_DIR, name);
-    const pending = JSON.parse(readFileSync(file, 'utf8')) as PendingCommit;
-    await commitPaths({ root: town.root, ...pending });
+    let pending: PendingCommit;
+    try {
+      pending = JSON.parse(readFileSync(file, 'utf8')) as PendingCommit;
+    } catch {
+      // Journals are written atomically, so this is damage from outside: keep it for tt doctor, do not block every command.
+      renameSync(file, `${file}.damaged`);
+      continue;
+    }
+    if (recordCommit(town, await commitPaths({ root: town.root, ...pending }))) committed++;
     unlinkSync(file);
   }
+  return committed;
+}
+
+const LAST_COMMIT_FILE = `${townPaths.runDir}/last-commit`;
+
+/** Remembers tt's newest commit, so a later command can tell whether someone else committed since. */
+function recordCommit(town: Town, commit: string | null): boolean {
+  if (commit) writeFileSync(path.join(town.root, LAST_COMMIT_FILE), commit);
+  return commit !== null;
+}
+
+/** Re-commits town changes a concurrent user commit reverted (see git/reverted.ts). */
+async function restoreRevertedChanges(town: Town): Promise<void> {
+  if (!town.gitDir) return;
+  let last: string;
+  try {
+    last = readFileSync(path.join(town.root, LAST_COMMIT_FILE), 'utf8').trim();
+  } catch {
+    return;
+  }
+  const head = readHeadCommit(town.gitDir);
+  if (!last || !head || head.startsWith(last)) return;
+  const reverted = await revertedTownPaths(town.root, last, TOWN_DIR_NAME);
+  const restored = reverted.length === 0 ? null : await commitPaths({
+    root: town.root, paths: reverted, created: reverted, author: CONDUCTOR,
+    subject: `tt(${CONDUCTOR}): restore ${reverted.length} town file(s) a concurrent commit reverted`,
+    trailers: [['Tinytown-Action', 'restore'], ['Tinytown-Agent', CONDUCTOR]],
+  });
+  // Either way HEAD is now the baseline: later commits are compared with it.
+  writeFileSync(path.join(town.root, LAST_COMMIT_FILE), restored ?? head);
+}
+
+/** Commits what earlier changes journaled (used by tt doctor --fix); returns how many commits it made. */
+export async function flushJournal(town: Town): Promise<number> {
+  const lock = await acquireLock(path.join(town.root, LOCK_FILE));
+  try {
+    const blocker = commitBlocker(town);
+    if (blocker) throw new ConflictError(`${blocker}: finish it first, then run this again`);
+    return await flushPending(town);
+  } finally {
+    lock.release();
+  }
+}
+
+export function pendingJournalEntries(root: string): string[] {
+  return listPending(root).map((name) => `${PENDING_DIR}/${name}`);
+}
+
+/** Test hook: hold the lock mid-change so a test can kill the process there. */
+function pauseForTests(): Promise<void> {
+  const ms = Number(process.env.TINYTOWN_TEST_PAUSE_IN_LOCK_MS ?? 0);
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
 export interface TransactionResult<T> {
@@ -120,21 +196,35 @@ export async function transact<T>(
   try {
     const autoCommit = town.config.git.auto_commit;
     const blocker = autoCommit ? commitBlocker(town) : undefined;
-    if (autoCommit && !blocker) await flushPending(town);
+    if (autoCommit && !blocker) {
+      await restoreRevertedChanges(town);
+      await flushPending(town);
+    }
     const writer = new TownWriter(town.root);
     const { result, change } = await work(writer);
     if (writer.touched.length === 0) return { result, commit: { status: 'unchanged' } };
-    if (!autoCommit) return { result, commit: { status: 'disabled' } };
+    if (!autoCommit) {
+      writer.apply();
+      return { result, commit: { status: 'disabled' } };
+    }
     const pending: PendingCommit = {
       paths: writer.touched,
+      created: writer.created,
       subject: changeSubject(change),
       ...(change.body ? { body: change.body } : {}),
       trailers: changeTrailers(change),
       author: change.agent,
     };
-    const journal = path.join(town.root, PENDING_DIR, `${newMessageId(new Date())}.json`);
-    mkdirSync(path.dirname(journal), { recursive: true });
-    writeFileSync(journal, JSON.stringify(pending));
+    const journalName = `${newMessageId(new Date())}.json`;
+    const journal = path.join(town.root, PENDING_DIR, journalName);
+    writeFileAtomic(town.root, `${PENDING_DIR}/${journalName}`, JSON.stringify(pending));
+    try {
+      writer.apply();
+    } catch (error) {
+      unlinkSync(journal);
+      throw error;
+    }
+    await pauseForTests();
     if (blocker) {
       return { result, commit: { status: 'deferred', reason: `${blocker}: the change is written but not committed; the next tt command after it ends commits it` } };
     }
@@ -143,7 +233,7 @@ export async function transact<T>(
         await flushPending(town);
         return { result, commit: { status: 'committed' } };
       }
-      const committed = await commitPaths({ root: town.root, ...pending });
+      const committed = recordCommit(town, await commitPaths({ root: town.root, ...pending }));
       unlinkSync(journal);
       return { result, commit: { status: committed ? 'committed' : 'unchanged' } };
     } catch (error) {
