@@ -4,6 +4,7 @@ import { approveCommand } from './approve.js';
 import { assignCommand } from './assign.js';
 import { backlogGroup } from './backlog.js';
 import { configCommand } from './config.js';
+import { doctorCommand } from './doctor.js';
 import { historyCommand } from './history.js';
 import { inboxCommand } from './inbox.js';
 import { initCommand } from './init.js';
@@ -17,7 +18,7 @@ import { summaryCommand } from './summary.js';
 import { taskGroup } from './task.js';
 
 export const commands: ReadonlyArray<CommandDefinition | CommandGroup> = [
-  initCommand, statusCommand, listCommand, historyCommand, configCommand,
+  initCommand, statusCommand, listCommand, historyCommand, configCommand, doctorCommand,
   spawnCommand,
   sendCommand, inboxCommand,
   assignCommand, taskGroup, backlogGroup,

@@ -1,0 +1,196 @@
+/**
+ * `tt doctor`: find what would hurt the town — files that do not parse,
+ * conflict markers, duplicate ids, stale locks, leftover temp files,
+ * unfinished commits, work assigned to agents that no longer exist — and,
+ * with --fix, repair what is safe to repair, saying what it did.
+ * Nothing a human or agent wrote is ever deleted.
+ */
+import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import type { Task } from '../core/types.js';
+import { isOpen } from '../core/transitions.js';
+import { isoNow } from '../core/ids.js';
+import { runGit } from '../git/run-git.js';
+import { TEMP_FILE_PATTERN } from '../store/fs-safe.js';
+import { isLockStale, readLockOwner } from '../store/lock.js';
+import { formatTask } from '../store/records.js';
+import { listAgents, listInboxOwners, listRead, listTasks, listUnread, readTask, type Problem } from '../store/reader.js';
+import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
+import { flushJournal, pendingJournalEntries, transact } from '../store/transaction.js';
+import { readTownConfig } from '../store/config.js';
+import type { Town } from '../store/town.js';
+import { agentNames } from './agents.js';
+import type { OpContext } from './context.js';
+
+export type FindingKind =
+  | 'unparseable' | 'conflict-markers' | 'symlink' | 'duplicate-id' | 'stale-lock' | 'temp-file'
+  | 'unfinished-commit' | 'uncommitted' | 'orphan-task' | 'orphan-inbox' | 'config';
+
+export interface Finding {
+  kind: FindingKind;
+  file: string | null;
+  message: string;
+  /** What --fix does about it, when it can do something safe. */
+  fix: string | null;
+  fixed: boolean;
+}
+
+function finding(kind: FindingKind, file: string | null, message: string, fix: string | null = null): Finding {
+  return { kind, file, message, fix, fixed: false };
+}
+
+function problemFinding(problem: Problem): Finding {
+  const kind: FindingKind = /conflict marker/.test(problem.message) ? 'conflict-markers' : /symlink/.test(problem.message) ? 'symlink' : 'unparseable';
+  return finding(kind, problem.file, `${problem.line ? `line ${problem.line}: ` : ''}${problem.message}`);
+}
+
+/** Every file under .tinytown/ except run/, without following symlinks. */
+function walkTown(root: string): string[] {
+  const files: string[] = [];
+  const visit = (rel: string) => {
+    let entries;
+    try {
+      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const child = `${rel}/${entry.name}`;
+      if (child === townPaths.runDir) continue;
+      if (entry.isDirectory()) visit(child);
+      else files.push(child);
+    }
+  };
+  visit(TOWN_DIR_NAME);
+  return files;
+}
+
+function checkFiles(town: Town, findings: Finding[]): { tasks: Task[]; agents: Set<string> } {
+  try {
+    readTownConfig(town.root);
+  } catch (error) {
+    findings.push(finding('config', townPaths.config, (error as Error).message));
+  }
+  const agents = listAgents(town.root);
+  const tasks = listTasks(town.root);
+  const problems = [...agents.problems, ...tasks.problems];
+  const messageFiles = new Map<string, string[]>();
+  for (const owner of listInboxOwners(town.root)) {
+    const listings = [[listUnread(town.root, owner), townPaths.unread], [listRead(town.root, owner), townPaths.read]] as const;
+    for (const [listing, fileOf] of listings) {
+      problems.push(...listing.problems);
+      for (const message of listing.items) {
+        messageFiles.set(message.id, [...(messageFiles.get(message.id) ?? []), fileOf(owner, message.id)]);
+      }
+    }
+  }
+  findings.push(...problems.map(problemFinding));
+  for (const [id, files] of messageFiles) {
+    if (files.length > 1) findings.push(finding('duplicate-id', files[0]!, `message id ${id} appears ${files.length} times (${files.join(', ')}); each message must have one file`));
+  }
+  for (const file of walkTown(town.root)) {
+    const name = path.posix.basename(file);
+    if (TEMP_FILE_PATTERN.test(name)) findings.push(finding('temp-file', file, 'a temp file left by an interrupted write', 'delete it (its content was never the file\'s)'));
+    else if (lstatSync(path.join(town.root, file)).isSymbolicLink() && !problems.some((p) => p.file === file)) {
+      findings.push(finding('symlink', file, 'a symlink inside the town; tt never follows it'));
+    }
+  }
+  return { tasks: tasks.items, agents: new Set(agents.items.map((a) => a.name)) };
+}
+
+function checkLocks(town: Town, findings: Finding[]): void {
+  const lock = path.join(town.root, townPaths.runDir, 'lock');
+  try {
+    lstatSync(lock);
+  } catch {
+    return;
+  }
+  if (isLockStale(lock)) {
+    const owner = readLockOwner(lock);
+    findings.push(finding('stale-lock', `${townPaths.runDir}/lock`, `the town lock is held by pid ${owner?.pid ?? '?'}, which no longer exists`, 'remove the lock'));
+  }
+}
+
+async function checkGit(town: Town, findings: Finding[]): Promise<void> {
+  for (const entry of pendingJournalEntries(town.root)) {
+    findings.push(finding('unfinished-commit', entry, 'a change that was written but not committed yet (a crash, or a merge in progress)', 'commit it'));
+  }
+  if (!town.gitDir) return;
+  const status = await runGit({ cwd: town.root, args: ['status', '--porcelain', '--untracked-files=all', '--', TOWN_DIR_NAME], okExitCodes: [128] });
+  const journaled = pendingJournalEntries(town.root).length > 0;
+  const alreadyReported = new Set(findings.map((item) => item.file));
+  for (const line of status.stdout.split('\n').filter(Boolean)) {
+    const file = line.slice(3).replace(/^"|"$/g, '');
+    // Committing the journal takes these in; damaged and temp files are reported already.
+    if (journaled || alreadyReported.has(file) || TEMP_FILE_PATTERN.test(path.posix.basename(file))) continue;
+    findings.push(finding('uncommitted', file, `changed by hand and not committed (${line.slice(0, 2).trim()}); \`tt watch\` takes valid direct edits in`));
+  }
+}
+
+function checkOrphans(town: Town, tasks: readonly Task[], agents: ReadonlySet<string>, findings: Finding[]): Task[] {
+  const orphans: Task[] = [];
+  for (const task of tasks.filter(isOpen)) {
+    const missing = [task.assignee, task.reviewer].filter((name): name is string => name !== null && !agents.has(name));
+    if (missing.length === 0) continue;
+    orphans.push(task);
+    const fix = task.assignee && !agents.has(task.assignee) ? 'return it to the backlog (pending, unassigned)' : 'clear the reviewer (and send it back to assigned if it was in review)';
+    findings.push(finding('orphan-task', townPaths.task(task.id), `${task.id} (${task.state}) names ${missing.join(' and ')}, which no longer exist${missing.length > 1 ? '' : 's'}`, fix));
+  }
+  for (const owner of listInboxOwners(town.root)) {
+    if (agents.has(owner)) continue;
+    const unread = listUnread(town.root, owner).items.length;
+    if (unread > 0) findings.push(finding('orphan-inbox', townPaths.inbox(owner), `${unread} unread message(s) for ${owner}, which no longer exists; respawn it or reroute them — tt never drops a message`));
+  }
+  return orphans;
+}
+
+function repairOrphan(task: Task, agents: ReadonlySet<string>, now: string): Task {
+  const next = { ...task, updated: now };
+  if (next.reviewer && !agents.has(next.reviewer)) {
+    next.reviewer = null;
+    if (next.state === 'review') next.state = 'assigned';
+  }
+  if (next.assignee && !agents.has(next.assignee)) {
+    next.assignee = null;
+    next.state = 'pending';
+    next.started = null;
+  }
+  return next;
+}
+
+export async function diagnoseTown(ctx: OpContext, options: { fix: boolean }): Promise<Finding[]> {
+  const { town } = ctx;
+  const findings: Finding[] = [];
+  const { tasks, agents } = checkFiles(town, findings);
+  checkLocks(town, findings);
+  await checkGit(town, findings);
+  const orphans = checkOrphans(town, tasks, agents, findings);
+  if (!options.fix) return findings;
+
+  for (const item of findings) {
+    if (item.kind === 'temp-file' && item.file) {
+      unlinkSync(path.join(town.root, item.file));
+      item.fixed = true;
+    }
+    if (item.kind === 'stale-lock' && item.file && isLockStale(path.join(town.root, item.file))) {
+      unlinkSync(path.join(town.root, item.file));
+      item.fixed = true;
+    }
+  }
+  const unfinished = findings.filter((item) => item.kind === 'unfinished-commit');
+  if (unfinished.length > 0) {
+    await flushJournal(town);
+    for (const item of unfinished) item.fixed = true;
+  }
+  if (orphans.length > 0) {
+    const known = new Set(agentNames(town));
+    await transact(town, (writer) => {
+      const now = isoNow(ctx.now());
+      // Re-read inside the lock: an agent may have changed the task since we looked.
+      for (const { id } of orphans) writer.write(townPaths.task(id), formatTask(repairOrphan(readTask(town.root, id), known, now)));
+      return { result: undefined, change: { action: 'doctor', agent: ctx.actor, summary: `returned ${orphans.length} orphaned task(s)` } };
+    });
+    for (const item of findings) if (item.kind === 'orphan-task') item.fixed = true;
+  }
+  return findings;
+}
