@@ -3,11 +3,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 const cleanups: Array<() => void> = [];
+const suiteCleanups: Array<() => void> = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
+});
+afterAll(() => {
+  while (suiteCleanups.length) suiteCleanups.pop()!();
 });
 
 export function git(cwd: string, ...args: string[]): string {
@@ -19,11 +23,13 @@ export interface TempRepoOptions {
   identity?: boolean;
   /** Make an initial commit (default true). */
   initialCommit?: boolean;
+  /** 'suite': keep the repo until the file's tests end (for beforeAll); default: until this test ends. */
+  lifetime?: 'test' | 'suite';
 }
 
 export function tempRepo(options: TempRepoOptions = {}): string {
   const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'tt-repo-')));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  (options.lifetime === 'suite' ? suiteCleanups : cleanups).push(() => rmSync(dir, { recursive: true, force: true }));
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'config', 'commit.gpgSign', 'false');
   git(dir, 'config', 'gc.auto', '0');
