@@ -2,6 +2,7 @@
 import type { Agent, Message, Task } from '../core/types.js';
 import type { TownEvent } from '../git/log.js';
 import type { TownStatus } from '../ops/status.js';
+import type { ObservedRuntime } from '../store/runtime.js';
 
 export function ago(iso: string | null, now: Date): string {
   if (!iso) return '-';
@@ -86,4 +87,13 @@ export function renderStatus(status: TownStatus, options: { tasks: boolean }): s
 export function renderHistory(events: readonly TownEvent[]): string {
   if (events.length === 0) return 'no town history yet';
   return events.map((e) => `${e.commit.slice(0, 8)}  ${e.time.replace('T', ' ').slice(0, 19)}  ${pad(e.agent, 12)}  ${pad(e.action, 12)}  ${e.summary}${e.reviewedBy ? `  (reviewed by ${e.reviewedBy})` : ''}`).join('\n');
+}
+
+export function renderAgentDetail(name: string, runtime: ObservedRuntime, log: readonly string[], now: Date): string {
+  const uptime = runtime.alive && runtime.started ? ago(runtime.started, now).replace(' ago', '') : '-';
+  const lines = [
+    `${name}: ${runtime.state}${runtime.alive ? ` (pid ${runtime.pid})` : ''} · rounds ${runtime.rounds}${runtime.max_rounds ? `/${runtime.max_rounds}` : ''} · up ${uptime} · last activity ${ago(runtime.last_activity, now)}${runtime.reason ? ` · ${runtime.reason}` : ''}`,
+    ...log.map((line) => `  | ${line}`),
+  ];
+  return lines.join('\n');
 }

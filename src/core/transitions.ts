@@ -16,7 +16,9 @@ export type TaskAction =
   | { kind: 'reject' }
   | { kind: 'fail'; reason: string }
   | { kind: 'cancel' }
-  | { kind: 'requeue' };
+  | { kind: 'requeue' }
+  /** A running task goes back to assigned: its agent's round failed or the agent stopped. */
+  | { kind: 'release' };
 
 function refuse(task: Task, action: string, hint: string): never {
   throw new ConflictError(`cannot ${action} ${task.id}: it is ${task.state}${task.assignee ? ` (assignee ${task.assignee})` : ''}; ${hint}`);
@@ -79,6 +81,9 @@ export function applyTaskAction(task: Task, action: TaskAction, now: string): Ta
     case 'cancel':
       if (!isOpen(task)) refuse(task, 'cancel', 'only an open task can be cancelled');
       return { ...next, state: 'cancelled', completed: now };
+    case 'release':
+      requireState(task, 'release', ['running'], 'only a running task can be released back to assigned');
+      return { ...next, state: 'assigned' };
     case 'requeue':
       requireState(task, 'requeue', ['failed', 'cancelled'], `only a failed or cancelled task can be requeued${task.state === 'completed' ? ' (a completed task stays completed; open a new one)' : ''}`);
       // Back to the backlog: anyone may claim it again.

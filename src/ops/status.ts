@@ -1,33 +1,8 @@
 /** `tt status` and `tt list`: the town at a glance, from one pass over tasks and a readdir per inbox. */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { TASK_STATES, type Agent, type AgentRunState, type Task, type TaskState } from '../core/types.js';
-import { isProcessAlive } from '../store/lock.js';
+import { readAgentRuntime } from '../store/runtime.js';
 import { countUnread, listAgents, listTasks, listUnread, type Problem } from '../store/reader.js';
-import { townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
-
-export interface AgentRuntime {
-  state: AgentRunState;
-  pid: number | null;
-  rounds: number;
-  heartbeat: string | null;
-  started: string | null;
-}
-
-/** Run-time state lives in run/agents/<name>.json (never committed); an agent never started is `cold`. */
-export function readAgentRuntime(town: Town, name: string): AgentRuntime {
-  const cold: AgentRuntime = { state: 'cold', pid: null, rounds: 0, heartbeat: null, started: null };
-  try {
-    const raw = JSON.parse(readFileSync(path.join(town.root, townPaths.runDir, 'agents', `${name}.json`), 'utf8')) as Partial<AgentRuntime>;
-    const runtime = { ...cold, ...raw };
-    const live = runtime.pid !== null && isProcessAlive(runtime.pid);
-    if (!live && runtime.state !== 'stopped' && runtime.state !== 'cold' && runtime.state !== 'error') runtime.state = 'stopped';
-    return runtime;
-  } catch {
-    return cold;
-  }
-}
 
 export interface AgentStatus {
   name: string;
@@ -60,7 +35,7 @@ function agentStatus(town: Town, agent: Agent, tasks: readonly Task[], problems:
     problems.push(...listing.problems);
   }
   return {
-    name: agent.name, role: agent.role, state: readAgentRuntime(town, agent.name).state,
+    name: agent.name, role: agent.role, state: readAgentRuntime(town.root, agent.name).state,
     unread, urgent, current_task: currentTaskOf(tasks, agent.name)?.id ?? null,
   };
 }

@@ -60,7 +60,7 @@ describe('every write is one commit of its own town paths', () => {
     const expected = userState();
     expect(expected).toContain('staged.txt');
     const id = (await tt(dir, ['assign', 'backend', 'Task', '--json'])).json<{ task: { id: string } }>().task.id;
-    for (const args of [['send', 'frontend', 'hi'], ['task', 'start', id], ['inbox', 'frontend', '--mark-read'], ['task', 'complete', id, '--result', 'ok'], ['config', 'agent.max_rounds', '5'], ['spawn', 'tester', '--role', 'tester']]) {
+    for (const args of [['send', 'frontend', 'hi'], ['task', 'start', id], ['inbox', 'frontend', '--mark-read'], ['task', 'complete', id, '--result', 'ok'], ['config', 'agent.max_rounds', '5'], ['spawn', 'tester', '--role', 'tester', '--no-start']]) {
       expect((await tt(dir, args)).code, args.join(' ')).toBe(0);
       expect(userState(), args.join(' ')).toBe(expected);
     }

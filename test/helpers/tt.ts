@@ -45,7 +45,7 @@ export function ttProcess(cwd: string, args: string[], env: Record<string, strin
 
 /** A repo with a town, a worker `backend`, a second worker `frontend` and a `reviewer`. */
 export async function townWithTeam(dir: string): Promise<void> {
-  for (const args of [['init'], ['spawn', 'backend'], ['spawn', 'frontend'], ['spawn', 'reviewer']]) {
+  for (const args of [['init'], ['spawn', 'backend', '--no-start'], ['spawn', 'frontend', '--no-start'], ['spawn', 'reviewer', '--no-start']]) {
     const run = await tt(dir, args);
     if (run.code !== 0) throw new Error(`tt ${args.join(' ')} failed: ${run.stderr}`);
   }

@@ -37,7 +37,7 @@ describe('many writers, one town', () => {
     const dir = tempRepo();
     await townWithTeam(dir);
     const agents = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8'];
-    for (const agent of agents) expect((await tt(dir, ['spawn', agent])).code).toBe(0);
+    for (const agent of agents) expect((await tt(dir, ['spawn', agent, '--no-start'])).code).toBe(0);
     const id = (await tt(dir, ['backlog', 'add', 'The one task', '--json'])).json<{ task: { id: string } }>().task.id;
     const runs = await Promise.all(agents.map((agent) => ttProcess(dir, ['backlog', 'claim', id, agent], { TINYTOWN_AGENT: agent })));
     const winners = runs.map((run, i) => ({ run, agent: agents[i]! })).filter(({ run }) => run.code === 0);

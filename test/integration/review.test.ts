@@ -76,7 +76,7 @@ describe('review as commits', () => {
   it('lets the conductor decide, refuses anyone else, and needs a reviewer to hand off to', async () => {
     const dir = tempRepo();
     await townWithTeam(dir);
-    expect((await tt(dir, ['spawn', 'second-reviewer', '--role', 'reviewer'])).code).toBe(0);
+    expect((await tt(dir, ['spawn', 'second-reviewer', '--role', 'reviewer', '--no-start'])).code).toBe(0);
     const id = (await tt(dir, ['assign', 'backend', 'Small fix', '--json'])).json<TaskJson>().task.id;
     const noReviewer = await tt(dir, ['review', id], { TINYTOWN_AGENT: 'backend' });
     expect(noReviewer.code).toBe(2);

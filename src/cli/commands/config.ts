@@ -5,6 +5,11 @@ import { getConfigValue, parseConfigValue, parseTownConfig, readConfigText, setC
 import { townPaths } from '../../store/paths.js';
 import { transact } from '../../store/transaction.js';
 
+/** Command lines and names stay text (`clis.x false` is the command "false"); other values are YAML scalars. */
+function typedValue(key: string, value: string): unknown {
+  return /^(clis\.|name$|default_cli$)/.test(key) ? value : parseConfigValue(value);
+}
+
 export const configCommand: CommandDefinition = {
   path: ['config'],
   describe: 'Show town.yml, read one KEY (dotted, e.g. git.auto_commit) or set it to VALUE (comments are kept)',
@@ -26,11 +31,11 @@ export const configCommand: CommandDefinition = {
     }
     const ctx = cli.op();
     const { result, commit } = await transact(town, async (writer) => {
-      const text = await setConfigValue(readConfigText(town.root), key, parseConfigValue(value));
+      const text = await setConfigValue(readConfigText(town.root), key, typedValue(key, value));
       const config = parseTownConfig(text, townPaths.config); // refuse a value that would break the town
       writer.write(townPaths.config, text);
       return { result: config, change: { action: 'config', agent: ctx.actor, summary: `${key} = ${value}` } };
     });
-    return { kind: 'config', payload: { key, value: getConfigValue(result, key) ?? parseConfigValue(value) }, text: `${key} = ${value}`, notes: commitNotes(commit) };
+    return { kind: 'config', payload: { key, value: getConfigValue(result, key) ?? typedValue(key, value) }, text: `${key} = ${value}`, notes: commitNotes(commit) };
   },
 };

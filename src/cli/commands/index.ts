@@ -1,16 +1,21 @@
 /** Every command, registered in one place. Groups (task, backlog) carry their subcommands. */
 import type { CommandDefinition, CommandGroup } from '../command.js';
+import { agentControlCommands } from './agent-controls.js';
 import { approveCommand } from './approve.js';
 import { assignCommand } from './assign.js';
 import { backlogGroup } from './backlog.js';
+import { conductorCommand } from './conductor.js';
 import { configCommand } from './config.js';
 import { doctorCommand } from './doctor.js';
 import { historyCommand } from './history.js';
 import { inboxCommand } from './inbox.js';
 import { initCommand } from './init.js';
 import { listCommand } from './list.js';
+import { loopCommand } from './loop.js';
+import { reclaimCommand } from './reclaim.js';
 import { rejectCommand } from './reject.js';
 import { reviewCommand } from './review.js';
+import { scriptedAgentCommand } from './scripted-agent.js';
 import { sendCommand } from './send.js';
 import { spawnCommand } from './spawn.js';
 import { statusCommand } from './status.js';
@@ -19,7 +24,7 @@ import { taskGroup } from './task.js';
 
 export const commands: ReadonlyArray<CommandDefinition | CommandGroup> = [
   initCommand, statusCommand, listCommand, historyCommand, configCommand, doctorCommand,
-  spawnCommand,
+  spawnCommand, ...agentControlCommands, reclaimCommand, conductorCommand, loopCommand, scriptedAgentCommand,
   sendCommand, inboxCommand,
   assignCommand, taskGroup, backlogGroup,
   reviewCommand, approveCommand, rejectCommand, summaryCommand,

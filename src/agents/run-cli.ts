@@ -1,0 +1,53 @@
+/** One run of an agent's CLI: argv without a shell, the prompt on stdin or in a file, output appended to the log. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { runtimePaths } from '../store/runtime.js';
+import { withPromptFile, type AgentCommand } from './cli-command.js';
+
+export interface CliRun {
+  root: string;
+  agent: string;
+  round: number;
+  command: AgentCommand;
+  prompt: string;
+  env: NodeJS.ProcessEnv;
+  /** Called with the child so the loop can stop it on SIGTERM. */
+  onStart?: (child: ChildProcess) => void;
+}
+
+export interface CliOutcome {
+  ok: boolean;
+  exitCode: number | null;
+  error?: string;
+}
+
+export function runAgentCli(run: CliRun): Promise<CliOutcome> {
+  const logFile = runtimePaths.log(run.root, run.agent);
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const promptFile = path.join(runtimePaths.prompts(run.root), `${run.agent}-round-${run.round}.md`);
+  mkdirSync(path.dirname(promptFile), { recursive: true });
+  writeFileSync(promptFile, run.prompt);
+  const argv = run.command.promptInFile ? withPromptFile(run.command, promptFile) : run.command.argv;
+  const log = openSync(logFile, 'a');
+  writeSync(log, `\n=== ${new Date().toISOString()} round ${run.round}: ${argv.map((a) => JSON.stringify(a)).join(' ')}\n`);
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: run.root,
+      env: { ...run.env, TINYTOWN_AGENT: run.agent, TINYTOWN_TOWN: run.root },
+      stdio: [run.command.promptInFile ? 'ignore' : 'pipe', log, log],
+    });
+    run.onStart?.(child);
+    const finish = (outcome: CliOutcome) => {
+      writeSync(log, `=== round ${run.round} ${outcome.ok ? 'succeeded' : `failed (${outcome.error ?? `exit ${outcome.exitCode}`})`}\n`);
+      closeSync(log);
+      resolve(outcome);
+    };
+    child.on('error', (error) => finish({ ok: false, exitCode: null, error: error.message }));
+    child.on('close', (code, signal) => finish({ ok: code === 0, exitCode: code, ...(signal ? { error: `killed by ${signal}` } : {}) }));
+    if (child.stdin) {
+      child.stdin.on('error', () => { /* the CLI may exit without reading; its exit code tells */ });
+      child.stdin.end(run.prompt);
+    }
+  });
+}

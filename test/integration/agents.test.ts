@@ -1,0 +1,130 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { git, tempRepo, treeSnapshot } from '../helpers/repo.js';
+import { tt, ttProcess } from '../helpers/tt.js';
+import { waitFor } from '../helpers/wait.js';
+import { readAgentRuntime } from '../../src/store/runtime.js';
+import { isProcessAlive } from '../../src/store/lock.js';
+
+/** Towns whose agents must be stopped whatever happens in the test. */
+const towns: string[] = [];
+afterEach(async () => {
+  for (const dir of towns.splice(0)) await ttProcess(dir, ['stop']);
+});
+
+async function town(clis: Record<string, string> = {}): Promise<string> {
+  const dir = tempRepo();
+  towns.push(dir);
+  expect((await tt(dir, ['init'])).code).toBe(0);
+  for (const [name, command] of Object.entries(clis)) expect((await tt(dir, ['config', `clis.${name}`, command])).code).toBe(0);
+  return dir;
+}
+
+type TaskJson = { id: string; state: string; assignee: string | null };
+const tasks = async (dir: string) => (await tt(dir, ['task', 'list', '--json'])).json<{ tasks: TaskJson[] }>().tasks;
+const unread = async (dir: string, agent: string) => (await tt(dir, ['inbox', agent, '--json'])).json<{ messages: Array<{ id: string; body: string }> }>().messages;
+
+describe('running agents', () => {
+  it('plays the demo flow with scripted background agents, then tt stop leaves no process behind', async () => {
+    const dir = await town();
+    for (const [name, role] of [['backend', 'worker'], ['frontend', 'worker'], ['reviewer', 'reviewer']]) {
+      const spawned = await tt(dir, ['spawn', name!, '--role', role!, '--cli', 'scripted', '--json']);
+      expect(spawned.code, spawned.stderr).toBe(0);
+      expect(spawned.json<{ pid: number }>().pid).toBeGreaterThan(0);
+    }
+    await tt(dir, ['assign', 'backend', 'Build the API [needs-fix]', '--reviewer', 'reviewer']);
+    await tt(dir, ['assign', 'frontend', 'Build the UI', '--reviewer', 'reviewer']);
+    await waitFor(async () => {
+      const all = await tasks(dir);
+      return all.length === 2 && all.every((task) => task.state === 'completed');
+    }, { timeoutMs: 90_000, intervalMs: 200, what: 'both tasks approved' });
+    const actions = (await tt(dir, ['history', '-n', '500', '--json'])).json<{ events: Array<{ action: string; agent: string }> }>().events;
+    expect(actions.filter((e) => e.action === 'reject')).toHaveLength(1);
+    expect(actions.filter((e) => e.action === 'approve' && e.agent === 'reviewer')).toHaveLength(2);
+    expect(actions.filter((e) => e.action === 'review')).toHaveLength(3);
+    const workFiles = git(dir, 'ls-files', 'work').trim().split('\n');
+    expect(workFiles).toHaveLength(2);
+    const apiFile = workFiles.map((f) => readFileSync(path.join(dir, f), 'utf8')).find((text) => text.includes('[needs-fix]'));
+    expect(apiFile).toContain('Fixed after review');
+    const pids = ['backend', 'frontend', 'reviewer'].map((name) => readAgentRuntime(dir, name).pid!);
+    expect(pids.every(isProcessAlive)).toBe(true);
+    const stopped = await tt(dir, ['stop', '--json']);
+    expect(stopped.json<{ stopped: string[] }>().stopped.sort()).toEqual(['backend', 'frontend', 'reviewer']);
+    expect(pids.filter(isProcessAlive)).toEqual([]);
+    expect((await tt(dir, ['status', '--json'])).json<{ agents: Array<{ state: string }> }>().agents.map((a) => a.state).sort()).toEqual(['cold', 'stopped', 'stopped', 'stopped']);
+  }, 120_000);
+
+  it('leaves messages unread and hands the task back to assigned when the CLI exits 1', async () => {
+    const dir = await town({ failing: 'false' });
+    expect((await tt(dir, ['spawn', 'backend', '--cli', 'failing', '--no-start'])).code).toBe(0);
+    const id = (await tt(dir, ['assign', 'backend', 'Doomed work', '--json'])).json<{ task: { id: string } }>().task.id;
+    const started = await tt(dir, ['task', 'start', id], { TINYTOWN_AGENT: 'backend' });
+    expect(started.code, started.stderr).toBe(0);
+    await tt(dir, ['send', 'backend', 'please hurry']);
+    expect(await unread(dir, 'backend')).toHaveLength(2);
+    const restart = await tt(dir, ['restart', 'backend']);
+    expect(restart.code, restart.stderr).toBe(0);
+    await waitFor(() => readAgentRuntime(dir, 'backend').reason?.startsWith('round failed'), { timeoutMs: 30_000, what: 'a failed round' });
+    await waitFor(async () => (await tasks(dir)).find((t) => t.id === id)?.state === 'assigned', { timeoutMs: 30_000, what: 'the task released' });
+    expect(await unread(dir, 'backend')).toHaveLength(2);
+    expect(readAgentRuntime(dir, 'backend').rounds).toBe(0);
+    // Not a crash loop: after a few failures in a row (with backoff) it stops in `error`.
+    await waitFor(() => readAgentRuntime(dir, 'backend').state === 'error', { timeoutMs: 60_000, what: 'the loop to give up' });
+    expect(await unread(dir, 'backend')).toHaveLength(2);
+  }, 120_000);
+
+  it('survives kill -9 mid-round: tt recover marks it stopped, tt reclaim --to moves its work, nothing lost', async () => {
+    const dir = await town({ slow: 'sleep 60' });
+    expect((await tt(dir, ['config', 'agent.stale_after_s', '0'])).code).toBe(0);
+    expect((await tt(dir, ['spawn', 'frontend', '--no-start'])).code).toBe(0);
+    expect((await tt(dir, ['spawn', 'backend', '--cli', 'slow', '--no-start'])).code).toBe(0);
+    const id = (await tt(dir, ['assign', 'backend', 'Long work', '--json'])).json<{ task: { id: string } }>().task.id;
+    await tt(dir, ['task', 'start', id], { TINYTOWN_AGENT: 'backend' });
+    await tt(dir, ['send', 'backend', 'context for the work']);
+    expect((await tt(dir, ['restart', 'backend'])).code).toBe(0);
+    await waitFor(() => readAgentRuntime(dir, 'backend').state === 'working', { timeoutMs: 30_000, what: 'the round to start' });
+    const pid = readAgentRuntime(dir, 'backend').pid!;
+    process.kill(-pid, 'SIGKILL');
+    await waitFor(() => !isProcessAlive(pid), { timeoutMs: 10_000, what: 'the loop to die' });
+    const recovered = await tt(dir, ['recover', '--json']);
+    expect(recovered.json<{ recovered: string[] }>().recovered).toEqual(['backend']);
+    expect(readAgentRuntime(dir, 'backend')).toMatchObject({ state: 'stopped', reason: 'recovered: process gone' });
+    const reclaimed = await tt(dir, ['reclaim', '--from', 'backend', '--to', 'frontend', '--json']);
+    expect(reclaimed.code, reclaimed.stderr).toBe(0);
+    expect(reclaimed.json<{ tasks: Array<{ id: string; to: string }> }>().tasks).toEqual([{ id, from: 'backend', to: 'frontend', state: 'assigned' }]);
+    expect(await unread(dir, 'backend')).toHaveLength(0);
+    const forwarded = await unread(dir, 'frontend');
+    expect(forwarded.map((m) => m.body)).toEqual(expect.arrayContaining([expect.stringContaining('context for the work'), expect.stringContaining('Long work')]));
+    const readDir = path.join(dir, '.tinytown/inbox/backend/read');
+    expect(readdirSync(readDir)).toHaveLength(2);
+    expect(git(dir, 'status', '--porcelain', '.tinytown').trim()).toBe('');
+  }, 120_000);
+
+  it('shows urgent messages first, and message text never runs anything', async () => {
+    const dir = await town({ recorder: 'sh -c "cat >> prompts.txt"' });
+    expect((await tt(dir, ['spawn', 'backend', '--cli', 'recorder', '--no-start'])).code).toBe(0);
+    await tt(dir, ['send', 'backend', 'older normal message $(touch pwned1) `touch pwned2`; touch pwned3']);
+    await tt(dir, ['send', 'backend', 'newer URGENT message', '--urgent']);
+    expect((await tt(dir, ['restart', 'backend', '--rounds', '1'])).code).toBe(0);
+    await waitFor(() => readAgentRuntime(dir, 'backend').rounds === 1, { timeoutMs: 30_000, what: 'one round' });
+    const prompt = readFileSync(path.join(dir, 'prompts.txt'), 'utf8');
+    expect(prompt.indexOf('newer URGENT message')).toBeGreaterThan(0);
+    expect(prompt.indexOf('newer URGENT message')).toBeLessThan(prompt.indexOf('older normal message'));
+    expect(prompt).toContain('tt task complete');
+    expect(prompt).toContain('tt review');
+    expect(prompt).toContain('tt send conductor --query');
+    expect(readdirSync(dir).filter((f) => f.startsWith('pwned'))).toEqual([]);
+    await waitFor(async () => (await unread(dir, 'backend')).length === 0, { timeoutMs: 10_000, what: 'messages marked read' });
+  }, 60_000);
+
+  it('refuses to spawn an agent whose CLI is not installed, and changes nothing', async () => {
+    const dir = await town({ missing: 'no-such-agent-cli --print' });
+    const before = treeSnapshot(dir);
+    const run = await tt(dir, ['spawn', 'backend', '--cli', 'missing']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('"no-such-agent-cli" is not on PATH');
+    expect(treeSnapshot(dir)).toBe(before);
+    expect(existsSync(path.join(dir, '.tinytown/agents/backend.md'))).toBe(false);
+  });
+});
