@@ -67,12 +67,17 @@ export interface CommandOutput {
   /** Diagnostics for stderr. */
   notes?: string[];
   exitCode?: number;
+  /** The command wrote its output as it went (watch, events: lines, NDJSON with --json); print nothing more. */
+  streamed?: boolean;
 }
 
 export interface CliRuntime {
   cwd: string;
   env: NodeJS.ProcessEnv;
   now: () => Date;
+  /** Where a streaming command writes as it goes: main's stdout and stderr. */
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
 }
 
 /** Per-invocation helpers: the town is opened once, lazily, and the actor resolved against it. */

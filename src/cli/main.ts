@@ -20,7 +20,7 @@ export interface MainOptions extends Partial<CliRuntime> {
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const stdout = options.stdout ?? ((text: string) => process.stdout.write(text));
   const stderr = options.stderr ?? ((text: string) => process.stderr.write(text));
-  const runtime: CliRuntime = { cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()) };
+  const runtime: CliRuntime = { cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };
   const wantsJson = argv.includes('--json');
   try {
     let parsed = fastParse(argv, commands);
@@ -34,7 +34,9 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       parsed = outcome;
     }
     const output = await parsed.definition.run(parsed.args, new CliContext(runtime, parsed.args as GlobalArgs));
-    if (wantsJson) stdout(envelope(output.kind, output.payload));
+    if (output.streamed) {
+      // already written, line by line
+    } else if (wantsJson) stdout(envelope(output.kind, output.payload));
     else if (output.text) stdout(`${output.text}\n`);
     for (const note of output.notes ?? []) stderr(`${note}\n`);
     return output.exitCode ?? 0;
