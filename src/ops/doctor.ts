@@ -20,11 +20,14 @@ import { flushJournal, pendingJournalEntries, transact } from '../store/transact
 import { readTownConfig } from '../store/config.js';
 import type { Town } from '../store/town.js';
 import { agentNames } from './agents.js';
+import { mergeSetupProblems, registerMergeDriver } from './merge-setup.js';
+import { MERGED_BODY_MARKER } from '../core/merge.js';
 import type { OpContext } from './context.js';
 
 export type FindingKind =
   | 'unparseable' | 'conflict-markers' | 'symlink' | 'duplicate-id' | 'stale-lock' | 'temp-file'
-  | 'unfinished-commit' | 'uncommitted' | 'orphan-task' | 'orphan-inbox' | 'config';
+  | 'unfinished-commit' | 'uncommitted' | 'orphan-task' | 'orphan-inbox' | 'config'
+  | 'merged-body' | 'merge-driver';
 
 export interface Finding {
   kind: FindingKind;
@@ -75,16 +78,24 @@ function checkFiles(town: Town, findings: Finding[]): { tasks: Task[]; agents: S
   const tasks = listTasks(town.root);
   const problems = [...agents.problems, ...tasks.problems];
   const messageFiles = new Map<string, string[]>();
+  const bodies: Array<[file: string, body: string]> = [
+    ...tasks.items.map((t) => [townPaths.task(t.id), t.body] as [string, string]),
+    ...agents.items.map((a) => [townPaths.agent(a.name), a.body] as [string, string]),
+  ];
   for (const owner of listInboxOwners(town.root)) {
     const listings = [[listUnread(town.root, owner), townPaths.unread], [listRead(town.root, owner), townPaths.read]] as const;
     for (const [listing, fileOf] of listings) {
       problems.push(...listing.problems);
       for (const message of listing.items) {
         messageFiles.set(message.id, [...(messageFiles.get(message.id) ?? []), fileOf(owner, message.id)]);
+        bodies.push([fileOf(owner, message.id), message.body]);
       }
     }
   }
   findings.push(...problems.map(problemFinding));
+  for (const [file, body] of bodies) {
+    if (body.split('\n').includes(MERGED_BODY_MARKER)) findings.push(finding('merged-body', file, `edited on two clones at once; the merge kept both texts, separated by the line "${MERGED_BODY_MARKER}": edit the file to keep what is right and remove that line`));
+  }
   for (const [id, files] of messageFiles) {
     if (files.length > 1) findings.push(finding('duplicate-id', files[0]!, `message id ${id} appears ${files.length} times (${files.join(', ')}); each message must have one file`));
   }
@@ -116,6 +127,7 @@ async function checkGit(town: Town, findings: Finding[]): Promise<void> {
     findings.push(finding('unfinished-commit', entry, 'a change that was written but not committed yet (a crash, or a merge in progress)', 'commit it'));
   }
   if (!town.gitDir) return;
+  for (const problem of await mergeSetupProblems(town)) findings.push(finding('merge-driver', null, problem, 'register it (what tt init does in a clone)'));
   const status = await runGit({ cwd: town.root, args: ['status', '--porcelain', '--untracked-files=all', '--', TOWN_DIR_NAME], okExitCodes: [128] });
   const journaled = pendingJournalEntries(town.root).length > 0;
   const alreadyReported = new Set(findings.map((item) => item.file));
@@ -176,6 +188,10 @@ export async function diagnoseTown(ctx: OpContext, options: { fix: boolean }): P
       unlinkSync(path.join(town.root, item.file));
       item.fixed = true;
     }
+  }
+  if (findings.some((item) => item.kind === 'merge-driver')) {
+    await registerMergeDriver(town, ctx.actor);
+    for (const item of findings) if (item.kind === 'merge-driver') item.fixed = true;
   }
   const unfinished = findings.filter((item) => item.kind === 'unfinished-commit');
   if (unfinished.length > 0) {

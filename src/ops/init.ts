@@ -11,6 +11,7 @@ import { transact, type CommitOutcome } from '../store/transaction.js';
 import { openTown, type Town } from '../store/town.js';
 import { templatePath } from '../package-root.js';
 import { newAgent } from './agents.js';
+import { ATTRIBUTES_FILE, attributesWithDriver, configureMergeDriver, readAttributes, registerMergeDriver } from './merge-setup.js';
 
 export interface InitOptions {
   cwd: string;
@@ -36,7 +37,9 @@ export async function initTown({ cwd, name, now }: InitOptions): Promise<InitRes
   const root = await workTreeRoot(cwd);
   if (existsSync(path.join(root, townPaths.config))) {
     readTownConfig(root); // a clone with a damaged town.yml should say so now
-    return { town: openTown({ cwd: root, env: {} }), created: false, commit: { status: 'unchanged' } };
+    const town = openTown({ cwd: root, env: {} });
+    // Repo config is not cloned: a fresh clone registers the merge driver again.
+    return { town, created: false, commit: await registerMergeDriver(town, CONDUCTOR) };
   }
   const townName = name?.trim() || path.basename(root);
   const configText = await setConfigValue(readFileSync(templatePath('town.yml'), 'utf8'), 'name', townName);
@@ -49,7 +52,11 @@ export async function initTown({ cwd, name, now }: InitOptions): Promise<InitRes
     writer.write(townPaths.gitignore, 'run/\n');
     const conductor = newAgent({ name: CONDUCTOR, role: 'conductor', cli: town.config.default_cli, nickname: null, parent: null }, now());
     writer.write(townPaths.agent(CONDUCTOR), formatAgent(conductor));
+    // The one path outside .tinytown/ tt commits (DESIGN §3): it routes town files to the merge driver.
+    const attributes = attributesWithDriver(readAttributes(root));
+    if (attributes !== null) writer.write(ATTRIBUTES_FILE, attributes);
     return { result: undefined, change: { action: 'init', agent: CONDUCTOR, summary: `town ${townName}` } };
   });
+  await configureMergeDriver(root);
   return { town, created: true, commit };
 }

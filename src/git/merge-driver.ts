@@ -1,0 +1,219 @@
+/**
+ * The git merge driver for town files (`merge=tinytown` in .gitattributes;
+ * git runs `tt merge-driver %O %A %B %P`). Records (tasks, messages, agents)
+ * are parsed, merged field by field by core/merge.ts and written back
+ * canonical; town.yml is merged key by key; anything else line by line, with
+ * `--union` where the lines conflict. The result never holds conflict markers.
+ *
+ * A side that does not parse cannot be merged field by field: the driver then
+ * leaves git's "ours" file as it is (no markers) and exits non-zero, so git
+ * reports an ordinary conflict for that one file.
+ *
+ * The driver cannot commit (git is in the middle of a merge), so a claim
+ * conflict is recorded under run/merge-notices/ and `tt sync` delivers the
+ * loser's message after the merge (ops/sync.ts).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import jsYaml from 'js-yaml';
+import { claimNoticeMessage, mergeAgents, mergeMappings, mergeMessages, mergeTasks, type ClaimConflict } from '../core/merge.js';
+import { ValidationError } from '../errors.js';
+import { parseTownConfig } from '../store/config.js';
+import { writeFileAtomic } from '../store/fs-safe.js';
+import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
+import { formatAgent, formatMessage, formatTask, parseAgent, parseMessage, parseTask } from '../store/records.js';
+import { runGit } from './run-git.js';
+
+export const MERGE_NOTICES_DIR = `${townPaths.runDir}/merge-notices`;
+
+export type TownFileKind = 'task' | 'message' | 'agent' | 'config' | 'other';
+
+export interface TownFileLocation {
+  /** The folder holding `.tinytown/`, relative to where the path is relative to ('' for the top). */
+  townPrefix: string;
+  kind: TownFileKind;
+}
+
+/** Where a path (relative to the work tree top, as git's %P gives it) sits in a town; undefined outside one. */
+export function locateTownFile(relPath: string): TownFileLocation | undefined {
+  const parts = relPath.split(/[\\/]/);
+  const at = parts.lastIndexOf(TOWN_DIR_NAME);
+  if (at < 0) return undefined;
+  const inTown = parts.slice(at + 1);
+  const townPrefix = parts.slice(0, at).join('/');
+  const [top, second, third] = inTown;
+  const markdown = (inTown[inTown.length - 1] ?? '').endsWith('.md');
+  let kind: TownFileKind = 'other';
+  if (inTown.length === 1 && top === 'town.yml') kind = 'config';
+  else if (markdown && top === 'tasks' && inTown.length === 2) kind = 'task';
+  else if (markdown && top === 'agents' && inTown.length === 2) kind = 'agent';
+  else if (markdown && top === 'inbox' && second && (inTown.length === 3 || (inTown.length === 4 && third === 'read'))) kind = 'message';
+  return { townPrefix, kind };
+}
+
+export interface TextMerge {
+  text: string;
+  bodyMerged: boolean;
+  /** Fields both sides changed differently (decided by the newer side). */
+  contested: string[];
+  claim: ClaimConflict | null;
+}
+
+/** Parses a side, or for the base, gives up quietly: an unreadable base only means "no common ancestor". */
+function parseBase<T>(text: string | null, parse: (text: string, file: string) => T, file: string): T | null {
+  if (text === null || text.trim() === '') return null;
+  try {
+    return parse(text, file);
+  } catch {
+    return null;
+  }
+}
+
+/** Merges three versions of a town record; throws ValidationError naming the side that does not parse. */
+export function mergeRecordText(kind: 'task' | 'message' | 'agent', file: string, base: string | null, ours: string, theirs: string): TextMerge {
+  const sides = <T>(parse: (text: string, file: string) => T) => ({
+    base: parseBase(base, parse, `${file} (base)`),
+    ours: parse(ours, `${file} (ours)`),
+    theirs: parse(theirs, `${file} (theirs)`),
+  });
+  switch (kind) {
+    case 'task': {
+      const s = sides(parseTask);
+      const result = mergeTasks(s.base, s.ours, s.theirs);
+      return { text: formatTask(result.merged), bodyMerged: result.bodyMerged, contested: result.contested, claim: result.claim };
+    }
+    case 'message': {
+      const s = sides(parseMessage);
+      const result = mergeMessages(s.base, s.ours, s.theirs);
+      return { text: formatMessage(result.merged), bodyMerged: result.bodyMerged, contested: result.contested, claim: null };
+    }
+    case 'agent': {
+      const s = sides(parseAgent);
+      const result = mergeAgents(s.base, s.ours, s.theirs);
+      return { text: formatAgent(result.merged), bodyMerged: result.bodyMerged, contested: result.contested, claim: null };
+    }
+  }
+}
+
+type Mapping = Record<string, unknown>;
+
+function isMapping(value: unknown): value is Mapping {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function loadYaml(text: string, file: string): Mapping {
+  let data: unknown;
+  try {
+    data = jsYaml.safeLoad(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new ValidationError(`${file}: YAML error: ${(error as Error).message.split('\n')[0]}`, file);
+  }
+  if (data === undefined || data === null) return {};
+  if (!isMapping(data)) throw new ValidationError(`${file}: the top level must be a mapping`, file);
+  return data;
+}
+
+/**
+ * town.yml: a clean line merge keeps everyone's comments and layout; where
+ * lines conflict, the values are merged key by key (mergeMappings) and
+ * applied to our side's document, so our comments survive.
+ */
+export async function mergeConfigText(base: string | null, ours: string, theirs: string, files: MergeFiles): Promise<string> {
+  const file = townPaths.config;
+  const oursData = loadYaml(ours, `${file} (ours)`);
+  const theirsData = loadYaml(theirs, `${file} (theirs)`);
+  let baseData: Mapping | null;
+  try {
+    baseData = loadYaml(base ?? '', file);
+  } catch {
+    baseData = null;
+  }
+  const lines = await lineMerge(files, false);
+  if (lines.clean) {
+    try {
+      parseTownConfig(lines.text, file);
+      return lines.text;
+    } catch {
+      // a clean line merge that does not make a valid config: merge the values instead
+    }
+  }
+  const { merged } = mergeMappings(baseData, oursData, theirsData);
+  const loaded = await import('yaml');
+  // Bundled, this CommonJS package arrives as a default export; under tsx/vitest, as named ones.
+  const { parseDocument } = (loaded as unknown as { default?: typeof loaded }).default ?? loaded;
+  const document = parseDocument(ours);
+  const apply = (from: Mapping, to: Mapping, at: string[]) => {
+    for (const key of Object.keys(from)) if (!(key in to)) document.deleteIn([...at, key]);
+    for (const [key, value] of Object.entries(to)) {
+      const current = from[key];
+      if (isMapping(current) && isMapping(value)) apply(current, value, [...at, key]);
+      else if (JSON.stringify(current) !== JSON.stringify(value)) document.setIn([...at, key], value);
+    }
+  };
+  apply(oursData, merged, []);
+  const text = document.toString();
+  parseTownConfig(text, file);
+  return text;
+}
+
+export interface MergeFiles {
+  cwd: string;
+  base: string;
+  ours: string;
+  theirs: string;
+}
+
+/** git's own line merge of the three files; `union` keeps both sides' lines where they conflict (never markers). */
+async function lineMerge(files: MergeFiles, union: boolean): Promise<{ text: string; clean: boolean }> {
+  const args = ['merge-file', '-p', '--quiet', ...(union ? ['--union'] : []), files.ours, files.base, files.theirs];
+  // The exit code is the number of conflicts (capped at 127); a negative one (255 here) is an error.
+  const result = await runGit({ cwd: files.cwd, args, okExitCodes: Array.from({ length: 127 }, (_, i) => i + 1) });
+  return { text: result.stdout, clean: result.exitCode === 0 };
+}
+
+export interface DriverRequest extends MergeFiles {
+  /** %P: the path being merged, relative to the work tree top. */
+  path: string;
+}
+
+export type DriverResult =
+  | { merged: true; kind: TownFileKind; bodyMerged: boolean; contested: string[]; notice: string | null }
+  | { merged: false; kind: TownFileKind; reason: string };
+
+function readSide(cwd: string, file: string): string {
+  return readFileSync(path.resolve(cwd, file), 'utf8');
+}
+
+/** Records a claim conflict for `tt sync` to deliver; the file name is the loser's message id, so a repeat overwrites it. */
+function recordNotice(cwd: string, townPrefix: string, conflict: ClaimConflict): string | null {
+  const root = path.resolve(cwd, townPrefix);
+  if (!existsSync(path.join(root, TOWN_DIR_NAME))) return null;
+  const rel = `${MERGE_NOTICES_DIR}/${claimNoticeMessage(conflict).id}.json`;
+  writeFileAtomic(root, rel, `${JSON.stringify(conflict, null, 2)}\n`);
+  return path.posix.join(townPrefix, rel);
+}
+
+export async function runMergeDriver(request: DriverRequest): Promise<DriverResult> {
+  const location = locateTownFile(request.path) ?? { townPrefix: '', kind: 'other' as const };
+  const { kind } = location;
+  const base = readSide(request.cwd, request.base);
+  const ours = readSide(request.cwd, request.ours);
+  const theirs = readSide(request.cwd, request.theirs);
+  let merged: TextMerge;
+  try {
+    if (kind === 'task' || kind === 'message' || kind === 'agent') {
+      merged = mergeRecordText(kind, request.path, base, ours, theirs);
+    } else if (kind === 'config') {
+      merged = { text: await mergeConfigText(base, ours, theirs, request), bodyMerged: false, contested: [], claim: null };
+    } else {
+      const lines = await lineMerge(request, false);
+      merged = { text: lines.clean ? lines.text : (await lineMerge(request, true)).text, bodyMerged: false, contested: [], claim: null };
+    }
+  } catch (error) {
+    if (error instanceof ValidationError) return { merged: false, kind, reason: error.message };
+    throw error;
+  }
+  writeFileSync(path.resolve(request.cwd, request.ours), merged.text);
+  const notice = merged.claim ? recordNotice(request.cwd, location.townPrefix, merged.claim) : null;
+  return { merged: true, kind, bodyMerged: merged.bodyMerged, contested: merged.contested, notice };
+}
