@@ -12,13 +12,16 @@
  */
 import { runGit } from './run-git.js';
 
+async function changedPaths(root: string, args: readonly string[]): Promise<Set<string> | undefined> {
+  const result = await runGit({ cwd: root, args: ['diff', '--name-only', '--no-renames', ...args], okExitCodes: [128] });
+  return result.exitCode === 0 ? new Set(result.stdout.split('\n').filter(Boolean)) : undefined;
+}
+
 export async function revertedTownPaths(root: string, lastTtCommit: string, townDir: string): Promise<string[]> {
-  const changed = await runGit({ cwd: root, args: ['diff', '--name-only', '--no-renames', lastTtCommit, 'HEAD', '--', townDir], okExitCodes: [128] });
-  if (changed.exitCode !== 0) return [];
-  const paths = changed.stdout.split('\n').filter(Boolean);
-  if (paths.length === 0) return [];
-  const differing = await runGit({ cwd: root, args: ['diff', '--name-only', '--no-renames', lastTtCommit, '--', ...paths], okExitCodes: [128] });
-  if (differing.exitCode !== 0) return [];
-  const notOurs = new Set(differing.stdout.split('\n').filter(Boolean));
-  return paths.filter((p) => !notOurs.has(p));
+  const sinceTt = await changedPaths(root, [lastTtCommit, 'HEAD', '--', townDir]);
+  if (!sinceTt || sinceTt.size === 0) return [];
+  // Both diffs take the town folder as their only pathspec: a pull that brought 100,000 files must not become an argv.
+  const workTreeDiffers = await changedPaths(root, [lastTtCommit, '--', townDir]);
+  if (!workTreeDiffers) return [];
+  return [...sinceTt].filter((p) => !workTreeDiffers.has(p));
 }

@@ -35,11 +35,11 @@ describe('running agents', () => {
     }
     await tt(dir, ['assign', 'backend', 'Build the API [needs-fix]', '--reviewer', 'reviewer']);
     await tt(dir, ['assign', 'frontend', 'Build the UI', '--reviewer', 'reviewer']);
-    await waitFor(async () => {
-      const all = await tasks(dir);
-      return all.length === 2 && all.every((task) => task.state === 'completed');
-    }, { timeoutMs: 90_000, intervalMs: 200, what: 'both tasks approved' });
-    const actions = (await tt(dir, ['history', '-n', '500', '--json'])).json<{ events: Array<{ action: string; agent: string }> }>().events;
+    // The approval commits, not just the task files: a file is written a moment before its commit lands.
+    const history = async () => (await tt(dir, ['history', '-n', '500', '--json'])).json<{ events: Array<{ action: string; agent: string }> }>().events;
+    await waitFor(async () => (await history()).filter((e) => e.action === 'approve').length === 2, { timeoutMs: 90_000, intervalMs: 200, what: 'both approvals committed' });
+    expect((await tasks(dir)).map((task) => task.state)).toEqual(['completed', 'completed']);
+    const actions = await history();
     expect(actions.filter((e) => e.action === 'reject')).toHaveLength(1);
     expect(actions.filter((e) => e.action === 'approve' && e.agent === 'reviewer')).toHaveLength(2);
     expect(actions.filter((e) => e.action === 'review')).toHaveLength(3);
