@@ -3,25 +3,34 @@
  *
  * `git commit` reads the index before it takes the index lock. A user who
  * commits while tt commits can therefore record a tree from just before tt's
- * change on top of tt's commit, silently reverting it — while the work tree
- * still holds tt's files. tt remembers its last commit; when HEAD has moved
- * past it, the town paths that changed since are compared with the work tree:
- * those whose work-tree content is still exactly tt's were reverted by such a
- * race (a pull, a merge or a deliberate revert changes the work tree too) and
- * are committed again.
+ * change on top of tt's commit (and write back an index that has forgotten
+ * tt's new files), silently reverting it — while the work tree still holds
+ * tt's files. tt remembers its last commit; when HEAD has moved past it, each
+ * town path that changed since is compared with the work tree: a path whose
+ * work-tree content is still exactly what tt committed (or still absent, where
+ * tt deleted it) was reverted by such a race — a pull, a merge or a deliberate
+ * revert changes the work tree too — and is committed again.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { runGit } from './run-git.js';
 
-async function changedPaths(root: string, args: readonly string[]): Promise<Set<string> | undefined> {
-  const result = await runGit({ cwd: root, args: ['diff', '--name-only', '--no-renames', ...args], okExitCodes: [128] });
-  return result.exitCode === 0 ? new Set(result.stdout.split('\n').filter(Boolean)) : undefined;
+async function gitLines(root: string, args: readonly string[], input?: string): Promise<string[] | undefined> {
+  const result = await runGit({ cwd: root, args, okExitCodes: [128], ...(input !== undefined ? { input } : {}) });
+  return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : undefined;
 }
 
 export async function revertedTownPaths(root: string, lastTtCommit: string, townDir: string): Promise<string[]> {
-  const sinceTt = await changedPaths(root, [lastTtCommit, 'HEAD', '--', townDir]);
-  if (!sinceTt || sinceTt.size === 0) return [];
-  // Both diffs take the town folder as their only pathspec: a pull that brought 100,000 files must not become an argv.
-  const workTreeDiffers = await changedPaths(root, [lastTtCommit, '--', townDir]);
-  if (!workTreeDiffers) return [];
-  return [...sinceTt].filter((p) => !workTreeDiffers.has(p));
+  // Every call names only the town folder or reads paths on stdin: a pull of 100,000 files must not become an argv.
+  const changed = await gitLines(root, ['diff', '--name-only', '--no-renames', lastTtCommit, 'HEAD', '--', townDir]);
+  if (!changed || changed.length === 0) return [];
+  const committed = new Map<string, string>();
+  for (const line of (await gitLines(root, ['ls-tree', '-r', lastTtCommit, '--', townDir])) ?? []) {
+    const match = /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(line);
+    if (match) committed.set(match[2]!, match[1]!);
+  }
+  const present = changed.filter((file) => existsSync(path.join(root, file)));
+  const hashes = present.length ? (await gitLines(root, ['hash-object', '--no-filters', '--stdin-paths'], `${present.join('\n')}\n`)) ?? [] : [];
+  const workTree = new Map(present.map((file, i) => [file, hashes[i]]));
+  return changed.filter((file) => workTree.get(file) === committed.get(file));
 }

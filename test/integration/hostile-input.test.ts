@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdirSync, readdirSync, readFileSync, lstatSync, symlinkSync, writeFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -138,12 +139,40 @@ describe(`${cases.length} damaged or hostile inputs fed to every reader`, () => 
     expect(readdirSync(dir)).not.toContain('pwned');
   });
 
+  it('the merge driver refuses or merges each of them without a crash or a conflict marker', async () => {
+    const scratch = path.join(dir, '.tinytown/run/merge-scratch');
+    mkdirSync(scratch, { recursive: true });
+    let refused = 0;
+    for (const [index, item] of cases.entries()) {
+      if (item.make || !item.file.endsWith('.md')) continue;
+      const base = path.join(scratch, `${index}-base`);
+      const ours = path.join(scratch, `${index}-ours`);
+      const theirs = path.join(scratch, `${index}-theirs`);
+      const template = item.file.startsWith('inbox/') ? message(validMessageFields('20261125T212000000Z-bbbbbb'))
+        : item.file.startsWith('agents/') ? `---\nname: x\nrole: worker\ncli: claude\ncreated: "${T}"\n---\n` : validTask('t-bbbbbb');
+      writeFileSync(base, template);
+      writeFileSync(ours, template);
+      writeFileSync(theirs, item.content ?? '');
+      const run = await tt(dir, ['merge-driver', base, ours, theirs, `.tinytown/${item.file}`]);
+      expect([0, 1], `${item.name}: ${run.stderr}`).toContain(run.code);
+      expect(run.stderr).not.toContain('unexpected error');
+      const merged = readFileSync(ours, 'utf8');
+      expect(merged, item.name).not.toMatch(/^(<{7}|>{7})( |$)/m);
+      if (run.code === 1) {
+        refused++;
+        expect(merged, `${item.name}: a refused merge keeps our side`).toBe(template);
+      }
+    }
+    expect(refused).toBeGreaterThan(20);
+  });
+
   it('the valid inputs among them are read like any other', async () => {
     const ids = (await tt(dir, ['task', 'list', '--json'])).json<{ tasks: Array<{ id: string }> }>().tasks.map((t) => t.id);
     expect(ids).toEqual(expect.arrayContaining(['t-aaaab5', 't-aaaab6', 't-aaaad2']));
   });
 
   it('doctor --fix repairs nothing it cannot repair safely and deletes nothing', async () => {
+    rmSync(path.join(dir, '.tinytown/run/merge-scratch'), { recursive: true, force: true });
     const before = fingerprint(dir);
     const fix = await tt(dir, ['doctor', '--fix', '--json']);
     expect(fix.code).toBe(1);
