@@ -13,6 +13,8 @@ import { MESSAGE_ID_PATTERN, TASK_ID_PATTERN } from './ids.js';
 
 type Raw = Record<string, unknown>;
 
+const CANONICAL_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 class FieldReader {
   constructor(readonly data: Raw, readonly file: string) {}
 
@@ -62,6 +64,7 @@ class FieldReader {
     const value = this.data[field];
     if (value === undefined || value === null) return null;
     // js-yaml turns unquoted timestamps into Dates; accept them and write them back quoted.
+    if (typeof value === 'string' && CANONICAL_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value))) return value; // what tt writes: no Date round trip
     if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
     if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
     return this.fail(field, 'an ISO-8601 timestamp such as "2026-11-25T21:20:00.000Z"');

@@ -1,7 +1,8 @@
 /** `tt status` and `tt list`: the town at a glance, from one pass over tasks and a readdir per inbox. */
 import { TASK_STATES, type Agent, type AgentRunState, type Task, type TaskState } from '../core/types.js';
 import { readAgentRuntime } from '../store/runtime.js';
-import { countUnread, listAgents, listTasks, listUnread, type Problem } from '../store/reader.js';
+import { listAgents, listTasks, type Problem } from '../store/reader.js';
+import { inboxSummary } from '../store/inbox-summary.js';
 import type { Town } from '../store/town.js';
 
 export interface AgentStatus {
@@ -26,14 +27,8 @@ export function currentTaskOf(tasks: readonly Task[], agent: string): Task | und
   return mine.find((task) => task.state === 'running') ?? mine.find((task) => task.state === 'assigned');
 }
 
-function agentStatus(town: Town, agent: Agent, tasks: readonly Task[], problems: Problem[]): AgentStatus {
-  const unread = countUnread(town.root, agent.name);
-  let urgent = 0;
-  if (unread > 0) {
-    const listing = listUnread(town.root, agent.name);
-    urgent = listing.items.filter((message) => message.urgent).length;
-    problems.push(...listing.problems);
-  }
+function agentStatus(town: Town, agent: Agent, tasks: readonly Task[]): AgentStatus {
+  const { unread, urgent } = inboxSummary(town.root, agent.name);
   return {
     name: agent.name, role: agent.role, state: readAgentRuntime(town.root, agent.name).state,
     unread, urgent, current_task: currentTaskOf(tasks, agent.name)?.id ?? null,
@@ -49,7 +44,7 @@ export function townStatus(town: Town): TownStatus {
   for (const task of tasks) counts[task.state]++;
   return {
     town: { name: town.config.name, root: town.root },
-    agents: agentListing.items.map((agent) => agentStatus(town, agent, tasks, problems)),
+    agents: agentListing.items.map((agent) => agentStatus(town, agent, tasks)),
     tasks: counts,
     openTasks: tasks.filter((task) => ['pending', 'assigned', 'running', 'review'].includes(task.state)),
     problems,

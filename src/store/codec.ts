@@ -33,6 +33,8 @@ export function parseFrontmatter(text: string, file: string): ParsedFile {
   if (!normalised.startsWith('---\n')) {
     throw new ValidationError(`${file}:1: no YAML frontmatter (the file must start with a line "---")`, file, undefined, 1);
   }
+  const canonical = parseCanonical(normalised);
+  if (canonical) return canonical;
   let parsed: { data: unknown; content: string };
   try {
     // An options object turns off gray-matter's content-keyed cache, which hands back shared objects.
@@ -57,14 +59,80 @@ export function parseFrontmatter(text: string, file: string): ParsedFile {
 const RESERVED_PLAIN = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
 const SAFE_PLAIN = /^[A-Za-z_][A-Za-z0-9_ .,/()+@-]*$/;
 
+function isPlain(value: string): boolean {
+  return SAFE_PLAIN.test(value) && !RESERVED_PLAIN.test(value) && !value.endsWith(' ') && !/ #|: /.test(value);
+}
+
+const KEY = /^[A-Za-z_][\w-]*$/;
+
+/** Sentinel: this value is not in the canonical subset; let the YAML library decide. */
+const NOT_CANONICAL = Symbol('not canonical');
+
+function canonicalScalar(text: string): unknown {
+  if (text === 'null') return null;
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (/^-?(0|[1-9]\d{0,14})$/.test(text)) return Number(text);
+  if (text.startsWith('"')) {
+    try {
+      const value: unknown = JSON.parse(text);
+      return typeof value === 'string' ? value : NOT_CANONICAL;
+    } catch {
+      return NOT_CANONICAL;
+    }
+  }
+  return isPlain(text) ? text : NOT_CANONICAL;
+}
+
+/**
+ * The fast path for files in exactly the form formatFrontmatter writes: one
+ * `key: value` line per key, with null, booleans, small integers, plain or
+ * JSON-quoted strings and flat lists of those. Parsing that subset directly is
+ * an order of magnitude faster than a YAML parser, which matters when `tt
+ * status` reads 10,000 tasks. Anything outside the subset (comments, nesting,
+ * anchors, odd quoting, duplicate keys) returns undefined and goes to
+ * gray-matter, so the result is always what the YAML library would say.
+ */
+export function parseCanonical(normalised: string): ParsedFile | undefined {
+  let end = normalised.indexOf('\n---\n', 3);
+  let bodyStart = end + 5;
+  if (end === -1) {
+    if (!normalised.endsWith('\n---')) return undefined;
+    end = normalised.length - 4;
+    bodyStart = normalised.length;
+  }
+  const data: Record<string, unknown> = {};
+  let lineStart = 4;
+  while (lineStart < end) {
+    let lineEnd = normalised.indexOf('\n', lineStart);
+    if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+    const separator = normalised.indexOf(': ', lineStart);
+    if (separator === -1 || separator >= lineEnd) return undefined;
+    const key = normalised.slice(lineStart, separator);
+    const text = normalised.slice(separator + 2, lineEnd);
+    lineStart = lineEnd + 1;
+    if (!KEY.test(key) || text === '' || Object.hasOwn(data, key)) return undefined;
+    let value: unknown;
+    if (text === '[]') value = [];
+    else if (text.startsWith('[') && text.endsWith(']')) {
+      if (text.includes('"')) return undefined;
+      const items = text.slice(1, -1).split(', ').map(canonicalScalar);
+      if (items.some((item) => typeof item !== 'string')) return undefined;
+      value = items;
+    } else value = canonicalScalar(text);
+    if (value === NOT_CANONICAL) return undefined;
+    data[key] = value;
+  }
+  if (Object.keys(data).length === 0) return undefined;
+  return { data, body: normalised.slice(bodyStart) };
+}
+
 function formatScalar(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean' || typeof value === 'number') return String(value);
   if (typeof value === 'string') {
-    const plain = SAFE_PLAIN.test(value) && !RESERVED_PLAIN.test(value) && !value.endsWith(' ')
-      && !/ #|: /.test(value);
     // JSON's double-quoted strings are valid YAML double-quoted scalars.
-    return plain ? value : JSON.stringify(value);
+    return isPlain(value) ? value : JSON.stringify(value);
   }
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(formatScalar).join(', ')}]`;

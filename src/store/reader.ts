@@ -3,7 +3,7 @@
  * a listing: it is skipped and reported as a problem (file and reason), so one
  * damaged task cannot take `tt status` down with it.
  */
-import { lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { NotFoundError, UsageError, ValidationError } from '../errors.js';
 import type { Agent, Message, Task } from '../core/types.js';
@@ -47,14 +47,33 @@ function markdownFiles(root: string, relDir: string, problems: Problem[]): strin
   return files.sort();
 }
 
+/** Opening with O_NOFOLLOW refuses a symlink in the same system call that opens the file (no lstat first). */
+const OPEN_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
+
 export function readTownFile(root: string, rel: string): string {
-  const full = path.join(root, rel);
-  const stat = lstatSync(full);
-  if (stat.isSymbolicLink()) throw new ValidationError(`${rel}: is a symlink; tt does not follow symlinks in the town`, rel);
-  if (stat.size > MAX_TOWN_FILE_BYTES) {
-    throw new ValidationError(`${rel}: ${stat.size} bytes is too large for a town file (at most ${MAX_TOWN_FILE_BYTES})`, rel);
+  let fd: number;
+  try {
+    fd = openSync(path.join(root, rel), OPEN_NO_FOLLOW);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new ValidationError(`${rel}: is a symlink; tt does not follow symlinks in the town`, rel);
+    throw error;
   }
-  return readFileSync(full, 'utf8');
+  try {
+    const { size } = fstatSync(fd);
+    if (size > MAX_TOWN_FILE_BYTES) {
+      throw new ValidationError(`${rel}: ${size} bytes is too large for a town file (at most ${MAX_TOWN_FILE_BYTES})`, rel);
+    }
+    const buffer = Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, buffer, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.toString('utf8', 0, read);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function toProblem(file: string, error: unknown): Problem {

@@ -79,3 +79,44 @@ describe('canonical files', () => {
     }
   });
 });
+
+describe('the canonical fast path', () => {
+  it('reads every file of the example town exactly as the YAML library does', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const path = await import('node:path');
+    const matter = (await import('gray-matter')).default;
+    const { parseCanonical } = await import('../../src/store/codec.js');
+    const root = path.resolve(import.meta.dirname, '../../.tinytown.example');
+    const files: string[] = [];
+    const visit = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const full = path.join(dir, name);
+        if (statSync(full).isDirectory()) visit(full);
+        else if (name.endsWith('.md')) files.push(full);
+      }
+    };
+    visit(root);
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      const fast = parseCanonical(text);
+      expect(fast, file).toBeDefined();
+      const slow = matter(text, {});
+      expect(fast!.data, file).toEqual(slow.data);
+      expect(fast!.body, file).toBe(slow.content.replace(/^\n/, ''));
+    }
+  });
+
+  it.each([
+    ['a comment', '---\nid: x # note\n---\n'],
+    ['an unquoted timestamp', '---\ncreated: 2026-11-25T21:20:00.000Z\n---\n'],
+    ['a duplicate key', '---\nid: a\nid: b\n---\n'],
+    ['nesting', '---\ngit:\n  auto_commit: true\n---\n'],
+    ['a quoted list item', '---\ntags: ["a, b"]\n---\n'],
+    ['a single-quoted string', "---\ntitle: 'x'\n---\n"],
+    ['an octal-looking number', '---\nn: 012\n---\n'],
+  ])('leaves %s to the YAML library', async (_, text) => {
+    const { parseCanonical } = await import('../../src/store/codec.js');
+    expect(parseCanonical(text)).toBeUndefined();
+  });
+});
