@@ -1,5 +1,11 @@
-// Bundles the CLI into one ESM file: loading one file is several times faster
-// than resolving hundreds of node_modules files on every `tt` call.
+// Builds two things:
+// - dist/tt.cjs, the CLI: one CommonJS file that bin/tt.js compiles with a V8
+//   code cache. A tt call is mostly start-up, and most start-up is parsing and
+//   compiling code; the cache skips that, and one CommonJS file skips the ESM
+//   loader's per-chunk work. What only some commands need (yargs for help,
+//   chokidar, the MCP SDK) stays behind lazy require wrappers and never runs
+//   for a `tt send`.
+// - dist/lib/, the library API (src/index.ts) as ESM.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
@@ -7,27 +13,72 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-await build({
-  entryPoints: { tt: 'src/bin.ts', index: 'src/index.ts' },
-  outdir: 'dist',
+// js-yaml 3 require()s esprima at start-up, only for the unsafe !!js/function
+// type we never load; refusing it saves compiling 280 kB on every tt call.
+const refuseEsprima = "if (id === 'esprima') throw new Error('esprima is not used by tinytown');";
+
+const shared = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  sourcemap: 'linked',
   minify: true,
-  // yargs is only imported by the yargs-parse chunk, loaded when the fast parser declines.
   define: { TINYTOWN_VERSION: JSON.stringify(version) },
-  // Bundled CommonJS dependencies call require() for Node built-ins. js-yaml 3 also
-  // require()s esprima at start-up, only for the unsafe !!js/function type we never
-  // load; refusing it saves compiling 280 kB on every tt call.
+  logLevel: 'warning',
+};
+
+// The MCP server (the SDK and zod: 750 kB) is its own file, required only by `tt mcp`,
+// so the code cache of every other command stays small. A dynamic import() cannot be
+// used inside a vm.Script without an experimental flag, hence a plain require.
+const mcpOnDemand = {
+  name: 'mcp-on-demand',
+  setup(plugin) {
+    plugin.onResolve({ filter: /\/mcp\/server\.js$/ }, () => ({ path: 'mcp-server', namespace: 'mcp-on-demand' }));
+    plugin.onLoad({ filter: /.*/, namespace: 'mcp-on-demand' }, () => ({
+      contents: "module.exports = require(require('node:path').join(__dirname, 'mcp.cjs'));",
+      loader: 'js',
+    }));
+  },
+};
+
+const cjsBanner = {
+  js: [
+    "const __ttModuleUrl = require('node:url').pathToFileURL(__filename).href;",
+    `{ const load = require; require = (id) => { ${refuseEsprima} return load(id); }; }`,
+  ].join('\n'),
+};
+
+await build({
+  ...shared,
+  entryPoints: ['src/mcp/server.ts'],
+  outfile: 'dist/mcp.cjs',
+  format: 'cjs',
+  define: { ...shared.define, 'import.meta.url': '__ttModuleUrl' },
+  banner: cjsBanner,
+});
+
+await build({
+  ...shared,
+  entryPoints: ['src/bin.ts'],
+  outfile: 'dist/tt.cjs',
+  format: 'cjs',
+  plugins: [mcpOnDemand],
+  // src/package-root.ts finds the package from import.meta.url; in CommonJS that is __filename.
+  define: { ...shared.define, 'import.meta.url': '__ttModuleUrl' },
+  banner: cjsBanner,
+});
+
+await build({
+  ...shared,
+  entryPoints: { index: 'src/index.ts' },
+  outdir: 'dist/lib',
+  format: 'esm',
+  splitting: true,
+  sourcemap: 'linked',
   banner: {
     js: [
       "import { createRequire as __ttCreateRequire } from 'node:module';",
       'const __ttRequire = __ttCreateRequire(import.meta.url);',
-      "const require = (id) => { if (id === 'esprima') throw new Error('esprima is not used by tinytown'); return __ttRequire(id); };",
+      `const require = (id) => { ${refuseEsprima} return __ttRequire(id); };`,
     ].join(' '),
   },
-  logLevel: 'warning',
 });

@@ -5,6 +5,7 @@
  * queue would be paid by every `tt send`, and git's own `--format` with
  * `%(trailers)` already does the parsing we need (see log.ts).
  */
+import { spawn } from 'node:child_process';
 import { GitError } from '../errors.js';
 
 export interface GitCommand {
@@ -29,12 +30,7 @@ const BASE_ENV: Record<string, string> = {
   LC_ALL: 'C',
 };
 
-/** child_process pulls in net and streams; read-only commands that never run git should not pay for it. */
-let childProcess: typeof import('node:child_process') | undefined;
-
-export async function runGit(command: GitCommand): Promise<GitResult> {
-  childProcess ??= await import('node:child_process');
-  const { spawn } = childProcess;
+export function runGit(command: GitCommand): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', command.args, {
       cwd: command.cwd,

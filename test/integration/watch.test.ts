@@ -34,7 +34,7 @@ afterEach(async () => {
 });
 
 beforeAll(() => {
-  if (!existsSync(path.join(path.dirname(TT_BIN), '..', 'dist', 'tt.js'))) throw new Error('build the CLI first: npm run build');
+  if (!existsSync(path.join(path.dirname(TT_BIN), '..', 'dist', 'tt.cjs'))) throw new Error('build the CLI first: npm run build');
 });
 
 async function watchTown(dir: string, timing?: Partial<WatchTiming>) {
