@@ -29,8 +29,10 @@ export async function revertedTownPaths(root: string, lastTtCommit: string, town
     const match = /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(line);
     if (match) committed.set(match[2]!, match[1]!);
   }
-  const present = changed.filter((file) => existsSync(path.join(root, file)));
-  const hashes = present.length ? (await gitLines(root, ['hash-object', '--no-filters', '--stdin-paths'], `${present.join('\n')}\n`)) ?? [] : [];
-  const workTree = new Map(present.map((file, i) => [file, hashes[i]]));
-  return changed.filter((file) => workTree.get(file) === committed.get(file));
+  const present = new Set(changed.filter((file) => existsSync(path.join(root, file))));
+  // Only a file tt had committed can still hold tt's content: hash just those (a pull may have brought thousands of others).
+  const toHash = [...present].filter((file) => committed.has(file));
+  const hashes = toHash.length ? (await gitLines(root, ['hash-object', '--no-filters', '--stdin-paths'], `${toHash.join('\n')}\n`)) ?? [] : [];
+  const workTree = new Map(toHash.map((file, i) => [file, hashes[i]]));
+  return changed.filter((file) => (committed.has(file) ? workTree.get(file) === committed.get(file) : !present.has(file)));
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { commitPaths, type Trailer } from '../git/commit.js';
 import { operationInProgress } from '../git/repo-state.js';
 import { readHeadCommit } from '../git/head.js';
+import { readCommitParent } from '../git/commit-parent.js';
 import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR } from '../core/types.js';
 import { ConflictError, GitError } from '../errors.js';
@@ -125,7 +126,7 @@ async function flushPending(town: Town): Promise<number> {
       renameSync(file, `${file}.damaged`);
       continue;
     }
-    if (recordCommit(town, await commitPaths({ root: town.root, ...pending }))) committed++;
+    if (await recordCommit(town, await commitPaths({ root: town.root, ...pending }))) committed++;
     unlinkSync(file);
   }
   return committed;
@@ -133,23 +134,54 @@ async function flushPending(town: Town): Promise<number> {
 
 const LAST_COMMIT_FILE = `${townPaths.runDir}/last-commit`;
 
-/** Remembers tt's newest commit, so a later command can tell whether someone else committed since. */
-function recordCommit(town: Town, commit: string | null): boolean {
-  if (commit) writeFileSync(path.join(town.root, LAST_COMMIT_FILE), commit);
-  return commit !== null;
+/**
+ * Remembers tt's newest commit, so a later command can tell whether someone
+ * else committed since, and checks at once when someone already did: a commit
+ * that slipped in under ours (our parent is not the commit we recorded last)
+ * or landed right after it (HEAD is no longer ours).
+ */
+async function recordCommit(town: Town, commit: string | null): Promise<boolean> {
+  if (!commit || !town.gitDir) return commit !== null;
+  const ours = findOwnCommit(town.gitDir, commit);
+  if (!ours) {
+    await restoreRevertedChanges(town);
+    return true;
+  }
+  const last = readLastCommit(town);
+  if (last !== undefined && readCommitParent(town.gitDir, ours) !== last) await restoreRevertedChanges(town);
+  writeFileSync(path.join(town.root, LAST_COMMIT_FILE), ours);
+  await restoreRevertedChanges(town);
+  return true;
+}
+
+/** Our commit's full id: HEAD, or a few parents down when other commits landed on top already. */
+function findOwnCommit(gitDir: string, abbreviated: string): string | undefined {
+  let current = readHeadCommit(gitDir);
+  for (let depth = 0; current && depth < 20; depth++) {
+    if (current.startsWith(abbreviated)) return current;
+    current = readCommitParent(gitDir, current) ?? undefined;
+  }
+  return undefined;
+}
+
+function readLastCommit(town: Town): string | undefined {
+  try {
+    return readFileSync(path.join(town.root, LAST_COMMIT_FILE), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Re-commits town changes a concurrent user commit reverted (see git/reverted.ts). */
 async function restoreRevertedChanges(town: Town): Promise<void> {
   if (!town.gitDir) return;
-  let last: string;
-  try {
-    last = readFileSync(path.join(town.root, LAST_COMMIT_FILE), 'utf8').trim();
-  } catch {
+  const last = readLastCommit(town);
+  const head = readHeadCommit(town.gitDir);
+  if (!head || last && head.startsWith(last)) return;
+  if (!last) {
+    writeFileSync(path.join(town.root, LAST_COMMIT_FILE), head);
     return;
   }
-  const head = readHeadCommit(town.gitDir);
-  if (!last || !head || head.startsWith(last)) return;
   const reverted = await revertedTownPaths(town.root, last, TOWN_DIR_NAME);
   const restored = reverted.length === 0 ? null : await commitPaths({
     root: town.root, paths: reverted, created: reverted, author: CONDUCTOR,
@@ -157,7 +189,7 @@ async function restoreRevertedChanges(town: Town): Promise<void> {
     trailers: [['Tinytown-Action', 'restore'], ['Tinytown-Agent', CONDUCTOR]],
   });
   // Either way HEAD is now the baseline: later commits are compared with it.
-  writeFileSync(path.join(town.root, LAST_COMMIT_FILE), restored ?? head);
+  writeFileSync(path.join(town.root, LAST_COMMIT_FILE), (restored ? readHeadCommit(town.gitDir) : undefined) ?? head);
 }
 
 /** Commits what earlier changes journaled (used by tt doctor --fix); returns how many commits it made. */
@@ -233,7 +265,7 @@ export async function transact<T>(
         await flushPending(town);
         return { result, commit: { status: 'committed' } };
       }
-      const committed = recordCommit(town, await commitPaths({ root: town.root, ...pending }));
+      const committed = await recordCommit(town, await commitPaths({ root: town.root, ...pending }));
       unlinkSync(journal);
       return { result, commit: { status: committed ? 'committed' : 'unchanged' } };
     } catch (error) {
