@@ -78,8 +78,6 @@ export async function startAgent(town: Town, name: string, options: StartOptions
   return launchAgentLoop({ root: town.root, name, maxRounds: options.maxRounds, env: options.env });
 }
 
-export type WaitTarget = 'idle' | 'stopped';
-
 /** Waits until every named agent is stopped, or idle with an empty inbox. Exit 3 on timeout. */
 export async function waitForAgents(town: Town, names: readonly string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -87,7 +87,3 @@ export async function spawnAgent(ctx: OpContext, options: SpawnOptions, beforeWr
   });
   return result;
 }
-
-export function requireAgent(town: Town, name: string): void {
-  if (!agentNames(town).includes(name) && name !== CONDUCTOR) throw new NotFoundError(`unknown agent "${name}"`);
-}

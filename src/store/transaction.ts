@@ -249,7 +249,10 @@ export async function transact<T>(
     };
     const journalName = `${newMessageId(new Date())}.json`;
     const journal = path.join(town.root, PENDING_DIR, journalName);
-    writeFileAtomic(town.root, `${PENDING_DIR}/${journalName}`, JSON.stringify(pending));
+    // Atomic (temp + rename) but not fsynced: the journal only speeds up recovery; the town files themselves are fsynced.
+    mkdirSync(path.dirname(journal), { recursive: true });
+    writeFileSync(`${journal}.tmp`, JSON.stringify(pending));
+    renameSync(`${journal}.tmp`, journal);
     try {
       writer.apply();
     } catch (error) {
