@@ -110,7 +110,9 @@ describe('crashes', () => {
     const child = spawn(process.execPath, [TT_BIN, 'send', 'backend', 'half done'], {
       cwd: dir, env: { ...process.env, TINYTOWN_TEST_PAUSE_IN_LOCK_MS: '60000' }, stdio: 'ignore',
     });
-    await waitFor(() => existsSync(path.join(dir, '.tinytown/inbox/backend')), { timeoutMs: 20_000 });
+    // Kill it where the test hook holds it: files written and journaled, lock held, nothing committed.
+    const inbox = path.join(dir, '.tinytown/inbox/backend');
+    await waitFor(() => existsSync(inbox) && readdirSync(inbox).some((f) => f.endsWith('.md')), { timeoutMs: 20_000 });
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
     writeFileSync(path.join(dir, '.tinytown/agents/.backend.md.999.xyz.tmp'), '---\nname: back');
