@@ -80,18 +80,26 @@ describe('many writers, one town', () => {
   }, 120_000);
 });
 
+/**
+ * Sends a message with a tt that the test hook holds inside the town lock after
+ * its files are written and journaled, and kills it there with SIGKILL.
+ */
+async function sendAndCrashInsideLock(dir: string, text: string): Promise<void> {
+  const child = spawn(process.execPath, [TT_BIN, 'send', 'backend', text], {
+    cwd: dir, env: { ...process.env, TINYTOWN_TEST_PAUSE_IN_LOCK_MS: '60000' }, stdio: 'ignore',
+  });
+  const inbox = path.join(dir, '.tinytown/inbox/backend');
+  await waitFor(() => existsSync(inbox) && readdirSync(inbox).some((f) => f.endsWith('.md')), { timeoutMs: 20_000 });
+  expect(lockLeft(dir)).toBe(true);
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.on('exit', resolve));
+}
+
 describe('crashes', () => {
   it('recovers within 5 s from a tt killed with SIGKILL while holding the lock, and commits its change', async () => {
     const dir = tempRepo();
     await townWithTeam(dir);
-    const child = spawn(process.execPath, [TT_BIN, 'send', 'backend', 'written before the crash'], {
-      cwd: dir, env: { ...process.env, TINYTOWN_TEST_PAUSE_IN_LOCK_MS: '60000' }, stdio: 'ignore',
-    });
-    const inbox = path.join(dir, '.tinytown/inbox/backend');
-    await waitFor(() => existsSync(inbox) && readdirSync(inbox).some((f) => f.endsWith('.md')), { timeoutMs: 20_000 });
-    expect(lockLeft(dir)).toBe(true);
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.on('exit', resolve));
+    await sendAndCrashInsideLock(dir, 'written before the crash');
     // What is visible is whole: every town file parses.
     expect((await tt(dir, ['inbox', 'backend', '--json'])).json<{ messages: Array<{ body: string }> }>().messages.map((m) => m.body)).toEqual(['written before the crash\n']);
     const started = Date.now();
@@ -107,14 +115,7 @@ describe('crashes', () => {
   it('tt doctor finds and --fix cleans what a crash leaves: a stale lock, temp files, an unfinished commit', async () => {
     const dir = tempRepo();
     await townWithTeam(dir);
-    const child = spawn(process.execPath, [TT_BIN, 'send', 'backend', 'half done'], {
-      cwd: dir, env: { ...process.env, TINYTOWN_TEST_PAUSE_IN_LOCK_MS: '60000' }, stdio: 'ignore',
-    });
-    // Kill it where the test hook holds it: files written and journaled, lock held, nothing committed.
-    const inbox = path.join(dir, '.tinytown/inbox/backend');
-    await waitFor(() => existsSync(inbox) && readdirSync(inbox).some((f) => f.endsWith('.md')), { timeoutMs: 20_000 });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.on('exit', resolve));
+    await sendAndCrashInsideLock(dir, 'half done');
     writeFileSync(path.join(dir, '.tinytown/agents/.backend.md.999.xyz.tmp'), '---\nname: back');
     const check = await tt(dir, ['doctor', '--json']);
     expect(check.code).toBe(1);
