@@ -10,6 +10,11 @@ export function envelope(kind: string, payload: Record<string, unknown>): string
   return `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, kind, ...payload }, null, 2)}\n`;
 }
 
+/** The same envelope on one line: one record of a stream (NDJSON). */
+export function envelopeLine(kind: string, payload: Record<string, unknown>): string {
+  return `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, kind, ...payload })}\n`;
+}
+
 export function errorEnvelope(error: unknown): string {
   const known = error instanceof TinytownError;
   return envelope('error', {

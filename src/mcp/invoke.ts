@@ -4,60 +4,20 @@
  * and acting agent, so every write is the same commit the CLI makes and every
  * answer is the document `tt --json` prints.
  */
-import { CliContext, type Args, type CliRuntime, type CommandDefinition, type CommandOutput } from '../cli/command.js';
-import { commands } from '../cli/commands/index.js';
-import { findDefinition } from '../cli/fast-parse.js';
+import type { CommandOutput } from '../cli/command.js';
+import type { EmbeddedCliOptions } from '../cli/embedded.js';
 import { envelope } from '../cli/json.js';
 import { TinytownError } from '../errors.js';
 
-export interface McpServerOptions {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  /** `--town`: else TINYTOWN_DIR / TINYTOWN_TOWN, else found upwards from cwd. */
-  town?: string | undefined;
-  /** `--as`: else TINYTOWN_AGENT, else the conductor. */
-  as?: string | undefined;
-  now?: () => Date;
-  /** Where diagnostics go (stdout is the protocol channel and is never written to). */
-  log?: (text: string) => void;
-}
+export { cliContext, commandAt, runCommand, typedActor } from '../cli/embedded.js';
+
+/** Diagnostics go to `log`: stdout is the protocol channel and is never written to. */
+export type McpServerOptions = EmbeddedCliOptions;
 
 export interface TextResult {
   [key: string]: unknown;
   content: Array<{ type: 'text'; text: string }>;
   isError?: boolean;
-}
-
-/** The command a tool runs, by its words (`['task', 'start']`); a missing one is a bug in the tool table. */
-export function commandAt(path: readonly string[]): CommandDefinition {
-  const found = findDefinition(path, commands);
-  if (!found || found.definition.path.join(' ') !== path.join(' ')) throw new Error(`no tt command "${path.join(' ')}"`);
-  return found.definition;
-}
-
-/** The acting agent as typed (resolved against the town by each command): `--as`, else TINYTOWN_AGENT. */
-export function typedActor(options: McpServerOptions): string | undefined {
-  return options.as || options.env.TINYTOWN_AGENT || undefined;
-}
-
-/**
- * A CliContext per call: the town is re-read every time (town.yml, agents and
- * tasks change under a long-lived server), exactly as a new `tt` process would.
- */
-export function cliContext(options: McpServerOptions): CliContext {
-  const runtime: CliRuntime = {
-    cwd: options.cwd,
-    env: options.env,
-    now: options.now ?? (() => new Date()),
-    stdout: () => {},
-    stderr: options.log ?? ((text) => void process.stderr.write(text)),
-  };
-  return new CliContext(runtime, { town: options.town, as: typedActor(options) });
-}
-
-/** Runs one command and renders it as the CLI's JSON document. */
-export async function runCommand(options: McpServerOptions, path: readonly string[], args: Args): Promise<CommandOutput> {
-  return commandAt(path).run({ _: [...path], ...args }, cliContext(options));
 }
 
 export function jsonText(output: Pick<CommandOutput, 'kind' | 'payload'>): string {

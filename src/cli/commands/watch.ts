@@ -1,5 +1,5 @@
 import type { CommandDefinition } from '../command.js';
-import { SCHEMA_VERSION } from '../json.js';
+import { envelopeLine } from '../json.js';
 import type { WatchEvent } from '../../watch/town-watcher.js';
 
 /** The lines `tt watch` prints: what it did on stdout, what it could not do on stderr. */
@@ -37,7 +37,7 @@ export function renderWatchEvent(event: WatchEvent): { text: string; stderr: boo
 }
 
 export function ndjson(record: Record<string, unknown>): string {
-  return `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, kind: 'event', ...record })}\n`;
+  return envelopeLine('event', record);
 }
 
 export const watchCommand: CommandDefinition = {
