@@ -1,4 +1,4 @@
-// Builds two things:
+// Builds:
 // - dist/tt.cjs, the CLI: one CommonJS file that bin/tt.js compiles with a V8
 //   code cache. A tt call is mostly start-up, and most start-up is parsing and
 //   compiling code; the cache skips that, and one CommonJS file skips the ESM
@@ -7,7 +7,7 @@
 //   for a `tt send`.
 // - dist/lib/, the library API (src/index.ts) as ESM.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -26,19 +26,26 @@ const shared = {
   logLevel: 'warning',
 };
 
-// The MCP server (the SDK and zod: 750 kB) is its own file, required only by `tt mcp`,
-// so the code cache of every other command stays small. A dynamic import() cannot be
-// used inside a vm.Script without an experimental flag, hence a plain require.
-const mcpOnDemand = {
-  name: 'mcp-on-demand',
+// The MCP server (the SDK and zod: 750 kB) and the board server are files of their own,
+// required only by `tt mcp` and `tt ui`, so the code cache of every other command stays
+// small. A dynamic import() cannot be used inside a vm.Script without an experimental
+// flag, hence a plain require.
+const ON_DEMAND = [
+  { filter: /\/mcp\/server\.js$/, entry: 'src/mcp/server.ts', file: 'mcp.cjs' },
+  { filter: /\/ui\/server\.js$/, entry: 'src/ui/server.ts', file: 'ui.cjs' },
+];
+const onDemand = (except) => ({
+  name: 'on-demand',
   setup(plugin) {
-    plugin.onResolve({ filter: /\/mcp\/server\.js$/ }, () => ({ path: 'mcp-server', namespace: 'mcp-on-demand' }));
-    plugin.onLoad({ filter: /.*/, namespace: 'mcp-on-demand' }, () => ({
-      contents: "module.exports = require(require('node:path').join(__dirname, 'mcp.cjs'));",
+    for (const { filter, file } of ON_DEMAND.filter((part) => part.file !== except)) {
+      plugin.onResolve({ filter }, () => ({ path: file, namespace: 'on-demand' }));
+    }
+    plugin.onLoad({ filter: /.*/, namespace: 'on-demand' }, ({ path: file }) => ({
+      contents: `module.exports = require(require('node:path').join(__dirname, ${JSON.stringify(file)}));`,
       loader: 'js',
     }));
   },
-};
+});
 
 const cjsBanner = {
   js: [
@@ -47,21 +54,37 @@ const cjsBanner = {
   ].join('\n'),
 };
 
+for (const { entry, file } of ON_DEMAND) {
+  await build({
+    ...shared,
+    entryPoints: [entry],
+    outfile: `dist/${file}`,
+    format: 'cjs',
+    plugins: [onDemand(file)],
+    define: { ...shared.define, 'import.meta.url': '__ttModuleUrl' },
+    banner: cjsBanner,
+  });
+}
+
+// The board's page (src/ui/client): one browser script, with its HTML and CSS beside it.
+// Nothing is fetched from anywhere at run time.
 await build({
   ...shared,
-  entryPoints: ['src/mcp/server.ts'],
-  outfile: 'dist/mcp.cjs',
-  format: 'cjs',
-  define: { ...shared.define, 'import.meta.url': '__ttModuleUrl' },
-  banner: cjsBanner,
+  entryPoints: ['src/ui/client/app.ts'],
+  outfile: 'dist/ui/app.js',
+  platform: 'browser',
+  target: 'es2022',
+  format: 'esm',
+  define: {},
 });
+for (const file of ['index.html', 'style.css']) cpSync(`src/ui/client/${file}`, `dist/ui/${file}`);
 
 await build({
   ...shared,
   entryPoints: ['src/bin.ts'],
   outfile: 'dist/tt.cjs',
   format: 'cjs',
-  plugins: [mcpOnDemand],
+  plugins: [onDemand()],
   // src/package-root.ts finds the package from import.meta.url; in CommonJS that is __filename.
   define: { ...shared.define, 'import.meta.url': '__ttModuleUrl' },
   banner: cjsBanner,

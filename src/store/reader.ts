@@ -36,7 +36,7 @@ function listDir(root: string, relDir: string): Dirent[] {
 }
 
 /** Markdown entries of a folder; symlinks and other oddities become problems, temp files are skipped. */
-function markdownFiles(root: string, relDir: string, problems: Problem[]): string[] {
+export function markdownFiles(root: string, relDir: string, problems: Problem[]): string[] {
   const files: string[] = [];
   for (const entry of listDir(root, relDir)) {
     if (!entry.name.endsWith('.md') || TEMP_FILE_PATTERN.test(entry.name)) continue;
@@ -76,7 +76,7 @@ export function readTownFile(root: string, rel: string): string {
   }
 }
 
-function toProblem(file: string, error: unknown): Problem {
+export function toProblem(file: string, error: unknown): Problem {
   if (error instanceof ValidationError) {
     return { file, message: error.message.replace(new RegExp(`^${escapeRegExp(file)}(:\\d+)?: `), ''), ...(error.line ? { line: error.line } : {}) };
   }

@@ -25,6 +25,7 @@ import { statusCommand } from './status.js';
 import { summaryCommand } from './summary.js';
 import { syncCommand } from './sync.js';
 import { taskGroup } from './task.js';
+import { uiCommand } from './ui.js';
 import { watchCommand } from './watch.js';
 
 export const commands: ReadonlyArray<CommandDefinition | CommandGroup> = [
@@ -35,5 +36,5 @@ export const commands: ReadonlyArray<CommandDefinition | CommandGroup> = [
   assignCommand, taskGroup, backlogGroup,
   reviewCommand, approveCommand, rejectCommand, summaryCommand,
   syncCommand, mergeDriverCommand,
-  mcpCommand,
+  mcpCommand, uiCommand,
 ];

@@ -1,0 +1,100 @@
+/**
+ * "Something changed in the town": one native watch per town folder (the
+ * same FolderWatchers `tt watch` uses, so 100,000 message files cost nothing
+ * per file), plus git's reflog folder so a commit or a `git pull` that only
+ * moves history is seen too. Changes are gathered for a short moment and
+ * handed on as one notice naming the areas that changed; the page then asks
+ * again for what it shows.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { FolderWatchers } from '../watch/folder-watchers.js';
+import { findGitDir, townPaths } from '../store/paths.js';
+
+export type Area = 'agents' | 'tasks' | 'inbox' | 'history' | 'town';
+
+export interface ChangeNotice {
+  version: number;
+  areas: Area[];
+}
+
+/** How long changes are gathered into one notice: a burst of writes is one refresh, well inside a second. */
+const GATHER_MS = 60;
+const REFLOG = '\0reflog';
+
+function areaOf(relDir: string): Area {
+  if (relDir === REFLOG) return 'history';
+  if (relDir.startsWith(townPaths.tasksDir)) return 'tasks';
+  if (relDir.startsWith(townPaths.inboxRoot)) return 'inbox';
+  if (relDir.startsWith(townPaths.agentsDir) || relDir.startsWith(townPaths.runDir)) return 'agents';
+  return 'town';
+}
+
+export class TownChangeFeed {
+  private readonly folders: FolderWatchers;
+  private readonly reflog: FolderWatchers | undefined;
+  private pending = new Set<Area>();
+  private timer: NodeJS.Timeout | undefined;
+  private version = 0;
+
+  constructor(
+    private readonly root: string,
+    private readonly onChange: (notice: ChangeNotice) => void,
+    onError: (problem: string) => void,
+  ) {
+    const report = (dir: string, error: Error) => onError(`cannot watch ${dir}: ${error.message}`);
+    this.folders = new FolderWatchers(root, (relDir) => this.changed(relDir), report);
+    const gitDir = findGitDir(root);
+    // logs/ gets a line on every commit, merge, pull or checkout; its HEAD file is all we need to hear about.
+    if (gitDir) {
+      this.reflog = new FolderWatchers(gitDir, () => this.changed(REFLOG), report);
+      this.reflog.watch('logs');
+    }
+    this.arm();
+  }
+
+  get currentVersion(): number {
+    return this.version;
+  }
+
+  /** Watches every town folder that exists now (new agents' inboxes appear while the page is open). */
+  private arm(): void {
+    const fixed = ['.tinytown', townPaths.agentsDir, townPaths.tasksDir, townPaths.inboxRoot, townPaths.runDir, `${townPaths.runDir}/agents`];
+    for (const dir of fixed) this.folders.watch(dir);
+    let owners: string[] = [];
+    try {
+      owners = readdirSync(path.join(this.root, townPaths.inboxRoot), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      // no inbox folder yet
+    }
+    for (const owner of owners) {
+      this.folders.watch(townPaths.inbox(owner));
+      this.folders.watch(townPaths.readDir(owner));
+    }
+  }
+
+  private changed(relDir: string): void {
+    // run/ also holds logs, locks and caches that change on every command; only agents' state matters here.
+    if (relDir === townPaths.runDir) {
+      this.arm();
+      return;
+    }
+    if (relDir === '.tinytown' || relDir === townPaths.inboxRoot || relDir.startsWith(`${townPaths.inboxRoot}/`)) this.arm();
+    this.pending.add(areaOf(relDir));
+    this.timer ??= setTimeout(() => this.flush(), GATHER_MS);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const areas = [...this.pending];
+    this.pending = new Set();
+    this.version++;
+    this.onChange({ version: this.version, areas });
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.folders.closeAll();
+    this.reflog?.closeAll();
+  }
+}
