@@ -36,6 +36,7 @@ export class TownChangeFeed {
   private pending = new Set<Area>();
   private timer: NodeJS.Timeout | undefined;
   private version = 0;
+  private started = false;
 
   constructor(
     private readonly root: string,
@@ -51,16 +52,21 @@ export class TownChangeFeed {
       this.reflog.watch('logs');
     }
     this.arm();
+    this.started = true;
   }
 
   get currentVersion(): number {
     return this.version;
   }
 
-  /** Watches every town folder that exists now (new agents' inboxes appear while the page is open). */
+  /**
+   * Watches every town folder that exists now (new agents' inboxes appear
+   * while the page is open). A folder watched for the first time may already
+   * hold files (a pull creates tasks/ and its files at once): that is a change.
+   */
   private arm(): void {
     const fixed = ['.tinytown', townPaths.agentsDir, townPaths.tasksDir, townPaths.inboxRoot, townPaths.runDir, `${townPaths.runDir}/agents`];
-    for (const dir of fixed) this.folders.watch(dir);
+    for (const dir of fixed) this.armFolder(dir);
     let owners: string[] = [];
     try {
       owners = readdirSync(path.join(this.root, townPaths.inboxRoot), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
@@ -68,9 +74,13 @@ export class TownChangeFeed {
       // no inbox folder yet
     }
     for (const owner of owners) {
-      this.folders.watch(townPaths.inbox(owner));
-      this.folders.watch(townPaths.readDir(owner));
+      this.armFolder(townPaths.inbox(owner));
+      this.armFolder(townPaths.readDir(owner));
     }
+  }
+
+  private armFolder(relDir: string): void {
+    if (this.folders.watch(relDir) && this.started) this.note(relDir);
   }
 
   private changed(relDir: string): void {
@@ -80,6 +90,10 @@ export class TownChangeFeed {
       return;
     }
     if (relDir === '.tinytown' || relDir === townPaths.inboxRoot || relDir.startsWith(`${townPaths.inboxRoot}/`)) this.arm();
+    this.note(relDir);
+  }
+
+  private note(relDir: string): void {
     this.pending.add(areaOf(relDir));
     this.timer ??= setTimeout(() => this.flush(), GATHER_MS);
   }

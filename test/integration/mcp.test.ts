@@ -252,7 +252,7 @@ describe('tt mcp', () => {
     expect(unknown.code).toBe(2);
   });
 
-  it('keeps the SDK out of every other command: `tt send` never loads dist/mcp.cjs', async () => {
+  it('keeps the SDK out of every other command: `tt send` never loads dist/mcp.cjs (nor the board, dist/ui.cjs)', async () => {
     const dir = await town();
     // NODE_DEBUG=module logs every CommonJS file the process loads.
     const loaded = await new Promise<string>((resolve, reject) => {
@@ -264,5 +264,6 @@ describe('tt mcp', () => {
     });
     expect(loaded).toContain('MODULE'); // the log works…
     expect(loaded).not.toContain('mcp.cjs'); // …and the MCP server file is not in it
+    expect(loaded).not.toContain('ui.cjs');
   });
 });

@@ -13,6 +13,8 @@ import { renderTaskPage } from './task-view.js';
 import type { AgentCard, Board, TaskPage, TimelineEntry } from './types.js';
 
 const HISTORY_LENGTH = 30;
+/** How long the note of a change made from this page stays in the header. */
+const FLASH_MS = 8_000;
 
 type Route = { view: 'home' } | { view: 'task'; id: string };
 
@@ -33,7 +35,7 @@ class BoardPage {
   private problems: string[] = [];
 
   start(): void {
-    for (const form of Array.from(document.querySelectorAll<HTMLFormElement>('#home form.action'))) wireForm(form, () => this.refresh());
+    for (const form of Array.from(document.querySelectorAll<HTMLFormElement>('#home form.action'))) wireForm(form, (what) => this.done(what));
     window.addEventListener('hashchange', () => {
       this.taskShown = '';
       this.refresh();
@@ -107,8 +109,20 @@ class BoardPage {
     const signature = JSON.stringify(page);
     if (signature === this.taskShown) return;
     this.taskShown = signature;
-    renderTaskPage(byId('task-page'), page, this.agents, () => this.refresh());
+    renderTaskPage(byId('task-page'), page, this.agents, (what) => this.done(what));
   }
+
+  /** A change made from this page: said in the header (the form itself may be redrawn by the refresh). */
+  private done(what: string): void {
+    const flash = byId('flash');
+    flash.textContent = what;
+    flash.hidden = false;
+    clearTimeout(this.flashTimer);
+    this.flashTimer = setTimeout(() => { flash.hidden = true; }, FLASH_MS);
+    this.refresh();
+  }
+
+  private flashTimer: ReturnType<typeof setTimeout> | undefined;
 
   private showBanner(errors: string[]): void {
     const lines = [...errors, ...this.problems];

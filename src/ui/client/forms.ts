@@ -25,7 +25,7 @@ function showResult(form: HTMLFormElement, text: string, ok: boolean): void {
 }
 
 /** Submits through the action named by data-action; clears the text fields once the change is made. */
-export function wireForm(form: HTMLFormElement, onDone: () => void): void {
+export function wireForm(form: HTMLFormElement, onDone: (what: string) => void): void {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const button = form.querySelector('button[type="submit"]') as HTMLButtonElement | null;
@@ -35,7 +35,7 @@ export function wireForm(form: HTMLFormElement, onDone: () => void): void {
       .then((answer) => {
         showResult(form, answer.text || 'done', true);
         for (const field of Array.from(form.querySelectorAll('textarea, input[type="text"]'))) (field as HTMLInputElement).value = '';
-        onDone();
+        onDone(answer.text || 'done');
       })
       .catch((error: unknown) => showResult(form, error instanceof ApiError ? error.message : `the board did not answer (${String(error)})`, false))
       .finally(() => {

@@ -15,7 +15,7 @@ function message(doc: MessageDoc): HTMLLIElement {
 }
 
 /** Approve and reject forms; they act as the task's reviewer unless another agent (the conductor) is chosen. */
-function decisionForms(page: TaskPage, agents: readonly AgentCard[], onDone: () => void): HTMLElement {
+function decisionForms(page: TaskPage, agents: readonly AgentCard[], onDone: (what: string) => void): HTMLElement {
   const as = () => h('label', {}, 'As', h('select', { name: 'as', 'data-agents': page.task.reviewer ?? 'conductor' }));
   const approve = h('form', { class: 'action', 'data-action': 'approve', id: 'approve-form' },
     h('h3', {}, 'Approve'), h('input', { type: 'hidden', name: 'id', value: page.task.id }), as(),
@@ -32,7 +32,7 @@ function decisionForms(page: TaskPage, agents: readonly AgentCard[], onDone: () 
   return section;
 }
 
-export function renderTaskPage(root: HTMLElement, page: TaskPage, agents: readonly AgentCard[], onDone: () => void): void {
+export function renderTaskPage(root: HTMLElement, page: TaskPage, agents: readonly AgentCard[], onDone: (what: string) => void): void {
   const { task } = page;
   const decision = task.state === 'review' ? decisionForms(page, agents, onDone) : null;
   const timeline = h('ol', { class: 'timeline' });
