@@ -30,6 +30,14 @@ function areaOf(relDir: string): Area {
   return 'town';
 }
 
+export interface ChangeFeedHandlers {
+  /** Called at once for every change heard (before it is gathered into a notice). */
+  onHeard?: (area: Area) => void;
+  /** Called with each gathered notice. */
+  onChange: (notice: ChangeNotice) => void;
+  onError: (problem: string) => void;
+}
+
 export class TownChangeFeed {
   private readonly folders: FolderWatchers;
   private readonly reflog: FolderWatchers | undefined;
@@ -40,10 +48,9 @@ export class TownChangeFeed {
 
   constructor(
     private readonly root: string,
-    private readonly onChange: (notice: ChangeNotice) => void,
-    onError: (problem: string) => void,
+    private readonly handlers: ChangeFeedHandlers,
   ) {
-    const report = (dir: string, error: Error) => onError(`cannot watch ${dir}: ${error.message}`);
+    const report = (dir: string, error: Error) => handlers.onError(`cannot watch ${dir}: ${error.message}`);
     this.folders = new FolderWatchers(root, (relDir) => this.changed(relDir), report);
     const gitDir = findGitDir(root);
     // logs/ gets a line on every commit, merge, pull or checkout; its HEAD file is all we need to hear about.
@@ -94,7 +101,9 @@ export class TownChangeFeed {
   }
 
   private note(relDir: string): void {
-    this.pending.add(areaOf(relDir));
+    const area = areaOf(relDir);
+    this.handlers.onHeard?.(area);
+    this.pending.add(area);
     this.timer ??= setTimeout(() => this.flush(), GATHER_MS);
   }
 
@@ -103,7 +112,7 @@ export class TownChangeFeed {
     const areas = [...this.pending];
     this.pending = new Set();
     this.version++;
-    this.onChange({ version: this.version, areas });
+    this.handlers.onChange({ version: this.version, areas });
   }
 
   close(): void {

@@ -66,20 +66,35 @@ function messageNames(root: string, relDir: string): string[] {
   return names.filter((name) => name.endsWith('.md') && !TEMP_FILE_PATTERN.test(name)).sort().reverse();
 }
 
+/**
+ * How long a listing of tasks/ is reused when no change was heard there. The
+ * watch normally says when to list again; this bounds how stale a missed event
+ * (a folder replaced under the watch) can leave the board.
+ */
+const TASK_LISTING_TRUST_MS = 3_000;
+
 export class TownReadModel {
   private readonly tasks: FileMemo<Task>;
   private readonly messages: FileMemo<Message>;
+  private taskListing: { at: number; tasks: Task[]; problems: Problem[] } | undefined;
 
   constructor(private readonly town: Town) {
     this.tasks = new FileMemo(town.root, parseTask);
     this.messages = new FileMemo(town.root, parseMessage);
   }
 
-  private allTasks(): { tasks: Task[]; problems: Problem[] } {
+  /** The watch heard a change in tasks/: the next request lists the folder again (each file still checked by stat). */
+  tasksChanged(): void {
+    this.taskListing = undefined;
+  }
+
+  private allTasks(now = Date.now()): { tasks: Task[]; problems: Problem[] } {
+    if (this.taskListing && now - this.taskListing.at < TASK_LISTING_TRUST_MS) return this.taskListing;
     const problems: Problem[] = [];
     const files = markdownFiles(this.town.root, townPaths.tasksDir, problems);
     const listing = this.tasks.readAll(files);
-    return { tasks: listing.items, problems: [...problems, ...listing.problems] };
+    this.taskListing = { at: now, tasks: listing.items, problems: [...problems, ...listing.problems] };
+    return this.taskListing;
   }
 
   private agentCard(agent: Agent, tasks: readonly Task[]): Record<string, unknown> {

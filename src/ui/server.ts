@@ -151,7 +151,16 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
   }
 
   const server: Server = createServer((request, response) => void handle(request, response));
-  const feed = new TownChangeFeed(town.root, (notice) => streams.broadcast(notice), (problem) => log(`tt ui: ${problem}\n`));
+  const feed = new TownChangeFeed(town.root, {
+    // tasks/ changed, or a new folder appeared (a pull can create tasks/ itself).
+    onHeard: (area) => {
+      if (area === 'tasks' || area === 'town') model.tasksChanged();
+    },
+    onChange: (notice) => streams.broadcast(notice),
+    onError: (problem) => log(`tt ui: ${problem}\n`),
+  });
+  // Read the town once before saying where the board is, so the first page view finds it parsed.
+  model.board(1);
   const keepAlive = setInterval(() => streams.keepAlive(), SSE_KEEPALIVE_MS);
   keepAlive.unref();
 
@@ -169,14 +178,6 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
   });
   const port = (server.address() as AddressInfo).port;
   guard = new RequestGuard(port, token);
-  // Parse the town once now, so the first page view finds it warm.
-  setImmediate(() => {
-    try {
-      model.board(1);
-    } catch {
-      // the first request will say what is wrong
-    }
-  });
   return {
     url: `${guard.origin}/?token=${token}`,
     origin: guard.origin,

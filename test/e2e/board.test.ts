@@ -70,12 +70,12 @@ describe('tt ui in Chromium', () => {
   });
 
   it('shows a message sent with tt send without a reload', async () => {
-    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
     const sent = await ttProcess(dir, ['send', 'frontend', 'Login form copy is in docs/copy.md', '--from', 'conductor']);
     expect(sent.code, sent.stderr).toBe(0);
     await page.locator('[data-inbox="frontend"]').getByText('Login form copy is in docs/copy.md').waitFor({ timeout: UI_TIMEOUT_MS });
     await page.locator('#history').getByText('to frontend: Login form copy is in docs/copy.md').waitFor({ timeout: UI_TIMEOUT_MS });
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
   });
 
   it('approves from the task page: the reviewer\'s approval commit', async () => {
