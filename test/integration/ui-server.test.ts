@@ -3,7 +3,7 @@
  * it reads, who may write, that a write is the CLI's own commit, that bad input
  * changes nothing, and that its event stream hears every kind of change.
  */
-import { writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bareRemote, cloneOf } from '../helpers/clones.js';
@@ -161,6 +161,15 @@ describe('tt ui server', () => {
       await waitFor(() => events.since(seen, 'tasks'), { what: 'a tasks notice after a hand edit' });
       expect(((await getJson(board, `/api/task/${reviewed}`)).task as { title: string }).title).toBe('Build the REST API');
       git(dir, 'checkout', '--', file);
+
+      // An agent's loop reports its state under run/ (never committed): the board shows it live.
+      seen = events.notices.length;
+      const runtime = { state: 'working', pid: process.pid, rounds: 2, max_rounds: 10, heartbeat: new Date().toISOString(), started: null, last_activity: null, current_task: reviewed, reason: null };
+      mkdirSync(path.join(dir, '.tinytown', 'run', 'agents'), { recursive: true });
+      writeFileSync(path.join(dir, '.tinytown', 'run', 'agents', 'backend.json'), JSON.stringify(runtime));
+      await waitFor(() => events.since(seen, 'agents'), { what: 'an agents notice after a loop wrote its state' });
+      const agents = (await getJson(board, '/api/agents')).agents as Array<{ name: string; state: string; alive: boolean }>;
+      expect(agents.find((a) => a.name === 'backend')).toMatchObject({ state: 'working', alive: true });
     } finally {
       events.close();
     }
