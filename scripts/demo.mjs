@@ -5,14 +5,15 @@
 // while this script follows the town's history as it happens.
 // The scripted agent is a deterministic stand-in for an LLM CLI: swap
 // `--cli scripted` for `--cli claude` (or codex, aider…) and nothing else changes.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const TT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'tt.js');
-const keep = process.argv.includes('--keep');
+const withBoard = process.argv.includes('--ui');
+const keep = withBoard || process.argv.includes('--keep');
 const DEADLINE_MS = 110_000;
 const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'tinytown-demo-')));
 const env = { ...process.env };
@@ -32,7 +33,17 @@ function tt(args) {
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `--ui`: the live board of the demo town (tt ui), to watch the agents work in a browser. */
+function startBoard() {
+  const child = spawn(process.execPath, [TT, 'ui', '--port', '0', '--json'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`tt ui exited (${code})`)));
+    child.stdout.once('data', (line) => resolve({ child, url: JSON.parse(String(line)).url }));
+  });
+}
+
 let started = false;
+let board;
 const started_at = Date.now();
 try {
   say(`A fresh repository at ${dir}`);
@@ -50,6 +61,11 @@ try {
   tt(['spawn', 'frontend', '--cli', 'scripted']);
   tt(['spawn', 'reviewer', '--cli', 'scripted']);
   started = true;
+  if (withBoard) {
+    board = await startBoard();
+    say(`The board (tt ui), live: open ${board.url}`);
+    await sleep(5000);
+  }
 
   say('2. The conductor assigns work with the reviewer as quality gate ("[needs-fix]" makes the reviewer ask for one fix)');
   tt(['assign', 'backend', 'Build the API [needs-fix]', '--reviewer', 'reviewer']);
@@ -85,7 +101,11 @@ try {
   say('7. Stopping the agents');
   tt(['stop']);
   started = false;
-  say(`Done in ${((Date.now() - started_at) / 1000).toFixed(1)} s. ${keep ? `The town is kept at ${dir}` : 'Run with -- --keep to keep the repository.'}`);
+  say(`Done in ${((Date.now() - started_at) / 1000).toFixed(1)} s. ${keep ? `The town is kept at ${dir}` : 'Run with -- --keep to keep the repository, -- --ui to watch it on the live board.'}`);
+  if (board) {
+    say(`The board stays up at ${board.url} — Ctrl-C to stop it`);
+    await new Promise((resolve) => process.once('SIGINT', resolve));
+  }
 } catch (error) {
   process.stderr.write(`demo failed: ${error.message}\n`);
   process.exitCode = 1;
@@ -97,5 +117,6 @@ try {
       // best effort: the agents stop on their own after idle_timeout_s
     }
   }
+  board?.child.kill();
   if (!keep) rmSync(dir, { recursive: true, force: true });
 }
