@@ -20,7 +20,8 @@ import { waitForStopSignal } from '../watch/run-watch.js';
 import { runAction } from './actions.js';
 import { RequestGuard } from './guard.js';
 import { intParam, readJsonBody, sendError, sendJson } from './http.js';
-import { TownChangeFeed, type ChangeNotice } from './live.js';
+import { EventStreams, SSE_KEEPALIVE_MS } from './event-streams.js';
+import { TownChangeFeed } from './live.js';
 import { openBrowser } from './open-browser.js';
 import { TownReadModel } from './read-model.js';
 
@@ -60,30 +61,11 @@ function loadAssets(): Map<string, { body: Buffer; type: string }> {
   return assets;
 }
 
-const SSE_KEEPALIVE_MS = 20_000;
-
-class EventStreams {
-  private readonly clients = new Set<ServerResponse>();
-
-  open(response: ServerResponse, version: number): void {
-    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
-    response.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify({ version })}\n\n`);
-    this.clients.add(response);
-    response.on('close', () => this.clients.delete(response));
-  }
-
-  broadcast(notice: ChangeNotice): void {
-    const frame = `event: change\ndata: ${JSON.stringify(notice)}\n\n`;
-    for (const client of this.clients) client.write(frame);
-  }
-
-  keepAlive(): void {
-    for (const client of this.clients) client.write(': keep-alive\n\n');
-  }
-
-  closeAll(): void {
-    for (const client of this.clients) client.end();
-    this.clients.clear();
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new UsageError(`"${part}" is not a valid part of a URL path`);
   }
 }
 
@@ -98,7 +80,7 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
 
   async function readRoute(url: URL, response: ServerResponse): Promise<boolean> {
     const params = url.searchParams;
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = url.pathname.split('/').filter(Boolean).map(decodePathPart);
     const [api, route, key] = parts;
     if (api !== 'api' || parts.length > 3) return false;
     switch (route) {
