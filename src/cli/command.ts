@@ -62,6 +62,8 @@ export interface GlobalArgs {
 export interface CommandOutput {
   kind: string;
   payload: Record<string, unknown>;
+  /** The --json document, in UTF-8 parts, when the command rendered it already; else main prints envelope(kind, payload). */
+  json?: readonly Buffer[];
   /** Human output for stdout. */
   text: string;
   /** Diagnostics for stderr. */

@@ -36,6 +36,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     const output = await parsed.definition.run(parsed.args, new CliContext(runtime, parsed.args as GlobalArgs));
     if (output.streamed) {
       // already written, line by line
+    } else if (wantsJson && output.json) {
+      // A large document arrives as bytes: written as they are unless the caller collects text.
+      if (options.stdout) stdout(Buffer.concat(output.json).toString('utf8'));
+      else for (const part of output.json) process.stdout.write(part);
     } else if (wantsJson) stdout(envelope(output.kind, output.payload));
     else if (output.text) stdout(`${output.text}\n`);
     for (const note of output.notes ?? []) stderr(`${note}\n`);

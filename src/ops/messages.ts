@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { isoNow, newMessageId } from '../core/ids.js';
 import type { Message, MessageType } from '../core/types.js';
 import { formatMessage } from '../store/records.js';
-import { listInboxOwners, listUnread, type Problem } from '../store/reader.js';
+import { listInboxOwners, listUnread, viewUnread, type FolderView, type Problem } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
 import { transact, type CommitOutcome, type TownWriter } from '../store/transaction.js';
 import type { Town } from '../store/town.js';
@@ -97,6 +97,28 @@ export function readInbox(town: Town, agent: string): InboxListing {
 export function readAllInboxes(town: Town): InboxListing[] {
   const owners = new Set([...agentNames(town), ...listInboxOwners(town.root)]);
   return [...owners].sort().map((agent) => readInbox(town, agent));
+}
+
+export interface InboxView {
+  agent: string;
+  /** The unread messages (urgent first, then oldest) as the view renders them, UTF-8. */
+  bytes: Buffer;
+  count: number;
+  problems: Problem[];
+}
+
+/**
+ * An inbox as text rendered by `view` (the JSON a command prints), cached with
+ * the inbox: while none of its files changed, no message is even parsed.
+ */
+export function viewInbox(town: Town, agent: string, view: FolderView<Message>): InboxView {
+  return { agent, ...viewUnread(town.root, agent, view) };
+}
+
+/** readAllInboxes as views. */
+export function viewAllInboxes(town: Town, view: FolderView<Message>): InboxView[] {
+  const owners = new Set([...agentNames(town), ...listInboxOwners(town.root)]);
+  return [...owners].sort().map((agent) => viewInbox(town, agent, view));
 }
 
 /** Moves the given unread messages to read/, re-checking inside the lock so a racing reader cannot double-move. */

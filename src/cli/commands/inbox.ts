@@ -1,10 +1,12 @@
 import { UsageError } from '../../errors.js';
 import type { CommandDefinition } from '../command.js';
 import { commitNotes, optionalString, problemNotes } from '../command.js';
-import { markRead, readAllInboxes, readInbox, type InboxListing } from '../../ops/messages.js';
+import { markRead, readAllInboxes, readInbox, viewAllInboxes, viewInbox, type InboxListing } from '../../ops/messages.js';
 import type { Town } from '../../store/town.js';
 import { resolveAgent } from '../../ops/agents.js';
-import { messageJson } from '../json.js';
+import type { Message } from '../../core/types.js';
+import type { FolderView } from '../../store/reader.js';
+import { envelopeWithRawJson, indentedJson, messageJson, rawJsonSlot } from '../json.js';
 import { renderInbox } from '../render.js';
 
 /** `--wait`: the unread messages now, or the first ones to arrive (a file-system watch; loaded only when asked for). */
@@ -13,6 +15,16 @@ async function waitedInbox(town: Town, agent: string, timeout: unknown): Promise
   if (seconds !== undefined && !(Number.isFinite(seconds) && seconds >= 0)) throw new UsageError('--timeout must be a number of seconds, 0 or more');
   const { waitForUnread } = await import('../../watch/inbox-wait.js');
   return waitForUnread(town, agent, { timeoutMs: seconds === undefined ? undefined : seconds * 1000 });
+}
+
+/**
+ * The messages array of the JSON output, rendered for where it sits in the
+ * document, as a view the store caches with the inbox: at 50,000 unread
+ * messages, printing them again costs a stat per file instead of a parse and
+ * a stringify. (Bump the version when messageJson changes shape.)
+ */
+function messagesJsonView(depth: number): FolderView<Message> {
+  return { id: `messages-json-v1-depth-${depth}`, render: (messages) => indentedJson(messages.map((m) => messageJson(m)), depth) };
 }
 
 export const inboxCommand: CommandDefinition = {
@@ -33,6 +45,21 @@ export const inboxCommand: CommandDefinition = {
     if (args.timeout !== undefined && !args.wait) throw new UsageError('--timeout goes with --wait');
     if (args.all) {
       if (args.wait) throw new UsageError('--wait waits on one agent\'s inbox: name the agent instead of --all');
+      if (args.json && !args.markRead) {
+        // inboxes[i].messages sits 3 levels deep in the envelope
+        const views = viewAllInboxes(ctx.town, messagesJsonView(3)).filter((inbox) => inbox.count > 0 || inbox.problems.length > 0);
+        const skeleton = { inboxes: views.map((inbox, i) => ({ agent: inbox.agent, messages: rawJsonSlot(i) })) };
+        return {
+          kind: 'inboxes',
+          json: envelopeWithRawJson('inboxes', skeleton, views.map((inbox) => inbox.bytes)),
+          // for callers that use the data rather than the printed document (none does with --json today)
+          get payload() {
+            return { inboxes: readAllInboxes(ctx.town).filter((inbox) => inbox.messages.length > 0 || inbox.problems.length > 0).map((inbox) => ({ agent: inbox.agent, messages: inbox.messages.map((m) => messageJson(m)) })) };
+          },
+          text: '',
+          notes: problemNotes(views.flatMap((inbox) => inbox.problems)),
+        };
+      }
       const inboxes = readAllInboxes(ctx.town).filter((inbox) => inbox.messages.length > 0 || inbox.problems.length > 0);
       const notes = problemNotes(inboxes.flatMap((inbox) => inbox.problems));
       if (args.markRead) {
@@ -41,12 +68,26 @@ export const inboxCommand: CommandDefinition = {
       return {
         kind: 'inboxes',
         payload: { inboxes: inboxes.map((inbox) => ({ agent: inbox.agent, messages: inbox.messages.map((m) => messageJson(m)) })) },
-        text: inboxes.length === 0 ? 'no unread messages in the town' : inboxes.map((inbox) => renderInbox(inbox.agent, inbox.messages)).join('\n\n'),
+        // Rendered only when printed: at 50,000 messages the text costs as much as the JSON.
+        text: args.json ? '' : inboxes.length === 0 ? 'no unread messages in the town' : inboxes.map((inbox) => renderInbox(inbox.agent, inbox.messages)).join('\n\n'),
         notes,
       };
     }
     const agentInput = optionalString(args.agent);
     const agent = agentInput ? resolveAgent(ctx.town, agentInput) : ctx.actor;
+    if (args.json && !args.markRead && !args.wait) {
+      // messages sits 1 level deep in the envelope
+      const view = viewInbox(ctx.town, agent, messagesJsonView(1));
+      return {
+        kind: 'inbox',
+        json: envelopeWithRawJson('inbox', { agent, messages: rawJsonSlot(0) }, [view.bytes]),
+        get payload() {
+          return { agent, messages: readInbox(ctx.town, agent).messages.map((m) => messageJson(m)) };
+        },
+        text: '',
+        notes: problemNotes(view.problems),
+      };
+    }
     const inbox = args.wait ? await waitedInbox(ctx.town, agent, args.timeout) : readInbox(ctx.town, agent);
     const notes = problemNotes(inbox.problems);
     let read = false;
@@ -58,7 +99,7 @@ export const inboxCommand: CommandDefinition = {
     return {
       kind: 'inbox',
       payload: { agent, messages: inbox.messages.map((m) => messageJson(m, read)) },
-      text: renderInbox(agent, inbox.messages),
+      text: args.json ? '' : renderInbox(agent, inbox.messages),
       notes,
     };
   },

@@ -25,7 +25,8 @@ const subcommands: CommandDefinition[] = [
     },
     async run(args, cli) {
       const listing = findTasks(cli.town(), { state: optionalString(args.state), agent: optionalString(args.agent) });
-      return { kind: 'task-list', payload: { tasks: listing.items.map(taskJson) }, text: renderTaskList(listing.items, 'no tasks'), notes: problemNotes(listing.problems) };
+      const text = args.json ? '' : renderTaskList(listing.items, 'no tasks');
+      return { kind: 'task-list', payload: { tasks: listing.items.map(taskJson) }, text, notes: problemNotes(listing.problems) };
     },
   },
   {

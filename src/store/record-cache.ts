@@ -1,0 +1,384 @@
+/**
+ * Parsed town files kept between tt processes, one cache file per folder
+ * under run/cache/parsed/. Reading 50,000 messages is 50,000 opens, reads and
+ * parses; with the cache it is 50,000 lstat calls, and a command whose output
+ * was derived from exactly these files before (a view) does not even parse.
+ *
+ * Never trusted over the file: an entry is used only while the file's size,
+ * mtime, ctime and inode are exactly what they were when it was parsed (an
+ * edit in place changes mtime and ctime even when it keeps the size, a rewrite
+ * by rename changes the inode, and `touch -d` cannot reset ctime). As git does
+ * with racily clean index entries, a file changed less than SETTLE_MS before
+ * it was read is not cached: the file system's clock is coarse, and a second
+ * edit in the same tick would leave the stat unchanged. Only records that
+ * survive a JSON round trip are cached (YAML can produce dates, which JSON
+ * cannot hold). run/ is disposable: a damaged, foreign, cut-short or
+ * unreadable cache file is ignored and rewritten, and one that cannot be
+ * written is not.
+ *
+ * The file: the header's length in bytes (one line), a JSON header (format,
+ * folder, file names with their stamps, the problems of files that do not
+ * parse, section lengths in bytes), then the sections back to back: every
+ * record as one JSON array, then each view's text. A section is read only
+ * when it is needed, from the same file the header came from.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { randomBase32 } from '../core/ids.js';
+import { ensureDir } from './fs-safe.js';
+import { townPaths } from './paths.js';
+
+declare const TINYTOWN_VERSION: string | undefined;
+
+/** A file whose mtime or ctime is this close to (or after) the moment it was read is read again next time. */
+export const SETTLE_MS = 2_000;
+/** Records change shape between versions, so a cache is only ever read by the version that wrote it. */
+const FORMAT = `tinytown-parsed-2/${typeof TINYTOWN_VERSION === 'string' ? TINYTOWN_VERSION : 'dev'}`;
+export const PARSED_CACHE_DIR = `${townPaths.runDir}/cache/parsed`;
+const STAMP_FIELDS = 4;
+/** The first line: the header's length in bytes, as this many digits. */
+const LENGTH_DIGITS = 12;
+const READ_WHOLE_BYTES = 64 * 1024;
+
+export interface CachedProblem {
+  message: string;
+  line?: number;
+}
+
+/** What a file was: its record, or why it is not one. */
+export type Outcome<T> = { record: T } | { problem: CachedProblem };
+
+export interface CachedView {
+  /** The view's text, UTF-8 (kept as bytes: it is written out as it was read). */
+  bytes: Buffer;
+  /** How many records the view was made from. */
+  count: number;
+}
+
+interface Header {
+  format: string;
+  dir: string;
+  names: string[];
+  /** size, mtimeMs, ctimeMs and ino of each name, one after the other. */
+  stamps: number[];
+  /** [index into names, problem] for the files that did not parse. */
+  problems: Array<[number, CachedProblem]>;
+  /** Bytes of the records section (a JSON array, null where a problem is). */
+  records: number;
+  /** [id, bytes, records it was made from] of each view section. */
+  views: Array<[id: string, bytes: number, count: number]>;
+}
+
+/** Which file the header was read from: sections are read later only from that very file. */
+interface Source {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  /** Byte offset of the first section. */
+  start: number;
+}
+
+function stampOf(stat: Stats): number[] {
+  return [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino];
+}
+
+/** Values JSON.parse(JSON.stringify(value)) gives back exactly. */
+export function isJsonPlain(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value)) return value.every(isJsonPlain);
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  if (Object.hasOwn(value, '__proto__')) return false;
+  return Object.values(value).every(isJsonPlain);
+}
+
+const isNumber = (value: unknown): value is number => typeof value === 'number';
+
+function isHeader(value: unknown, dir: string): value is Header {
+  if (value === null || typeof value !== 'object') return false;
+  const header = value as Partial<Header>;
+  return header.format === FORMAT && header.dir === dir &&
+    Array.isArray(header.names) && header.names.every((name) => typeof name === 'string') &&
+    Array.isArray(header.stamps) && header.stamps.length === header.names.length * STAMP_FIELDS && header.stamps.every(isNumber) &&
+    Array.isArray(header.problems) && header.problems.every((p) => Array.isArray(p) && isNumber(p[0]) && typeof p[1]?.message === 'string') &&
+    isNumber(header.records) &&
+    Array.isArray(header.views) && header.views.every((v) => Array.isArray(v) && typeof v[0] === 'string' && isNumber(v[1]) && isNumber(v[2]));
+}
+
+function readExactly(fd: number, length: number, position: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let read = 0;
+  while (read < length) {
+    const n = readSync(fd, buffer, read, length - read, position + read);
+    if (n === 0) throw new Error('cut short');
+    read += n;
+  }
+  return buffer;
+}
+
+/**
+ * One folder's cache during one command: check files by stat, hand out what
+ * is still valid, learn what was read, and save once at the end when
+ * anything changed.
+ */
+export class FolderCache<T> {
+  private header: Header | undefined;
+  private source: Source | undefined;
+  /** The whole cache file, when it is small enough to read in one go. */
+  private whole: Buffer | undefined;
+  /** Listing order is the header's order: a cursor finds most names without a map. */
+  private cursor = 0;
+  private index: Map<string, number> | undefined;
+  private records: unknown[] | undefined;
+  private problemsByIndex: Map<number, CachedProblem> | undefined;
+  private readonly oldViews = new Map<string, CachedView>();
+  /** hits[i]: the cached file names[i] is listed and unchanged this pass. */
+  private hits = new Uint8Array(0);
+  private hitCount = 0;
+  /** Files read this pass whose outcome will be cached. */
+  private readonly fresh = new Map<string, { stamp: readonly number[]; outcome: Outcome<T> }>();
+  private readonly newViews = new Map<string, CachedView>();
+  /** Something was read from a file this pass (the entry set or a view may be out of date). */
+  private learned = false;
+  /** Everything this pass read is cacheable: a view made now is still valid next time. */
+  private complete = true;
+  /** Before any file of this pass was read: every read happened at or after this instant. */
+  private readonly readFrom = Date.now();
+  private constructor(readonly root: string, readonly dir: string, private readonly file: string, wantedView: string | undefined) {
+    this.load(wantedView);
+  }
+
+  /**
+   * `name` says which cache file under run/cache/parsed/ holds the folder `dir`
+   * (relative to the root); `view` is the view this pass may use, read with the header.
+   */
+  static open<T>(root: string, dir: string, name: string, view?: string): FolderCache<T> {
+    return new FolderCache<T>(root, dir, path.join(root, PARSED_CACHE_DIR, `${name}.json`), view);
+  }
+
+  private load(wantedView: string | undefined): void {
+    let fd: number;
+    try {
+      fd = openSync(this.file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch {
+      return;
+    }
+    try {
+      const stat = fstatSync(fd);
+      // A small cache is read whole, once; a large one a section at a time, as needed.
+      if (stat.size <= READ_WHOLE_BYTES) this.whole = readExactly(fd, stat.size, 0);
+      const read = (length: number, position: number) => (this.whole ? this.whole.subarray(position, position + length) : readExactly(fd, length, position));
+      const headerBytes = Number(read(LENGTH_DIGITS + 1, 0).toString('latin1', 0, LENGTH_DIGITS));
+      if (!Number.isSafeInteger(headerBytes) || headerBytes <= 0) return;
+      const header: unknown = JSON.parse(read(headerBytes, LENGTH_DIGITS + 1).toString('utf8'));
+      if (!isHeader(header, this.dir)) return;
+      const start = LENGTH_DIGITS + 1 + headerBytes;
+      const sections = header.records + header.views.reduce((sum, view) => sum + view[1], 0);
+      if (stat.size !== start + sections) return;
+      this.header = header;
+      this.hits = new Uint8Array(header.names.length);
+      this.source = { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, start };
+      let offset = start + header.records;
+      for (const [id, bytes, count] of header.views) {
+        if (id === wantedView) this.oldViews.set(id, { bytes: read(bytes, offset), count });
+        offset += bytes;
+      }
+    } catch {
+      this.header = undefined;
+      this.source = undefined;
+      this.whole = undefined;
+      this.hits = new Uint8Array(0);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** A section of the file the header came from; undefined when that file is gone or was replaced since. */
+  private readSection(offset: number, bytes: number): string | undefined {
+    const source = this.source;
+    if (!source) return undefined;
+    if (this.whole) return this.whole.toString('utf8', source.start + offset, source.start + offset + bytes);
+    let fd: number;
+    try {
+      fd = openSync(this.file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch {
+      return undefined;
+    }
+    try {
+      const stat = fstatSync(fd);
+      if (stat.ino !== source.ino || stat.size !== source.size || stat.mtimeMs !== source.mtimeMs) return undefined;
+      return readExactly(fd, bytes, source.start + offset).toString('utf8');
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private indexOf(fileName: string): number | undefined {
+    const names = this.header?.names;
+    if (!names) return undefined;
+    if (names[this.cursor] === fileName) return this.cursor++;
+    this.index ??= new Map(names.map((name, i) => [name, i]));
+    return this.index.get(fileName);
+  }
+
+  /**
+   * Where `fileName` is in the cache when it is there with `stat` (its lstat
+   * now) unchanged, else -1. A file found is then `cached(index)`.
+   */
+  validate(fileName: string, stat: Stats | undefined): number {
+    if (!stat?.isFile()) return -1;
+    const i = this.indexOf(fileName);
+    if (i === undefined) return -1;
+    const stamps = this.header!.stamps;
+    const at = i * STAMP_FIELDS;
+    if (stat.size !== stamps[at] || stat.mtimeMs !== stamps[at + 1] || stat.ctimeMs !== stamps[at + 2] || stat.ino !== stamps[at + 3]) return -1;
+    if (this.hits[i] === 0) this.hitCount++;
+    this.hits[i] = 1;
+    return i;
+  }
+
+  /** The outcome of a validated file; undefined when the cache turned out unreadable (read the file instead). */
+  cached(index: number): Outcome<T> | undefined {
+    return this.hits[index] === 1 ? this.outcomeAt(index) : undefined;
+  }
+
+  hasCachedProblems(): boolean {
+    return (this.header?.problems.length ?? 0) > 0;
+  }
+
+  /** The cached problem of a validated file that does not parse; never reads the records. */
+  cachedProblem(index: number): CachedProblem | undefined {
+    return this.hits[index] === 1 ? this.problemAt(index) : undefined;
+  }
+
+  private problemAt(i: number): CachedProblem | undefined {
+    this.problemsByIndex ??= new Map(this.header?.problems ?? []);
+    return this.problemsByIndex.get(i);
+  }
+
+  private outcomeAt(i: number): Outcome<T> | undefined {
+    const problem = this.problemAt(i);
+    if (problem) return { problem };
+    const record = this.parsedRecords()[i];
+    return record !== null && typeof record === 'object' ? { record: record as T } : undefined;
+  }
+
+  private parsedRecords(): unknown[] {
+    if (this.records === undefined) {
+      this.records = [];
+      const text = this.header ? this.readSection(0, this.header.records) : undefined;
+      try {
+        const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
+        if (Array.isArray(parsed) && parsed.length === this.header?.names.length) this.records = parsed;
+      } catch {
+        // damaged: every file is read again, and the cache rewritten
+      }
+    }
+    return this.records;
+  }
+
+  /** What reading `fileName` gave; kept when the file had settled and the outcome can be stored. */
+  learn(fileName: string, stat: Stats | undefined, outcome: Outcome<T>): void {
+    this.learned = true;
+    const stamp = stat ? stampOf(stat) : undefined;
+    const settled = stamp !== undefined && Math.max(stamp[1]!, stamp[2]!) < this.readFrom - SETTLE_MS;
+    if (!settled || !isJsonPlain('record' in outcome ? outcome.record : outcome.problem)) {
+      this.complete = false;
+      return;
+    }
+    this.fresh.set(fileName, { stamp, outcome });
+  }
+
+  /** Nothing was read and every cached file is listed unchanged. */
+  private unchanged(): boolean {
+    return !this.learned && this.hitCount === (this.header?.names.length ?? 0);
+  }
+
+  /** A view stored earlier (and named at open), when every file it was made from is unchanged and no other file appeared. */
+  view(id: string): CachedView | undefined {
+    return this.header && this.unchanged() ? this.oldViews.get(id) : undefined;
+  }
+
+  /** Keeps a view made from this pass's records (only when they are all cached, or it could not be checked next time). */
+  storeView(id: string, view: CachedView): void {
+    if (this.complete) this.newViews.set(id, view);
+  }
+
+  /**
+   * Writes the cache when this pass has something new to keep (a file read
+   * that can be cached, a view) or something kept is gone; best effort,
+   * atomic, never an error. A file read only because it has not settled yet
+   * is no reason to rewrite the rest.
+   */
+  save(): void {
+    const sameEntries = this.fresh.size === 0 && this.hitCount === (this.header?.names.length ?? 0);
+    if (sameEntries && this.newViews.size === 0) return;
+    const temp = `${this.file}.${process.pid}.${randomBase32(6)}.tmp`;
+    try {
+      const content = this.serialize(sameEntries);
+      if (content === undefined) return;
+      ensureDir(this.root, PARSED_CACHE_DIR);
+      writeFileSync(temp, content);
+      renameSync(temp, this.file);
+    } catch {
+      // run/ is an optimisation: a read never fails because its cache cannot be written
+      try {
+        unlinkSync(temp);
+      } catch {
+        // no temp file was left
+      }
+    }
+  }
+
+  private serialize(keepOldViews: boolean): Buffer | undefined {
+    const names: string[] = [];
+    const stamps: number[] = [];
+    const problems: Array<[number, CachedProblem]> = [];
+    const records: unknown[] = [];
+    const entries: Array<[name: string, stamp: readonly number[], outcome: Outcome<T> | undefined]> = [];
+    const old = this.header;
+    if (old) {
+      this.hits.forEach((hit, i) => {
+        if (hit === 1) entries.push([old.names[i]!, old.stamps.slice(i * STAMP_FIELDS, (i + 1) * STAMP_FIELDS), this.outcomeAt(i)]);
+      });
+    }
+    for (const [name, { stamp, outcome }] of this.fresh) entries.push([name, stamp, outcome]);
+    // in listing order, which is the order the next pass asks in
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [name, stamp, outcome] of entries) {
+      if (!outcome) return undefined; // the old cache was unreadable after all: start over next time
+      if ('problem' in outcome) problems.push([names.length, outcome.problem]);
+      records.push('record' in outcome ? outcome.record : null);
+      names.push(name);
+      stamps.push(...stamp);
+    }
+    const views = new Map(keepOldViews ? this.oldViews : []);
+    for (const [id, view] of this.newViews) views.set(id, view);
+    const sections = [Buffer.from(JSON.stringify(records)), ...[...views.values()].map((view) => view.bytes)];
+    const header: Header = {
+      format: FORMAT, dir: this.dir, names, stamps, problems, records: sections[0]!.length,
+      views: [...views].map(([id, view], i) => [id, sections[i + 1]!.length, view.count]),
+    };
+    const headerBuffer = Buffer.from(JSON.stringify(header));
+    return Buffer.concat([Buffer.from(`${String(headerBuffer.length).padStart(LENGTH_DIGITS, '0')}\n`), headerBuffer, ...sections]);
+  }
+}
+
+/**
+ * A folder's path as a prefix for its files' lstat calls: relative to the
+ * working directory when the folder is below it (a tt run from the repository
+ * root), since the kernel then resolves fewer components for each of
+ * thousands of files, and joined once, since path.join per file shows too.
+ */
+export function statPrefix(folder: string): string {
+  let relative: string;
+  try {
+    relative = path.relative(process.cwd(), folder);
+  } catch {
+    return `${folder}${path.sep}`; // the working directory is gone
+  }
+  const usable = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) && relative.length < folder.length;
+  return `${usable ? relative : folder}${path.sep}`;
+}

@@ -1,0 +1,241 @@
+/**
+ * The parsed-file cache under run/cache/parsed/ (src/store/record-cache.ts):
+ * it must give exactly what reading the files gives, never be trusted over a
+ * file that changed, and never fail a read because of what it holds.
+ * Files are aged past the settle window with a fake clock (Date only): the
+ * cache compares the real file times with the moment of reading.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { tempRepo } from '../helpers/repo.js';
+import { townWithTeam, tt } from '../helpers/tt.js';
+import { waitFor } from '../helpers/wait.js';
+import { listTasks, listUnread } from '../../src/store/reader.js';
+import { PARSED_CACHE_DIR, SETTLE_MS } from '../../src/store/record-cache.js';
+
+const LATER_MS = SETTLE_MS * 10;
+
+/** Runs `read` as if it happened LATER_MS from now, so every file written so far has settled. */
+function later<T>(read: () => T): T {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(Date.now() + LATER_MS);
+  try {
+    return read();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function cacheFile(dir: string, name: string): string {
+  return path.join(dir, PARSED_CACHE_DIR, `${name}.json`);
+}
+
+/** The file names a cache file holds (from its header), or undefined when it is not a cache file. */
+function cachedNames(dir: string, name: string): string[] | undefined {
+  const text = readFileSync(cacheFile(dir, name), 'utf8');
+  const headerBytes = Number(text.slice(0, 12));
+  try {
+    return (JSON.parse(Buffer.from(text, 'utf8').subarray(13, 13 + headerBytes).toString('utf8')) as { names: string[] }).names;
+  } catch {
+    return undefined;
+  }
+}
+
+async function townWithMail(): Promise<{ dir: string; files: string[] }> {
+  const dir = tempRepo();
+  await townWithTeam(dir);
+  for (const text of ['first message', 'second message', 'third message']) {
+    expect((await tt(dir, ['send', 'backend', text])).code).toBe(0);
+  }
+  expect((await tt(dir, ['send', 'backend', 'an urgent one', '--urgent'])).code).toBe(0);
+  const inbox = path.join(dir, '.tinytown', 'inbox', 'backend');
+  return { dir, files: readdirSync(inbox).filter((name) => name.endsWith('.md')).map((name) => path.join(inbox, name)) };
+}
+
+/** Rewrites a file in place (same inode) with the same length. */
+function editInPlace(file: string, from: string, to: string): void {
+  expect(to).toHaveLength(from.length);
+  const text = readFileSync(file, 'utf8');
+  expect(text).toContain(from);
+  writeFileSync(file, text.replace(from, to));
+}
+
+describe('the parsed-file cache', () => {
+  it('gives back exactly what reading the files gives, for messages, tasks and damaged files', async () => {
+    const { dir } = await townWithMail();
+    await tt(dir, ['assign', 'backend', 'Build the API', '--reviewer', 'reviewer']);
+    await tt(dir, ['backlog', 'add', 'Write docs', '--tags', 'docs,api']);
+    writeFileSync(path.join(dir, '.tinytown', 'tasks', 't-zzzzzz.md'), '---\nid: t-zzzzzz\ntitle: [broken\n---\n');
+    writeFileSync(path.join(dir, '.tinytown', 'inbox', 'backend', 'hand.md'), '---\nfrom: reviewer\nnote: kept as an extra key\n---\nHand-written\n');
+
+    const cold = { unread: listUnread(dir, 'backend'), tasks: listTasks(dir) };
+    expect(cold.tasks.problems).toHaveLength(1);
+    const first = later(() => ({ unread: listUnread(dir, 'backend'), tasks: listTasks(dir) }));
+    expect(cachedNames(dir, 'inbox-backend')).toHaveLength(6);
+    expect(cachedNames(dir, 'tasks')).toHaveLength(3);
+    const warm = later(() => ({ unread: listUnread(dir, 'backend'), tasks: listTasks(dir) }));
+    expect(first).toEqual(cold);
+    expect(warm).toEqual(cold);
+  });
+
+  it('reads a file again when it was edited with the same size and a different mtime', async () => {
+    const { dir, files } = await townWithMail();
+    later(() => listUnread(dir, 'backend'));
+    const file = files.find((f) => readFileSync(f, 'utf8').includes('second message'))!;
+    const before = statSync(file);
+    editInPlace(file, 'second message', 'SECOND MESSAGE');
+    utimesSync(file, before.atime, new Date(before.mtimeMs + 5_000));
+    expect(statSync(file).size).toBe(before.size);
+    const bodies = later(() => listUnread(dir, 'backend')).items.map((m) => m.body);
+    expect(bodies).toContain('SECOND MESSAGE\n');
+    expect(bodies).not.toContain('second message\n');
+  });
+
+  it('reads a file again when it was edited in place with its size and mtime put back (ctime moved)', async () => {
+    const { dir, files } = await townWithMail();
+    const file = files.find((f) => readFileSync(f, 'utf8').includes('third message'))!;
+    // whole seconds, so that utimes can put the mtime back exactly
+    const seconds = Math.floor(Date.now() / 1000) - 60;
+    utimesSync(file, seconds, seconds);
+    later(() => listUnread(dir, 'backend'));
+    const before = statSync(file);
+    // The edit must land on a later ctime than the cached one (at once on a nanosecond file system).
+    await waitFor(() => {
+      editInPlace(file, readFileSync(file, 'utf8').includes('third message') ? 'third message' : 'THIRD MESSAGE', 'THIRD MESSAGE');
+      utimesSync(file, seconds, seconds);
+      return statSync(file).ctimeMs !== before.ctimeMs;
+    }, { what: 'a new ctime' });
+    const after = statSync(file);
+    expect([after.size, after.mtimeMs, after.ino]).toEqual([before.size, before.mtimeMs, before.ino]);
+    expect(later(() => listUnread(dir, 'backend')).items.map((m) => m.body)).toContain('THIRD MESSAGE\n');
+  });
+
+  it('reads a file again when it was replaced by rename with the same size and mtime (new inode)', async () => {
+    const { dir, files } = await townWithMail();
+    const file = files.find((f) => readFileSync(f, 'utf8').includes('first message'))!;
+    const seconds = Math.floor(Date.now() / 1000) - 60;
+    utimesSync(file, seconds, seconds);
+    later(() => listUnread(dir, 'backend'));
+    const before = statSync(file);
+    const temp = path.join(path.dirname(file), '.replacement.tmp');
+    writeFileSync(temp, readFileSync(file, 'utf8').replace('first message', 'FIRST MESSAGE'));
+    utimesSync(temp, seconds, seconds);
+    renameSync(temp, file);
+    expect([statSync(file).size, statSync(file).mtimeMs]).toEqual([before.size, before.mtimeMs]);
+    expect(statSync(file).ino).not.toBe(before.ino);
+    expect(later(() => listUnread(dir, 'backend')).items.map((m) => m.body)).toContain('FIRST MESSAGE\n');
+  });
+
+  it('does not cache a file changed within the settle window (racy git rule), then does once it has settled', async () => {
+    const { dir } = await townWithMail();
+    expect(listUnread(dir, 'backend').items).toHaveLength(4);
+    // just written: nothing can be cached yet, even though the read succeeded
+    expect(existsSync(cacheFile(dir, 'inbox-backend')) ? cachedNames(dir, 'inbox-backend') : []).toEqual([]);
+    later(() => listUnread(dir, 'backend'));
+    expect(cachedNames(dir, 'inbox-backend')).toHaveLength(4);
+  });
+
+  it('ignores and rewrites a damaged, cut-short or foreign cache file', async () => {
+    const { dir } = await townWithMail();
+    const expected = listUnread(dir, 'backend');
+    later(() => listUnread(dir, 'backend'));
+    const good = readFileSync(cacheFile(dir, 'inbox-backend'));
+    for (const bad of [Buffer.from('not a cache at all'), good.subarray(0, good.length - 10), Buffer.from(good.toString('utf8').replace('tinytown-parsed-', 'someone-else-')), Buffer.alloc(0)]) {
+      writeFileSync(cacheFile(dir, 'inbox-backend'), bad);
+      expect(later(() => listUnread(dir, 'backend'))).toEqual(expected);
+      expect(cachedNames(dir, 'inbox-backend')).toHaveLength(4);
+    }
+  });
+
+  it('never fails a read when the cache cannot be written, and never writes through a symlink', async () => {
+    const { dir } = await townWithMail();
+    const expected = listUnread(dir, 'backend');
+    const cacheDir = path.join(dir, PARSED_CACHE_DIR);
+    rmSync(cacheDir, { recursive: true, force: true });
+    mkdirSync(path.dirname(cacheDir), { recursive: true });
+    writeFileSync(cacheDir, 'a file where the cache folder should be');
+    expect(later(() => listUnread(dir, 'backend'))).toEqual(expected);
+    rmSync(cacheDir);
+
+    mkdirSync(cacheDir, { recursive: true });
+    const outside = path.join(dir, 'outside.json');
+    writeFileSync(outside, 'not yours\n');
+    symlinkSync(outside, cacheFile(dir, 'inbox-backend'));
+    expect(later(() => listUnread(dir, 'backend'))).toEqual(expected);
+    expect(readFileSync(outside, 'utf8')).toBe('not yours\n');
+  });
+
+  it('keeps values JSON cannot hold (YAML dates) exactly as the file says', async () => {
+    const dir = tempRepo();
+    await townWithTeam(dir);
+    mkdirSync(path.join(dir, '.tinytown', 'inbox', 'backend'), { recursive: true });
+    const id = '20261125T212000123Z-k3f9qa';
+    writeFileSync(path.join(dir, '.tinytown', 'inbox', 'backend', `${id}.md`), [
+      '---', `id: ${id}`, 'from: reviewer', 'to: backend', 'type: info', 'task: null', 'urgent: false',
+      'created: "2026-11-25T21:20:00.123Z"', 'reply_to: null', 'due: 2026-12-01', '---', 'By December', '',
+    ].join('\n'));
+    const cold = listUnread(dir, 'backend').items[0]!;
+    expect(cold.extra.due).toBeInstanceOf(Date);
+    later(() => listUnread(dir, 'backend'));
+    expect(later(() => listUnread(dir, 'backend')).items[0]).toEqual(cold);
+  });
+});
+
+describe('tt inbox --json from the cache', () => {
+  async function inboxAll(dir: string): Promise<string> {
+    const run = await tt(dir, ['inbox', '--all', '--json']);
+    expect(run.code).toBe(0);
+    return run.stdout;
+  }
+
+  it('prints byte for byte what the uncached command prints, and follows new, edited and removed messages', async () => {
+    const { dir, files } = await townWithMail();
+    await tt(dir, ['send', 'reviewer', 'for the reviewer', '--json']);
+    const cold = await inboxAll(dir);
+    const parsed = JSON.parse(cold) as { kind: string; inboxes: Array<{ agent: string; messages: Array<{ body: string; urgent: boolean }> }> };
+    expect(parsed.kind).toBe('inboxes');
+    expect(parsed.inboxes.map((inbox) => [inbox.agent, inbox.messages.length])).toEqual([['backend', 4], ['reviewer', 1]]);
+    expect(parsed.inboxes[0]!.messages[0]!.urgent).toBe(true);
+    // the same document as the generic envelope would print
+    expect(cold).toBe(`${JSON.stringify(parsed, null, 2)}\n`);
+
+    // twice: the first run stores the view, the second prints it
+    expect(await later(() => inboxAll(dir))).toBe(cold);
+    expect(await later(() => inboxAll(dir))).toBe(cold);
+    const single = await later(() => tt(dir, ['inbox', 'backend', '--json']));
+    expect((await later(() => tt(dir, ['inbox', 'backend', '--json']))).stdout).toBe(single.stdout);
+    expect(JSON.parse(single.stdout)).toEqual({ schemaVersion: 1, kind: 'inbox', agent: 'backend', messages: parsed.inboxes[0]!.messages });
+
+    const file = files.find((f) => readFileSync(f, 'utf8').includes('first message'))!;
+    const before = statSync(file);
+    editInPlace(file, 'first message', 'first MESSAGE');
+    utimesSync(file, before.atime, new Date(before.mtimeMs + 5_000));
+    const edited = await later(() => inboxAll(dir));
+    expect(edited).toBe(cold.replace('first message', 'first MESSAGE'));
+
+    await tt(dir, ['send', 'backend', 'a fourth message']);
+    const added = JSON.parse(await later(() => inboxAll(dir))) as typeof parsed;
+    expect(added.inboxes[0]!.messages.map((m) => m.body)).toContain('a fourth message\n');
+
+    rmSync(file);
+    const removed = JSON.parse(await later(() => inboxAll(dir))) as typeof parsed;
+    expect(removed.inboxes[0]!.messages).toHaveLength(4);
+    expect(removed.inboxes[0]!.messages.map((m) => m.body)).not.toContain('first MESSAGE\n');
+  });
+
+  it('reports a damaged message on every run, also when the rest comes from the cache', async () => {
+    const { dir } = await townWithMail();
+    writeFileSync(path.join(dir, '.tinytown', 'inbox', 'backend', 'broken.md'), '---\nfrom: [nobody\n---\n');
+    for (let run = 0; run < 3; run++) {
+      const result = await later(() => tt(dir, ['inbox', '--all', '--json']));
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/warning: skipped \.tinytown\/inbox\/backend\/broken\.md:\d+: YAML error/);
+      expect((JSON.parse(result.stdout) as { inboxes: Array<{ messages: unknown[] }> }).inboxes[0]!.messages).toHaveLength(4);
+    }
+  });
+});
