@@ -86,6 +86,8 @@ export async function rejectTask(ctx: OpContext, idInput: string, options: Decis
   const reason = requireText(options.reason, 'the reason (--reason)').trim();
   const id = resolveTaskId(ctx.town.root, idInput);
   const cc = (options.cc ?? []).map((name) => resolveAgent(ctx.town, name));
+  // A rejection names the code it looked at, as an approval does, so the history shows what was sent back.
+  const reviewedCommit = await latestCodeCommit(ctx.town.root);
   return updateTask(ctx, id, {
     action: { kind: 'reject' },
     authorize: (task) => {
@@ -96,6 +98,6 @@ export async function rejectTask(ctx: OpContext, idInput: string, options: Decis
       to: [task.assignee ?? CONDUCTOR, ...cc], type: 'changes_requested',
       body: `${ctx.actor} requested changes on ${task.id}: ${task.title}\n\n${reason}\n\nFix it, then hand off again: tt review ${task.id}\n`,
     }],
-    trailers: () => [['Tinytown-Reason', reason]],
+    trailers: () => [['Tinytown-Reason', reason], ...(reviewedCommit ? [['Tinytown-Reviewed-Commit', reviewedCommit] as const] : [])],
   });
 }

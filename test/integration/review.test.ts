@@ -38,7 +38,10 @@ describe('review as commits', () => {
     const rejected = await tt(dir, ['reject', id, '--reason', 'Password hashing uses a weak algorithm', '--cc', 'conductor', '--as', 'reviewer', '--json']);
     expect(rejected.code, rejected.stderr).toBe(0);
     expect(rejected.json<TaskJson>().task.state).toBe('assigned');
-    expect(trailersOf(dir)).toMatchObject({ 'Tinytown-Action': ['reject'], 'Tinytown-Agent': ['reviewer'], 'Tinytown-Task': [id] });
+    expect(trailersOf(dir)).toMatchObject({
+      'Tinytown-Action': ['reject'], 'Tinytown-Agent': ['reviewer'], 'Tinytown-Task': [id],
+      'Tinytown-Reason': ['Password hashing uses a weak algorithm'], 'Tinytown-Reviewed-Commit': [git(dir, 'log', '-1', '--format=%H', '--', 'api.ts').trim()],
+    });
     const fixes = (await tt(dir, ['inbox', 'backend', '--json'])).json<{ messages: Array<{ type: string; body: string }> }>().messages;
     expect(fixes.find((m) => m.type === 'changes_requested')?.body).toContain('Password hashing uses a weak algorithm');
     expect((await tt(dir, ['inbox', 'conductor', '--json'])).json<{ messages: Array<{ type: string }> }>().messages.map((m) => m.type)).toContain('changes_requested');
