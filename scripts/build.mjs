@@ -47,6 +47,33 @@ const onDemand = (except) => ({
   },
 });
 
+// Libraries only some tt calls need are loaded when first used rather than when tt
+// starts: gray-matter and js-yaml (needed only for files outside the canonical
+// form the codec reads itself, and for town.yml when its cached parse is stale)
+// and child_process (only writes spawn git). Each is replaced, for imports from
+// src/, by a small module exporting the names tt uses, which requires the real
+// one on the first call; a name not listed here fails the build, not a run.
+const LAZY = {
+  'gray-matter': { default: 'call' },
+  'js-yaml': { default: ['safeLoad'] },
+  'node:child_process': { named: ['spawn', 'spawnSync'] },
+};
+const lazyLibraries = {
+  name: 'lazy-libraries',
+  setup(plugin) {
+    const filter = new RegExp(`^(${Object.keys(LAZY).map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
+    plugin.onResolve({ filter }, (args) => (/[\\/]src[\\/]/.test(args.importer) ? { path: args.path, namespace: 'lazy-library' } : undefined));
+    plugin.onLoad({ filter: /.*/, namespace: 'lazy-library' }, ({ path: id }) => {
+      const { default: shape, named = [] } = LAZY[id];
+      const lines = [`let real; const load = () => (real ??= require(${JSON.stringify(id)}));`];
+      if (shape === 'call') lines.push('export default function lazy(...args) { return load()(...args); }');
+      else if (shape) lines.push(`export default { ${shape.map((name) => `${name}: (...args) => load().${name}(...args)`).join(', ')} };`);
+      for (const name of named) lines.push(`export function ${name}(...args) { return load().${name}(...args); }`);
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: process.cwd() };
+    });
+  },
+};
+
 const cjsBanner = {
   js: [
     "const __ttModuleUrl = require('node:url').pathToFileURL(__filename).href;",
@@ -84,7 +111,7 @@ await build({
   entryPoints: ['src/bin.ts'],
   outfile: 'dist/tt.cjs',
   format: 'cjs',
-  plugins: [onDemand()],
+  plugins: [onDemand(), lazyLibraries],
   // src/package-root.ts finds the package from import.meta.url; in CommonJS that is __filename.
   define: { ...shared.define, 'import.meta.url': '__ttModuleUrl' },
   banner: cjsBanner,

@@ -1,15 +1,16 @@
 /**
  * town.yml: plain YAML, read into a typed config with defaults. Read with
- * js-yaml (already loaded for frontmatter, so every command pays nothing
- * extra); edited through the `yaml` library's document model, loaded only
- * then, so `tt config KEY VALUE` keeps the user's comments and layout.
+ * js-yaml (its parse cached, see readTownConfig); edited through the `yaml`
+ * library's document model, loaded only then, so `tt config KEY VALUE` keeps
+ * the user's comments and layout.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import jsYaml from 'js-yaml';
 import { ValidationError } from '../errors.js';
 import type { TownConfig } from '../core/types.js';
-import { townPaths } from './paths.js';
+import { TOWN_DIR_NAME, townPaths } from './paths.js';
+import { FolderCache } from './record-cache.js';
 
 export const BUILTIN_CLIS: Readonly<Record<string, string>> = {
   claude: 'claude --print --dangerously-skip-permissions',
@@ -77,10 +78,31 @@ export function parseTownConfig(text: string, file: string): TownConfig {
   };
 }
 
+/**
+ * town.yml, parsed: every tt call reads it, and it is the one YAML file most
+ * calls would load the YAML library for. So the parsed config is cached under
+ * run/cache/parsed/ while the file's stat is unchanged (record-cache.ts).
+ */
 export function readTownConfig(root: string): TownConfig {
   const file = townPaths.config;
-  return parseTownConfig(readFileSync(path.join(root, file), 'utf8'), file);
+  const full = path.join(root, file);
+  const cache = FolderCache.open<TownConfig>(root, TOWN_DIR_NAME, 'town-config');
+  let stat: Stats | undefined;
+  try {
+    stat = statSync(full);
+  } catch {
+    stat = undefined;
+  }
+  const index = cache.validate(CONFIG_NAME, stat);
+  const cached = index >= 0 ? cache.cached(index) : undefined;
+  if (cached && 'record' in cached) return cached.record;
+  const config = parseTownConfig(readFileSync(full, 'utf8'), file);
+  cache.learn(CONFIG_NAME, stat, { record: config });
+  cache.save();
+  return config;
 }
+
+const CONFIG_NAME = path.posix.basename(townPaths.config);
 
 export function readConfigText(root: string): string {
   return readFileSync(path.join(root, townPaths.config), 'utf8');
