@@ -16,7 +16,7 @@ import path from 'node:path';
 import { runGit } from './run-git.js';
 
 async function gitLines(root: string, args: readonly string[], input?: string): Promise<string[] | undefined> {
-  const result = await runGit({ cwd: root, args, okExitCodes: [128], ...(input !== undefined ? { input } : {}) });
+  const result = await runGit({ cwd: root, args, okExitCodes: [128], blocking: true, ...(input !== undefined ? { input } : {}) });
   return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : undefined;
 }
 

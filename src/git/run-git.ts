@@ -5,7 +5,7 @@
  * queue would be paid by every `tt send`, and git's own `--format` with
  * `%(trailers)` already does the parsing we need (see log.ts).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { GitError } from '../errors.js';
 
 export interface GitCommand {
@@ -15,7 +15,17 @@ export interface GitCommand {
   env?: Record<string, string>;
   /** Exit codes that are answers rather than failures (e.g. 1 from `git diff --quiet`). */
   okExitCodes?: readonly number[];
+  /**
+   * Run it with spawnSync: for the short git calls of a commit, made while
+   * tt holds the town lock and has nothing else to do. The first asynchronous
+   * spawn of a process sets up stream machinery that costs more than a small
+   * git command itself; a tt write is two such commands.
+   */
+  blocking?: boolean;
 }
+
+/** Output larger than this fails the command rather than filling memory (spawnSync needs a bound). */
+const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
 
 export interface GitResult {
   stdout: string;
@@ -30,7 +40,32 @@ const BASE_ENV: Record<string, string> = {
   LC_ALL: 'C',
 };
 
+function settle(command: GitCommand, result: GitResult): GitResult {
+  if (result.exitCode === 0 || command.okExitCodes?.includes(result.exitCode)) return result;
+  throw new GitError(`git ${command.args[0] ?? ''} failed: ${firstLines(result.stderr || result.stdout)}`, command.args, result.stderr);
+}
+
+function runGitBlocking(command: GitCommand): GitResult {
+  const child = spawnSync('git', command.args, {
+    cwd: command.cwd,
+    env: { ...process.env, ...BASE_ENV, ...command.env },
+    input: command.input ?? '',
+    maxBuffer: MAX_OUTPUT_BYTES,
+  });
+  if (child.error) {
+    throw new GitError(`could not run git (${child.error.message}); is git installed and on PATH?`, command.args, '', { cause: child.error });
+  }
+  return settle(command, { stdout: child.stdout.toString('utf8'), stderr: child.stderr.toString('utf8'), exitCode: child.status ?? 1 });
+}
+
 export function runGit(command: GitCommand): Promise<GitResult> {
+  if (command.blocking) {
+    try {
+      return Promise.resolve(runGitBlocking(command));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
   return new Promise((resolve, reject) => {
     const child = spawn('git', command.args, {
       cwd: command.cwd,
@@ -50,8 +85,11 @@ export function runGit(command: GitCommand): Promise<GitResult> {
         stderr: Buffer.concat(stderr).toString('utf8'),
         exitCode: code ?? 1,
       };
-      if (result.exitCode === 0 || command.okExitCodes?.includes(result.exitCode)) resolve(result);
-      else reject(new GitError(`git ${command.args[0] ?? ''} failed: ${firstLines(result.stderr || result.stdout)}`, command.args, result.stderr));
+      try {
+        resolve(settle(command, result));
+      } catch (error) {
+        reject(error);
+      }
     });
     child.stdin.on('error', () => {
       // git may exit before reading stdin; its exit code tells the story

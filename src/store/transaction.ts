@@ -9,7 +9,7 @@ import path from 'node:path';
 import { commitPaths, type Trailer } from '../git/commit.js';
 import { operationInProgress } from '../git/repo-state.js';
 import { readHeadCommit } from '../git/head.js';
-import { readCommitParent } from '../git/commit-parent.js';
+import { readCommitParent, readOwnCommitParent } from '../git/commit-parent.js';
 import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR } from '../core/types.js';
 import { ConflictError, GitError } from '../errors.js';
@@ -148,7 +148,7 @@ async function recordCommit(town: Town, commit: string | null): Promise<boolean>
     return true;
   }
   const last = readLastCommit(town);
-  if (last !== undefined && readCommitParent(town.gitDir, ours) !== last) await restoreRevertedChanges(town);
+  if (last !== undefined && readOwnCommitParent(town.gitDir, ours) !== last) await restoreRevertedChanges(town);
   writeFileSync(path.join(town.root, LAST_COMMIT_FILE), ours);
   await restoreRevertedChanges(town);
   return true;
