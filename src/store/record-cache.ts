@@ -39,6 +39,11 @@ const STAMP_FIELDS = 4;
 /** The first line: the header's length in bytes, as this many digits. */
 const LENGTH_DIGITS = 12;
 const READ_WHOLE_BYTES = 64 * 1024;
+/**
+ * A cache without a new view is rewritten once this share of its entries
+ * changed: reading a file again costs about as much as writing 64 entries.
+ */
+const REWRITE_AFTER_SHARE = 1 / 64;
 
 export interface CachedProblem {
   message: string;
@@ -307,14 +312,18 @@ export class FolderCache<T> {
   }
 
   /**
-   * Writes the cache when this pass has something new to keep (a file read
-   * that can be cached, a view) or something kept is gone; best effort,
-   * atomic, never an error. A file read only because it has not settled yet
-   * is no reason to rewrite the rest.
+   * Writes the cache when this pass made a view, or learned (or lost) enough
+   * entries to be worth rewriting the whole file for: a few files read again
+   * cost less than rewriting a cache of thousands each time one of them
+   * changes, in a town where something changes all the time. Best effort,
+   * atomic, never an error.
    */
   save(): void {
-    const sameEntries = this.fresh.size === 0 && this.hitCount === (this.header?.names.length ?? 0);
-    if (sameEntries && this.newViews.size === 0) return;
+    const kept = this.header?.names.length ?? 0;
+    const sameEntries = this.fresh.size === 0 && this.hitCount === kept;
+    const changes = this.fresh.size + (kept - this.hitCount);
+    const worthIt = changes >= Math.max(1, kept * REWRITE_AFTER_SHARE);
+    if (this.newViews.size === 0 && (sameEntries || !worthIt)) return;
     const temp = `${this.file}.${process.pid}.${randomBase32(6)}.tmp`;
     try {
       const content = this.serialize(sameEntries);

@@ -170,6 +170,33 @@ describe('the parsed-file cache', () => {
     expect(readFileSync(outside, 'utf8')).toBe('not yours\n');
   });
 
+  it('rewrites a large cache only once enough of it changed, and reads the files it does not hold yet', async () => {
+    const dir = tempRepo();
+    await townWithTeam(dir);
+    const inbox = path.join(dir, '.tinytown', 'inbox', 'backend');
+    mkdirSync(inbox, { recursive: true });
+    const writeMessage = (n: number) => {
+      const id = `20261125T2120${String(n).padStart(5, '0')}Z-k3f9qa`;
+      writeFileSync(path.join(inbox, `${id}.md`), [
+        '---', `id: ${id}`, 'from: conductor', 'to: backend', 'type: info', 'task: null', 'urgent: false',
+        'created: "2026-11-25T21:20:00.123Z"', 'reply_to: null', '---', `Message ${n}`, '',
+      ].join('\n'));
+    };
+    for (let n = 0; n < 128; n++) writeMessage(n);
+    expect(later(() => listUnread(dir, 'backend')).items).toHaveLength(128);
+    const full = readFileSync(cacheFile(dir, 'inbox-backend'));
+    expect(cachedNames(dir, 'inbox-backend')).toHaveLength(128);
+
+    writeMessage(128);
+    expect(later(() => listUnread(dir, 'backend')).items.map((m) => m.body)).toContain('Message 128\n');
+    expect(readFileSync(cacheFile(dir, 'inbox-backend')).equals(full)).toBe(true);
+
+    writeMessage(129);
+    const listed = later(() => listUnread(dir, 'backend')).items;
+    expect(listed).toHaveLength(130);
+    expect(cachedNames(dir, 'inbox-backend')).toHaveLength(130);
+  });
+
   it('keeps values JSON cannot hold (YAML dates) exactly as the file says', async () => {
     const dir = tempRepo();
     await townWithTeam(dir);
