@@ -26,6 +26,12 @@ interface CachedSummary extends InboxSummary {
 const RACY_MS = 1_000;
 const URGENT_LINE = /^urgent:[ \t]*true[ \t]*\r?$/m;
 
+/** Whether a message file's frontmatter says `urgent: true`, without parsing it. */
+export function saysUrgent(text: string): boolean {
+  const frontmatterEnd = text.indexOf('\n---', 3);
+  return URGENT_LINE.test(frontmatterEnd > 0 ? text.slice(0, frontmatterEnd) : text);
+}
+
 function cacheFile(root: string, agent: string): string {
   return path.join(root, townPaths.runDir, 'cache', `inbox-${agent}.json`);
 }
@@ -38,9 +44,7 @@ function countNow(root: string, agent: string): InboxSummary {
     if (!entry.isFile() || !entry.name.endsWith('.md') || TEMP_FILE_PATTERN.test(entry.name)) continue;
     unread++;
     try {
-      const text = readTownFile(root, `${dir}/${entry.name}`);
-      const frontmatterEnd = text.indexOf('\n---', 3);
-      if (URGENT_LINE.test(frontmatterEnd > 0 ? text.slice(0, frontmatterEnd) : text)) urgent++;
+      if (saysUrgent(readTownFile(root, `${dir}/${entry.name}`))) urgent++;
     } catch {
       // a damaged or oversized file is still unread mail; tt inbox and tt doctor report it
     }

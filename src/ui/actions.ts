@@ -46,7 +46,7 @@ function coerce(field: string, spec: OptionSpec | undefined, value: unknown): un
 
 /** The command's arguments from a form, or the usage error the CLI would give. */
 export function argsFromForm(name: string, form: Record<string, unknown>): { spec: ActionSpec; args: Args; actor: string | undefined } {
-  const spec = UI_ACTIONS[name];
+  const spec = Object.hasOwn(UI_ACTIONS, name) ? UI_ACTIONS[name] : undefined;
   if (!spec) throw new UsageError(`no action "${name}" (the page can ${Object.keys(UI_ACTIONS).join(', ')})`);
   const definition = commandAt(spec.command);
   for (const field of Object.keys(form)) {

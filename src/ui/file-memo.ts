@@ -4,7 +4,7 @@
  * readdir and a stat per file on every refresh instead of a read and a parse;
  * the stat is checked every time, so the memo is never trusted over the file.
  */
-import { lstatSync, type Stats } from 'node:fs';
+import { lstatSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { readTownFile, toProblem, type Listing, type Problem } from '../store/reader.js';
 
@@ -16,8 +16,8 @@ interface Entry<T> {
 }
 
 /** Size, times to the nanosecond and inode: a rewrite (atomic rename or in place) changes at least one. */
-function stampOf(stat: Stats): string {
-  return `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
+function stampOf(stat: BigIntStats): string {
+  return `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}:${stat.ino}`;
 }
 
 export class FileMemo<T> {
@@ -26,13 +26,15 @@ export class FileMemo<T> {
   constructor(
     private readonly root: string,
     private readonly parse: (text: string, file: string) => T,
+    /** Entries kept at most; past it the memo starts afresh (a board shows pages, not every file). */
+    private readonly maxEntries = Number.POSITIVE_INFINITY,
   ) {}
 
   /** One file, parsed or its problem; undefined when it does not exist. */
   read(file: string): Outcome<T> | undefined {
-    let stat: Stats;
+    let stat: BigIntStats;
     try {
-      stat = lstatSync(path.join(this.root, file));
+      stat = lstatSync(path.join(this.root, file), { bigint: true });
     } catch {
       this.entries.delete(file);
       return undefined;
@@ -48,6 +50,7 @@ export class FileMemo<T> {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       outcome = { problem: toProblem(file, error) };
     }
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(file, { stamp, outcome });
     return outcome;
   }

@@ -23,6 +23,11 @@ export function sendJson(response: ServerResponse, status: number, kind: string,
 
 /** Known errors answer with their status and the CLI's words; anything else is a bug, said so. */
 export function sendError(response: ServerResponse, error: unknown, log: (text: string) => void): void {
+  // The browser went away mid-request (a closed tab, an aborted upload): nobody to answer, nothing to report.
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET' || (error as Error | undefined)?.message === 'aborted') {
+    response.destroy();
+    return;
+  }
   const status = error instanceof TinytownError ? (STATUS_BY_CODE[error.code] ?? 500) : 500;
   if (!(error instanceof TinytownError)) log(`tt ui: unexpected error — this is a bug in tt:\n${error instanceof Error ? error.stack : String(error)}\n`);
   if (response.headersSent) {

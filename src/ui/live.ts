@@ -31,8 +31,8 @@ function areaOf(relDir: string): Area {
 }
 
 export interface ChangeFeedHandlers {
-  /** Called at once for every change heard (before it is gathered into a notice). */
-  onHeard?: (area: Area) => void;
+  /** Called at once for every change heard (before it is gathered into a notice), with the folder it was heard in. */
+  onHeard?: (area: Area, relDir: string) => void;
   /** Called with each gathered notice. */
   onChange: (notice: ChangeNotice) => void;
   onError: (problem: string) => void;
@@ -102,7 +102,12 @@ export class TownChangeFeed {
 
   private note(relDir: string): void {
     const area = areaOf(relDir);
-    this.handlers.onHeard?.(area);
+    this.handlers.onHeard?.(area, relDir);
+    this.notify(area);
+  }
+
+  /** A change learnt some other way (an agent's process found gone), sent like one the watch heard. */
+  notify(area: Area): void {
     this.pending.add(area);
     this.timer ??= setTimeout(() => this.flush(), GATHER_MS);
   }

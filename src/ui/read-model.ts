@@ -5,22 +5,21 @@
  * gets is a page of it (a column's newest tasks, an inbox's newest messages),
  * never the whole town.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { OPEN_TASK_STATES, type Agent, type Message, type Task, type TaskState } from '../core/types.js';
 import { MESSAGE_ID_PATTERN } from '../core/ids.js';
 import { readTownLog, type TownEvent } from '../git/log.js';
 import { currentTaskOf } from '../ops/status.js';
-import { inboxSummary } from '../store/inbox-summary.js';
 import { townPaths } from '../store/paths.js';
 import { listAgents, listInboxOwners, markdownFiles, resolveTaskId, type Problem } from '../store/reader.js';
 import { parseMessage, parseTask } from '../store/records.js';
 import { readAgentRuntime } from '../store/runtime.js';
-import { TEMP_FILE_PATTERN } from '../store/fs-safe.js';
 import type { Town } from '../store/town.js';
 import { eventJson, messageJson, taskJson } from '../cli/json.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { FileMemo } from './file-memo.js';
+import { InboxIndex } from './inbox-index.js';
 
 /** The board's columns, left to right; failed and cancelled share the last one. */
 export const BOARD_COLUMNS: ReadonlyArray<{ key: string; title: string; states: readonly TaskState[] }> = [
@@ -55,32 +54,47 @@ function byNewestUpdate(a: Task, b: Task): number {
   return a.updated < b.updated ? 1 : a.updated > b.updated ? -1 : a.id < b.id ? -1 : 1;
 }
 
-/** Message file names of a folder, newest first (ids sort by creation time). */
-function messageNames(root: string, relDir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(path.join(root, relDir));
-  } catch {
-    return [];
-  }
-  return names.filter((name) => name.endsWith('.md') && !TEMP_FILE_PATTERN.test(name)).sort().reverse();
-}
-
 /**
  * How long a listing of tasks/ is reused when no change was heard there. The
  * watch normally says when to list again; this bounds how stale a missed event
  * (a folder replaced under the watch) can leave the board.
  */
 const TASK_LISTING_TRUST_MS = 3_000;
+/** Parsed messages kept at most (each shown message is one); beyond it the memo starts afresh. */
+const MESSAGE_MEMO_ENTRIES = 20_000;
+/** A task's page shows this many of its events, newest first. */
+const TASK_TIMELINE_LENGTH = 200;
+const TIMELINE_CACHE_ENTRIES = 500;
 
 export class TownReadModel {
   private readonly tasks: FileMemo<Task>;
   private readonly messages: FileMemo<Message>;
   private taskListing: { at: number; tasks: Task[]; problems: Problem[] } | undefined;
+  readonly inboxes: InboxIndex;
+  /** Bumped when git's reflog changes (a commit, a pull): timelines read from git are reused until then. */
+  private historyVersion = 0;
+  private readonly timelines = new Map<string, { version: number; events: TownEvent[] }>();
 
   constructor(private readonly town: Town) {
     this.tasks = new FileMemo(town.root, parseTask);
-    this.messages = new FileMemo(town.root, parseMessage);
+    this.messages = new FileMemo(town.root, parseMessage, MESSAGE_MEMO_ENTRIES);
+    this.inboxes = new InboxIndex(town.root);
+  }
+
+  historyChanged(): void {
+    this.historyVersion++;
+  }
+
+  /** The town's log (newest first), or a task's: one `git log` per change of history, not per request. */
+  private async townLog(task: string | null, limit: number): Promise<TownEvent[]> {
+    const key = `${task ?? ''}#${limit}`;
+    const known = this.timelines.get(key);
+    if (known?.version === this.historyVersion) return known.events;
+    const version = this.historyVersion;
+    const events = await readTownLog({ root: this.town.root, limit, ...(task ? { task } : {}) });
+    if (this.timelines.size > TIMELINE_CACHE_ENTRIES) this.timelines.clear();
+    this.timelines.set(key, { version, events });
+    return events;
   }
 
   /** The watch heard a change in tasks/: the next request lists the folder again (each file still checked by stat). */
@@ -105,7 +119,7 @@ export class TownReadModel {
       state: runtime.state, alive: runtime.alive, rounds: runtime.rounds, heartbeat: runtime.heartbeat,
       last_activity: runtime.last_activity, reason: runtime.reason,
       current_task: current ? { id: current.id, title: current.title, state: current.state } : null,
-      ...inboxSummary(this.town.root, agent.name),
+      ...this.inboxes.summary(agent.name),
     };
   }
 
@@ -147,16 +161,15 @@ export class TownReadModel {
   /** A page of an agent's unread mail, newest first, with the folder's counts. */
   inbox(agent: string, page: Page): Record<string, unknown> {
     const dir = townPaths.inbox(agent);
-    const names = messageNames(this.town.root, dir);
     const messages: Record<string, unknown>[] = [];
     const problems: Problem[] = [];
-    for (const name of names.slice(page.offset, page.offset + page.limit)) {
+    for (const name of this.inboxes.page(agent, page.offset, page.limit)) {
       const outcome = this.messages.read(`${dir}/${name}`);
       if (!outcome) continue;
       if ('value' in outcome) messages.push(messageJson(outcome.value));
       else problems.push(outcome.problem);
     }
-    return { agent, ...inboxSummary(this.town.root, agent), offset: page.offset, messages, problems };
+    return { agent, ...this.inboxes.summary(agent), offset: page.offset, messages, problems };
   }
 
   /** One task: its fields and description, its timeline from git, and the messages that timeline names. */
@@ -165,7 +178,7 @@ export class TownReadModel {
     const outcome = this.tasks.read(townPaths.task(id));
     if (!outcome) throw new NotFoundError(`no task ${id} (tt task list shows the tasks)`);
     if ('problem' in outcome) throw new NotFoundError(`${outcome.problem.file}: ${outcome.problem.message}`);
-    const events = await readTownLog({ root: this.town.root, task: id, limit: 200 });
+    const events = await this.townLog(id, TASK_TIMELINE_LENGTH);
     const messageIds = [...new Set(events.flatMap((event) => event.messages))].filter((m) => MESSAGE_ID_PATTERN.test(m));
     return { task: taskJson(outcome.value), timeline: events.map(timelineEntry), messages: this.findMessages(messageIds) };
   }
@@ -192,7 +205,6 @@ export class TownReadModel {
   }
 
   async history(limit: number): Promise<Record<string, unknown>> {
-    const events = await readTownLog({ root: this.town.root, limit });
-    return { events: events.map(timelineEntry) };
+    return { events: (await this.townLog(null, limit)).map(timelineEntry) };
   }
 }

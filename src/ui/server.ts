@@ -12,7 +12,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { cliContext, type EmbeddedCliOptions } from '../cli/embedded.js';
-import { resolveAgent } from '../ops/agents.js';
+import { agentNames, resolveAgent } from '../ops/agents.js';
+import { townPaths } from '../store/paths.js';
 import { packageRoot } from '../package-root.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import type { Town } from '../store/town.js';
@@ -22,6 +23,7 @@ import { RequestGuard } from './guard.js';
 import { intParam, readJsonBody, sendError, sendJson } from './http.js';
 import { EventStreams, SSE_KEEPALIVE_MS } from './event-streams.js';
 import { TownChangeFeed } from './live.js';
+import { AgentLiveness } from './liveness.js';
 import { openBrowser } from './open-browser.js';
 import { TownReadModel } from './read-model.js';
 
@@ -59,6 +61,22 @@ function loadAssets(): Map<string, { body: Buffer; type: string }> {
     }
   }
   return assets;
+}
+
+/** The request's path and query; anything but a path from the root (`//host/…`, a full URL) is refused. */
+function requestUrl(target: string, origin: string): URL {
+  if (!target.startsWith('/') || target.startsWith('//')) throw new UsageError(`"${target.slice(0, 80)}" is not a path on this board`);
+  try {
+    return new URL(target, origin);
+  } catch {
+    throw new UsageError(`"${target.slice(0, 80)}" is not a valid URL path`);
+  }
+}
+
+/** The agent whose inbox a watched folder belongs to (inbox/<agent> or inbox/<agent>/read). */
+function inboxOwnerOf(relDir: string): string | undefined {
+  const rest = relDir.startsWith(`${townPaths.inboxRoot}/`) ? relDir.slice(townPaths.inboxRoot.length + 1) : '';
+  return rest ? rest.split('/')[0] : undefined;
 }
 
 function decodePathPart(part: string): string {
@@ -108,7 +126,7 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
       guard!.checkHost(request);
-      const url = new URL(request.url ?? '/', guard!.origin);
+      const url = requestUrl(request.url ?? '/', guard!.origin);
       if (request.method === 'GET' || request.method === 'HEAD') {
         const asset = assets.get(url.pathname === '/index.html' ? '/' : url.pathname);
         if (asset) {
@@ -135,14 +153,19 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
   const server: Server = createServer((request, response) => void handle(request, response));
   const feed = new TownChangeFeed(town.root, {
     // tasks/ changed, or a new folder appeared (a pull can create tasks/ itself).
-    onHeard: (area) => {
+    onHeard: (area, relDir) => {
       if (area === 'tasks' || area === 'town') model.tasksChanged();
+      if (area === 'inbox' || area === 'town') model.inboxes.changed(inboxOwnerOf(relDir));
+      if (area === 'history') model.historyChanged();
     },
     onChange: (notice) => streams.broadcast(notice),
     onError: (problem) => log(`tt ui: ${problem}\n`),
   });
-  // Read the town once before saying where the board is, so the first page view finds it parsed.
+  const liveness = new AgentLiveness(town.root, () => feed.notify('agents'));
+  // Read the town once before saying where the board is, so the first page view finds it parsed;
+  // then learn which unread messages are urgent, in the background.
   model.board(1);
+  void model.inboxes.seed(agentNames(town));
   const keepAlive = setInterval(() => streams.keepAlive(), SSE_KEEPALIVE_MS);
   keepAlive.unref();
 
@@ -154,6 +177,7 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
     });
   }).catch((error: NodeJS.ErrnoException) => {
     feed.close();
+    liveness.close();
     clearInterval(keepAlive);
     if (error.code === 'EADDRINUSE') throw new UsageError(`port ${options.port} on 127.0.0.1 is in use; pick another with --port, or --port 0 for any free one`);
     throw error;
@@ -169,6 +193,7 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
     close: () => new Promise<void>((resolve) => {
       clearInterval(keepAlive);
       feed.close();
+      liveness.close();
       streams.closeAll();
       server.close(() => resolve());
       server.closeAllConnections();

@@ -78,6 +78,18 @@ describe('tt ui in Chromium', () => {
     expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
   });
 
+  it('keeps a half-written reason while the task page follows new messages', async () => {
+    await page.goto(`${board.url}#/task/${inReview}`);
+    expect(page.url()).not.toContain('token='); // taken out of the address bar, kept for the tab
+    const reason = page.locator('#reject-form textarea[name="reason"]');
+    await reason.fill('The rate limit is per process, not per user');
+    const sent = await ttProcess(dir, ['send', 'backend', 'Also check the 429 body', '--task', inReview, '--from', 'reviewer']);
+    expect(sent.code, sent.stderr).toBe(0);
+    await page.locator('#task-page .messages').getByText('Also check the 429 body').waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await reason.inputValue()).toBe('The rate limit is per process, not per user');
+    await reason.fill('');
+  });
+
   it('approves from the task page: the reviewer\'s approval commit', async () => {
     const before = headCommit(dir);
     await page.goto(board.url);

@@ -3,6 +3,7 @@
  * it reads, who may write, that a write is the CLI's own commit, that bad input
  * changes nothing, and that its event stream hears every kind of change.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +105,14 @@ describe('tt ui server', () => {
       }).on('error', reject).end();
     });
     expect(status).toBe(403);
+    // A request line that is not a path from the root (`//host/…`) is refused, not served.
+    const odd = await new Promise<number>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: new URL(board.origin).port, path: '//evil.example/api/board', headers: { host: new URL(board.origin).host } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    expect(odd).toBe(400);
     expect(treeSnapshot(dir)).toBe(before);
   });
 
@@ -120,6 +129,7 @@ describe('tt ui server', () => {
       ['approve', { id: reviewed, as: 'frontend' }, 409, /reviewer|conductor/],
       ['approve', { id: 't-zz' }, 400, /task id/],
       ['launch', {}, 400, /no action "launch"/],
+      ['constructor', {}, 400, /no action "constructor"/],
     ];
     for (const [action, form, status, message] of cases) {
       const answer = await post(board, action, form);
@@ -141,6 +151,9 @@ describe('tt ui server', () => {
     const task = (assigned.body.task as { id: string; priority: string; reviewer: string });
     expect([task.priority, task.reviewer]).toEqual(['high', 'reviewer']);
     expect(trailersOf(dir)['Tinytown-Action']).toEqual(['assign']);
+    // The counts follow at once (the urgent message just sent among them), without waiting for any cache.
+    const frontend = ((await getJson(board, '/api/agents')).agents as Array<{ name: string; unread: number; urgent: number }>).find((a) => a.name === 'frontend');
+    expect(frontend).toMatchObject({ unread: 2, urgent: 1 });
   });
 
   it('hears changes made by tt, by hand and by git, and serves them', async () => {
@@ -170,6 +183,17 @@ describe('tt ui server', () => {
       await waitFor(() => events.since(seen, 'agents'), { what: 'an agents notice after a loop wrote its state' });
       const agents = (await getJson(board, '/api/agents')).agents as Array<{ name: string; state: string; alive: boolean }>;
       expect(agents.find((a) => a.name === 'backend')).toMatchObject({ state: 'working', alive: true });
+
+      // A loop that dies writes nothing: the board finds its process gone and says so.
+      const loop = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+      await new Promise((resolve) => loop.once('spawn', resolve));
+      writeFileSync(path.join(dir, '.tinytown', 'run', 'agents', 'backend.json'), JSON.stringify({ ...runtime, pid: loop.pid }));
+      await waitFor(async () => ((await getJson(board, '/api/agents')).agents as Array<{ name: string; alive: boolean }>).find((a) => a.name === 'backend')?.alive, { what: 'the loop seen alive' });
+      seen = events.notices.length;
+      loop.kill('SIGKILL');
+      await waitFor(() => events.since(seen, 'agents'), { what: 'an agents notice after the loop died' });
+      const after = (await getJson(board, '/api/agents')).agents as Array<{ name: string; state: string; alive: boolean }>;
+      expect(after.find((a) => a.name === 'backend')).toMatchObject({ state: 'stopped', alive: false });
     } finally {
       events.close();
     }

@@ -4,6 +4,8 @@ import { age, badge, firstLine, h, numberFormat, taskLink } from './dom.js';
 import type { AgentCard, Inbox, MessageDoc } from './types.js';
 
 const INBOX_PAGE = 8;
+/** The server's page limit: further back is `tt inbox`'s job. */
+const INBOX_MAX = 200;
 
 function messageItem(message: MessageDoc): HTMLLIElement {
   return h('li', { 'data-message': message.id },
@@ -17,6 +19,7 @@ function messageItem(message: MessageDoc): HTMLLIElement {
 export class AgentsView {
   /** Agents whose inbox is open, and how many messages of it are shown. */
   private readonly openInboxes = new Map<string, number>();
+  private readonly requests = new Map<string, number>();
 
   constructor(private readonly root: HTMLElement) {}
 
@@ -55,19 +58,27 @@ export class AgentsView {
   }
 
   private async loadInbox(agent: string): Promise<void> {
+    // Only the newest request's answer is shown: an older one may arrive last.
+    const request = (this.requests.get(agent) ?? 0) + 1;
+    this.requests.set(agent, request);
     const shown = this.openInboxes.get(agent) ?? INBOX_PAGE;
-    const inbox = await getJson<Inbox>(`/api/inbox/${encodeURIComponent(agent)}?limit=${shown}`);
-    const list = this.root.querySelector<HTMLElement>(`[data-inbox="${agent}"]`);
-    if (!list) return;
-    const items: HTMLElement[] = inbox.messages.map(messageItem);
-    if (inbox.unread > inbox.messages.length) {
-      const more = h('button', { class: 'more', type: 'button' }, `${numberFormat.format(inbox.unread - inbox.messages.length)} older…`);
-      more.addEventListener('click', () => {
-        this.openInboxes.set(agent, shown + INBOX_PAGE * 4);
-        void this.loadInbox(agent);
-      });
-      items.push(h('li', {}, more));
+    let items: HTMLElement[];
+    try {
+      const inbox = await getJson<Inbox>(`/api/inbox/${encodeURIComponent(agent)}?limit=${shown}`);
+      items = inbox.messages.map(messageItem);
+      if (inbox.unread > inbox.messages.length) {
+        const more = h('button', { class: 'more', type: 'button' }, `${numberFormat.format(inbox.unread - inbox.messages.length)} older…`);
+        more.addEventListener('click', () => {
+          this.openInboxes.set(agent, Math.min(shown + INBOX_PAGE * 4, INBOX_MAX));
+          void this.loadInbox(agent);
+        });
+        if (shown < INBOX_MAX) items.push(h('li', {}, more));
+      }
+    } catch (error) {
+      items = [h('li', { class: 'error' }, `Could not load the inbox: ${error instanceof Error ? error.message : String(error)}`)];
     }
+    const list = this.root.querySelector<HTMLElement>(`[data-inbox="${agent}"]`);
+    if (!list || this.requests.get(agent) !== request || !this.openInboxes.has(agent)) return;
     list.replaceChildren(...items);
     list.hidden = false;
   }

@@ -1,7 +1,8 @@
 /**
- * The board page: loads what the current view shows, and loads it again
- * whenever the server's event stream says the town changed (a tt command, an
- * agent editing a file, a git pull) — one refresh at a time, the latest wins.
+ * The board page: loads what the current view shows, and loads again what a
+ * change touched whenever the server's event stream says the town changed (a
+ * tt command, an agent editing a file, a git pull) — one refresh at a time,
+ * changes heard meanwhile gathered into the next.
  */
 import { getJson, pageToken } from './api.js';
 import { AgentsView } from './agents-view.js';
@@ -16,6 +17,10 @@ const HISTORY_LENGTH = 30;
 /** How long the note of a change made from this page stays in the header. */
 const FLASH_MS = 8_000;
 
+/** What changed, as the server names it (src/ui/live.ts); ALL: load the whole view. */
+type Area = 'agents' | 'tasks' | 'inbox' | 'history' | 'town';
+const ALL: readonly Area[] = ['agents', 'tasks', 'inbox', 'history', 'town'];
+
 type Route = { view: 'home' } | { view: 'task'; id: string };
 
 function currentRoute(): Route {
@@ -23,69 +28,85 @@ function currentRoute(): Route {
   return match ? { view: 'task', id: match[1]! } : { view: 'home' };
 }
 
+const touches = (areas: ReadonlySet<Area>, ...wanted: Area[]) => wanted.some((area) => areas.has(area));
+
 class BoardPage {
   private agents: AgentCard[] = [];
   private readonly agentsView = new AgentsView(byId('agents'));
   private readonly boardView = new BoardView(byId('board'), () => this.refresh());
   private refreshing = false;
-  private again = false;
-  /** What the task page last showed, so an unrelated change does not wipe a half-written reason. */
-  private taskShown = '';
+  /** Areas changed while a refresh was running: the next refresh loads them. */
+  private waiting = new Set<Area>();
   /** Files the server skipped (damaged, unreadable): shown until they are fixed. */
   private problems: string[] = [];
+  private events: EventSource | undefined;
+  private flashTimer: ReturnType<typeof setTimeout> | undefined;
 
   start(): void {
+    // The token is kept for this tab and taken out of the address bar (and so out of the browser's history).
+    if (pageToken() && new URLSearchParams(location.search).has('token')) history.replaceState(null, '', `${location.pathname}${location.hash}`);
     for (const form of Array.from(document.querySelectorAll<HTMLFormElement>('#home form.action'))) wireForm(form, (what) => this.done(what));
-    window.addEventListener('hashchange', () => {
-      this.taskShown = '';
-      this.refresh();
-    });
-    this.listen();
+    window.addEventListener('hashchange', () => this.refresh());
+    // A hidden tab gives its connection back (browsers allow six per host); coming back reconnects and reloads.
+    document.addEventListener('visibilitychange', () => (document.hidden ? this.disconnect() : this.connect()));
+    this.connect();
     this.refresh();
   }
 
-  /** Server-sent events: "hello" when connected, "change" when the town changed. EventSource reconnects by itself. */
-  private listen(): void {
+  /** Server-sent events: "hello" when (re)connected, "change" with the areas that changed. EventSource reconnects by itself. */
+  private connect(): void {
+    if (this.events) return;
     const live = byId('live');
     const events = new EventSource('/api/events');
+    let greeted = false;
     events.addEventListener('hello', () => {
       live.dataset.state = 'live';
       live.textContent = 'live';
-      this.refresh();
+      // The first hello comes with the first load; a later one (a reconnect) means changes may have been missed.
+      if (greeted) this.refresh();
+      greeted = true;
     });
-    events.addEventListener('change', () => this.refresh());
+    events.addEventListener('change', (event) => {
+      const { areas } = JSON.parse((event as MessageEvent<string>).data) as { areas: Area[] };
+      this.refresh(areas);
+    });
     events.addEventListener('error', () => {
       live.dataset.state = 'down';
       live.textContent = 'reconnecting…';
     });
+    this.events = events;
   }
 
-  refresh(): void {
-    if (this.refreshing) {
-      this.again = true;
-      return;
-    }
+  private disconnect(): void {
+    this.events?.close();
+    this.events = undefined;
+  }
+
+  refresh(areas: readonly Area[] = ALL): void {
+    for (const area of areas) this.waiting.add(area);
+    if (this.refreshing) return;
+    const now = this.waiting;
+    this.waiting = new Set();
     this.refreshing = true;
-    this.load()
+    this.load(now)
       .then(() => this.showBanner([]))
       .catch((error: unknown) => this.showBanner([`Could not load the board: ${error instanceof Error ? error.message : String(error)}`]))
       .finally(() => {
         this.refreshing = false;
-        if (this.again) {
-          this.again = false;
-          this.refresh();
-        }
+        if (this.waiting.size) this.refresh([]);
       });
   }
 
-  private async load(): Promise<void> {
+  private async load(areas: ReadonlySet<Area>): Promise<void> {
     const route = currentRoute();
     byId('home').hidden = route.view !== 'home';
     byId('task-page').hidden = route.view !== 'task';
-    if (route.view === 'task') return this.loadTask(route.id);
+    if (route.view === 'task') return this.loadTask(route.id, areas);
+    // Only an agent's run-time state changed (a heartbeat, a loop starting): the agents are all there is to load.
+    if (!touches(areas, 'tasks', 'inbox', 'history', 'town')) return this.loadAgents();
     const [board, history] = await Promise.all([
       getJson<Board>(`/api/board?per=${COLUMN_PAGE}`),
-      getJson<{ events: TimelineEntry[] }>(`/api/history?limit=${HISTORY_LENGTH}`),
+      touches(areas, 'history', 'town') ? getJson<{ events: TimelineEntry[] }>(`/api/history?limit=${HISTORY_LENGTH}`) : undefined,
     ]);
     this.agents = board.agents;
     byId('town-name').textContent = board.town.name;
@@ -93,22 +114,24 @@ class BoardPage {
     byId('counts').textContent = `${board.agents.length} agents · ${numberFormat.format(board.open)} open of ${numberFormat.format(board.total)} tasks`;
     this.agentsView.render(board.agents);
     await this.boardView.render(board.columns);
-    renderTimeline(byId('history'), history.events);
+    if (history) renderTimeline(byId('history'), history.events);
     fillAgentSelects(byId('home'), board.agents);
     document.body.dataset.version = String(board.version);
     this.problems = board.problems.map((p) => `Skipped ${p.file}: ${p.message} (tt doctor)`);
   }
 
+  private async loadAgents(): Promise<void> {
+    this.agents = (await getJson<{ agents: AgentCard[] }>('/api/agents')).agents;
+    if (currentRoute().view === 'home') {
+      this.agentsView.render(this.agents);
+      fillAgentSelects(byId('home'), this.agents);
+    }
+  }
 
-  private async loadTask(id: string): Promise<void> {
-    const [page, agents] = await Promise.all([
-      getJson<TaskPage>(`/api/task/${encodeURIComponent(id)}`),
-      this.agents.length ? Promise.resolve({ agents: this.agents }) : getJson<{ agents: AgentCard[] }>('/api/agents'),
-    ]);
-    this.agents = agents.agents;
-    const signature = JSON.stringify(page);
-    if (signature === this.taskShown) return;
-    this.taskShown = signature;
+  private async loadTask(id: string, areas: ReadonlySet<Area>): Promise<void> {
+    if (touches(areas, 'agents', 'town') || !this.agents.length) await this.loadAgents();
+    if (!touches(areas, 'tasks', 'inbox', 'history', 'town')) return;
+    const page = await getJson<TaskPage>(`/api/task/${encodeURIComponent(id)}`);
     renderTaskPage(byId('task-page'), page, this.agents, (what) => this.done(what));
   }
 
@@ -121,8 +144,6 @@ class BoardPage {
     this.flashTimer = setTimeout(() => { flash.hidden = true; }, FLASH_MS);
     this.refresh();
   }
-
-  private flashTimer: ReturnType<typeof setTimeout> | undefined;
 
   private showBanner(errors: string[]): void {
     const lines = [...errors, ...this.problems];

@@ -1,4 +1,4 @@
-/** The task board: a column per state, each a page of its newest tasks with a "more" button (never the whole town). */
+/** The task board: a column per state, each showing one page of its most recently updated tasks, paged (never the whole town). */
 import { getJson } from './api.js';
 import { age, h, numberFormat, taskLink } from './dom.js';
 import type { Column, TaskCard } from './types.js';
@@ -18,33 +18,43 @@ function card(task: TaskCard): HTMLLIElement {
       task.approved_by ? h('span', { title: task.reviewed_commit ? `reviewed commit ${task.reviewed_commit}` : '' }, `✓ ${task.approved_by}`) : null));
 }
 
+function pagerButton(label: string, enabled: boolean, go: () => void): HTMLButtonElement {
+  const button = h('button', { class: 'page', type: 'button' }, label);
+  button.disabled = !enabled;
+  button.addEventListener('click', go);
+  return button;
+}
+
 export class BoardView {
-  /** How many cards each column shows (grown by "more"). */
-  private readonly shown = new Map<string, number>();
-  private columns: Column[] = [];
+  /** Where each column's page starts (0: its newest tasks). */
+  private readonly offsets = new Map<string, number>();
 
   constructor(private readonly root: HTMLElement, private readonly refresh: () => void) {}
 
-  /** Columns from the board document; columns grown past the first page are fetched at their size. */
+  /** Columns from the board document (their first pages); a column paged further is fetched at its page. */
   async render(columns: readonly Column[]): Promise<void> {
-    this.columns = await Promise.all(columns.map(async (column) => {
-      const wanted = this.shown.get(column.key) ?? COLUMN_PAGE;
-      if (wanted <= column.tasks.length || column.total <= column.tasks.length) return column;
-      return getJson<Column>(`/api/column/${column.key}?limit=${wanted}`);
+    const shown = await Promise.all(columns.map((column) => {
+      const offset = Math.min(this.offsets.get(column.key) ?? 0, Math.max(0, column.total - 1));
+      return offset === 0 ? column : getJson<Column>(`/api/column/${column.key}?offset=${offset}&limit=${COLUMN_PAGE}`);
     }));
-    this.root.replaceChildren(...this.columns.map((column) => this.column(column)));
+    this.root.replaceChildren(...shown.map((column) => this.column(column)));
   }
 
   private column(column: Column): HTMLElement {
     const list = h('ul', { class: 'cards' }, ...column.tasks.map(card));
-    const rest = column.total - column.tasks.length;
-    const more = rest > 0 ? h('button', { class: 'more', type: 'button' }, `${numberFormat.format(rest)} more…`) : null;
-    more?.addEventListener('click', () => {
-      this.shown.set(column.key, column.tasks.length + COLUMN_PAGE * 2);
+    const go = (offset: number) => () => {
+      this.offsets.set(column.key, offset);
       this.refresh();
-    });
+    };
+    const last = column.offset + column.tasks.length;
+    const pager = column.total > COLUMN_PAGE
+      ? h('div', { class: 'pager' },
+        pagerButton('‹ newer', column.offset > 0, go(Math.max(0, column.offset - COLUMN_PAGE))),
+        h('span', { class: 'muted' }, `${numberFormat.format(column.offset + 1)}–${numberFormat.format(last)}`),
+        pagerButton('older ›', last < column.total, go(column.offset + COLUMN_PAGE)))
+      : null;
     return h('section', { class: 'column', 'data-column': column.key },
       h('h3', {}, h('span', {}, column.title), h('span', { class: 'muted', 'data-count': '' }, numberFormat.format(column.total))),
-      list, more);
+      list, pager);
   }
 }

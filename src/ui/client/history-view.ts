@@ -4,7 +4,8 @@ import type { TimelineEntry } from './types.js';
 
 export function timelineItem(entry: TimelineEntry): HTMLLIElement {
   const what = h('span', { class: `action-${entry.action}` }, entry.action);
-  const details: Array<Node | string> = [entry.summary];
+  // A rejection's subject is cut short; its reason trailer has all of it.
+  const details: Array<Node | string> = [entry.action === 'reject' && entry.reason && entry.task ? `${entry.task}: ${entry.reason}` : entry.summary];
   if (entry.reviewed_commit) details.push(' · reviewed ', h('code', { class: 'sha', title: entry.reviewed_commit }, entry.reviewed_commit.slice(0, 10)));
   if (entry.task) details.push(' · ', taskLink(entry.task));
   return h('li', { 'data-commit': entry.commit, 'data-action': entry.action },

@@ -26,15 +26,25 @@ function decisionForms(page: TaskPage, agents: readonly AgentCard[], onDone: (wh
     h('label', {}, 'Reason (the concrete fix)', h('textarea', { name: 'reason', rows: '2' })),
     h('button', { type: 'submit', class: 'danger' }, 'Reject'), h('p', { class: 'result', role: 'status' }));
   const section = h('section', { class: 'decide' }, approve, reject);
-  fillAgentSelects(section, agents);
   wireForm(approve, onDone);
   wireForm(reject, onDone);
   return section;
 }
 
+/**
+ * Draws the task's page. The review forms are kept as they are (with whatever
+ * the reviewer has typed) while the task is still the same review: only a
+ * change of state or reviewer draws them anew.
+ */
 export function renderTaskPage(root: HTMLElement, page: TaskPage, agents: readonly AgentCard[], onDone: (what: string) => void): void {
   const { task } = page;
-  const decision = task.state === 'review' ? decisionForms(page, agents, onDone) : null;
+  const decisionKey = `${task.id}:${task.state}:${task.reviewer ?? ''}`;
+  const kept = root.querySelector<HTMLElement>('[data-decision]');
+  let decision: HTMLElement | null = null;
+  if (task.state === 'review') {
+    decision = kept?.dataset.decision === decisionKey ? kept : h('section', { class: 'panel', 'data-decision': decisionKey }, h('h2', {}, 'Review'), decisionForms(page, agents, onDone));
+    fillAgentSelects(decision, agents);
+  }
   const timeline = h('ol', { class: 'timeline' });
   renderTimeline(timeline, page.timeline);
   root.replaceChildren(
@@ -48,7 +58,7 @@ export function renderTaskPage(root: HTMLElement, page: TaskPage, agents: readon
         ...field('reviewed commit', task.reviewed_commit ? h('code', {}, task.reviewed_commit) : null),
         ...field('result', task.result), ...field('file', h('code', {}, task.path))),
       h('pre', { class: 'description' }, task.body.trim() || '(no description)')),
-    decision ? h('section', { class: 'panel' }, h('h2', {}, 'Review'), decision) : '',
+    decision ?? '',
     h('section', { class: 'panel' }, h('h2', {}, `Messages (${page.messages.length})`),
       page.messages.length ? h('ul', { class: 'messages' }, ...page.messages.map(message)) : h('p', { class: 'muted' }, 'No messages about this task.')),
     h('section', { class: 'panel' }, h('h2', {}, 'Timeline'), timeline));
