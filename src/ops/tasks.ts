@@ -4,7 +4,7 @@ import { isoNow, newTaskId } from '../core/ids.js';
 import { applyTaskAction, isBacklog, type TaskAction } from '../core/transitions.js';
 import { CONDUCTOR, PRIORITIES, type MessageType, type Priority, type Task, type TaskState } from '../core/types.js';
 import { formatTask } from '../store/records.js';
-import { listTasks, readTask, resolveTaskId, type Listing } from '../store/reader.js';
+import { listTasks, readTask, resolveTaskId, viewTasks, type FolderView, type Listing, type ViewResult } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
 import { transact, type CommitOutcome, type TownWriter, type Trailer } from '../store/transaction.js';
 import type { Town } from '../store/town.js';
@@ -195,6 +195,14 @@ export function findTasks(town: Town, filter: TaskFilter = {}): Listing<Task> {
     .filter((task) => !agent || task.assignee === agent || task.reviewer === agent && task.state === 'review')
     .sort(byPriorityThenAge);
   return { items, problems: listing.problems };
+}
+
+/**
+ * All tasks in findTasks' order as text rendered by `view` (the JSON a command
+ * prints), cached with the tasks: while none of their files changed, no task is parsed.
+ */
+export function viewAllTasks(town: Town, view: FolderView<Task>): ViewResult {
+  return viewTasks(town.root, { id: view.id, render: (tasks) => view.render(tasks.sort(byPriorityThenAge)) });
 }
 
 const PRIORITY_RANK: Record<Priority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };

@@ -190,11 +190,24 @@ function listThroughCache<T>(root: string, relDir: string, cache: FolderCache<T>
   return { files, validated };
 }
 
+/**
+ * A parse that also runs the folder's check: through the cache, a file that
+ * fails its check is a problem cached like any other (both depend only on the
+ * file's name and text).
+ */
+function checked<T>(parse: Parse<T>, check: Check<T> | undefined): Parse<T> {
+  return check ? (text, file) => {
+    const item = parse(text, file);
+    check(item, file);
+    return item;
+  } : parse;
+}
+
 function readCached<T>(root: string, relDir: string, cacheName: string, parse: Parse<T>, check?: Check<T>): CachedPass<T> {
   const problems: Problem[] = [];
   const cache = FolderCache.open<T>(root, relDir, cacheName);
   const { files, validated } = listThroughCache(root, relDir, cache, problems);
-  const items = passThroughCache(root, relDir, files, validated, parse, check, cache, problems);
+  const items = passThroughCache(root, relDir, files, validated, checked(parse, check), undefined, cache, problems);
   return { listing: { items, problems }, cache };
 }
 
@@ -237,10 +250,9 @@ export interface ViewResult {
 
 /**
  * A view of a folder's listing, cached with it: while no file of the folder
- * changed, it is the stored text and no record is parsed at all. (No `check`
- * here: its problems are not cached, so a stored view could not report them.)
+ * changed, it is the stored text and no record is parsed at all.
  */
-function readView<T>(root: string, relDir: string, cacheName: string, parse: Parse<T>, view: FolderView<T>): ViewResult {
+function readView<T>(root: string, relDir: string, cacheName: string, parse: Parse<T>, check: Check<T> | undefined, view: FolderView<T>): ViewResult {
   const problems: Problem[] = [];
   const cache = FolderCache.open<T>(root, relDir, cacheName, view.id);
   const { files, validated } = listThroughCache(root, relDir, cache, problems);
@@ -254,7 +266,7 @@ function readView<T>(root: string, relDir: string, cacheName: string, parse: Par
     }
     return { ...stored, problems };
   }
-  const items = passThroughCache(root, relDir, files, validated, parse, undefined, cache, problems);
+  const items = passThroughCache(root, relDir, files, validated, checked(parse, check), undefined, cache, problems);
   const bytes = Buffer.from(view.render(items));
   cache.storeView(view.id, { bytes, count: items.length });
   cache.save();
@@ -271,8 +283,15 @@ export function listAgents(root: string): Listing<Agent> {
   return readAll(root, townPaths.agentsDir, parseAgent, (agent, file) => nameMatchesFile(agent.name, file, 'name'));
 }
 
+const checkTaskFile: Check<Task> = (task, file) => nameMatchesFile(task.id, file, 'id');
+
 export function listTasks(root: string): Listing<Task> {
-  return readAll(root, townPaths.tasksDir, parseTask, (task, file) => nameMatchesFile(task.id, file, 'id'), 'tasks');
+  return readAll(root, townPaths.tasksDir, parseTask, checkTaskFile, 'tasks');
+}
+
+/** A view of all tasks (in file order; the view sorts them), cached with the tasks; see readView. */
+export function viewTasks(root: string, view: FolderView<Task>): ViewResult {
+  return readView(root, townPaths.tasksDir, 'tasks', parseTask, checkTaskFile, view);
 }
 
 export function readTask(root: string, id: string): Task {
@@ -319,7 +338,7 @@ export function listUnread(root: string, agent: string): Listing<Message> {
 
 /** A view of the unread messages in listing order (urgent first, then oldest); see readView. */
 export function viewUnread(root: string, agent: string, view: FolderView<Message>): ViewResult {
-  return readView(root, townPaths.inbox(agent), `inbox-${agent}`, parseMessage, {
+  return readView(root, townPaths.inbox(agent), `inbox-${agent}`, parseMessage, undefined, {
     id: view.id,
     render: (messages) => view.render(messages.sort(byUrgencyThenAge)),
   });

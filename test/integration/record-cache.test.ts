@@ -265,4 +265,33 @@ describe('tt inbox --json from the cache', () => {
       expect((JSON.parse(result.stdout) as { inboxes: Array<{ messages: unknown[] }> }).inboxes[0]!.messages).toHaveLength(4);
     }
   });
+
+  it('prints tt task list --json from the cache byte for byte, follows task changes and reports misnamed files every time', async () => {
+    const { dir } = await townWithMail();
+    const ids: string[] = [];
+    for (const [text, priority] of [['Build the API', 'normal'], ['Fix the login', 'urgent'], ['Write docs', 'low']] as const) {
+      ids.push((await tt(dir, ['assign', 'backend', text, '--priority', priority, '--json'])).json<{ task: { id: string } }>().task.id);
+    }
+    writeFileSync(path.join(dir, '.tinytown', 'tasks', 't-zzzzzz.md'), readFileSync(path.join(dir, '.tinytown', 'tasks', `${ids[0]}.md`), 'utf8'));
+    const list = async () => {
+      const run = await tt(dir, ['task', 'list', '--json']);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/warning: skipped \.tinytown\/tasks\/t-zzzzzz\.md: field "id" is/);
+      return run.stdout;
+    };
+    const cold = await list();
+    const parsed = JSON.parse(cold) as { kind: string; tasks: Array<{ id: string; state: string }> };
+    expect(parsed.kind).toBe('task-list');
+    expect(parsed.tasks.map((task) => task.id)).toEqual([ids[1], ids[0], ids[2]]);
+    expect(cold).toBe(`${JSON.stringify(parsed, null, 2)}\n`);
+    expect(await later(() => list())).toBe(cold);
+    expect(await later(() => list())).toBe(cold);
+
+    await tt(dir, ['task', 'start', ids[0]!], { TINYTOWN_AGENT: 'backend' });
+    const started = JSON.parse(await later(() => list())) as typeof parsed;
+    expect(started.tasks.find((task) => task.id === ids[0])?.state).toBe('running');
+    // a filter takes the records, not the view
+    const running = (await tt(dir, ['task', 'list', '--state', 'running', '--json'])).json<typeof parsed>();
+    expect(running.tasks.map((task) => task.id)).toEqual([ids[0]]);
+  });
 });

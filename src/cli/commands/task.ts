@@ -1,11 +1,11 @@
 import { NotFoundError } from '../../errors.js';
 import type { CommandDefinition, CommandGroup, CommandOutput, PositionalSpec } from '../command.js';
 import { commitNotes, optionalString, problemNotes, requiredString } from '../command.js';
-import { cancelTask, completeTask, currentTask, failTask, findTasks, requeueTask, startTask, type TaskResult } from '../../ops/tasks.js';
+import { cancelTask, completeTask, currentTask, failTask, findTasks, requeueTask, startTask, viewAllTasks, type TaskResult } from '../../ops/tasks.js';
 import { resolveAgent } from '../../ops/agents.js';
 import { readTask, resolveTaskId } from '../../store/reader.js';
 import { TASK_STATES } from '../../core/types.js';
-import { eventJson, taskJson } from '../json.js';
+import { envelopeWithRawJson, eventJson, indentedJson, rawJsonSlot, taskJson } from '../json.js';
 import { readTownLog } from '../../git/log.js';
 import { renderHistory, renderTask, renderTaskList } from '../render.js';
 
@@ -24,7 +24,21 @@ const subcommands: CommandDefinition[] = [
       agent: { type: 'string', describe: 'Only tasks assigned to (or in review with) this agent' },
     },
     async run(args, cli) {
-      const listing = findTasks(cli.town(), { state: optionalString(args.state), agent: optionalString(args.agent) });
+      const filter = { state: optionalString(args.state), agent: optionalString(args.agent) };
+      if (args.json && filter.state === undefined && filter.agent === undefined) {
+        // tasks sits 1 level deep in the envelope; the array comes from a view cached with the tasks
+        const view = viewAllTasks(cli.town(), { id: 'tasks-json-v1-depth-1', render: (tasks) => indentedJson(tasks.map(taskJson), 1) });
+        return {
+          kind: 'task-list',
+          json: envelopeWithRawJson('task-list', { tasks: rawJsonSlot(0) }, [view.bytes]),
+          get payload() {
+            return { tasks: findTasks(cli.town(), filter).items.map(taskJson) };
+          },
+          text: '',
+          notes: problemNotes(view.problems),
+        };
+      }
+      const listing = findTasks(cli.town(), filter);
       const text = args.json ? '' : renderTaskList(listing.items, 'no tasks');
       return { kind: 'task-list', payload: { tasks: listing.items.map(taskJson) }, text, notes: problemNotes(listing.problems) };
     },
