@@ -143,9 +143,9 @@ const sleepSync = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One process, run to the end and timed (wall clock, whole process, output collected as a caller would). */
-function run(cmd, args, { cwd, input, check = true } = {}) {
+function run(cmd, args, { cwd, input, check = true, env = ENV } = {}) {
   const t0 = nowNs();
-  const r = spawnSync(cmd, args, { cwd, env: ENV, input, encoding: 'utf8', maxBuffer: 1 << 30, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const r = spawnSync(cmd, args, { cwd, env, input, encoding: 'utf8', maxBuffer: 1 << 30, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   const ms = msSince(t0);
   if (r.error) throw r.error;
   if (check && r.status !== 0) {
@@ -427,6 +427,28 @@ async function scenarioSend() {
   row({ scenario: '1 send', measure: 'tt send', median: median(sendMs), p95: p95(sendMs), baseline: median(baseTotal), ratio, goal: `≤ ${goal}× baseline`, pass: ratio <= goal });
   row({ scenario: '', measure: '  baseline parts: node -e 0 / git add / git commit', median: null, p95: null, baseline: null, ratio: null, goal: '', pass: null,
     note: `${fmtMs(median(base.map((b) => b.node)))} / ${fmtMs(median(base.map((b) => b.add)))} / ${fmtMs(median(base.map((b) => b.commit)))}` });
+  const gitProcesses = countGitProcesses(ttTown, GIT_COUNT_SENDS);
+  results.scenarios.send.git_processes_per_send = gitProcesses;
+  row({ scenario: '', measure: `  git processes per tt send (${GIT_COUNT_SENDS} sends, GIT_TRACE2)`, median: null, p95: null, baseline: null, ratio: null, goal: '', pass: null,
+    note: Number.isFinite(gitProcesses) ? gitProcesses.toFixed(2) : 'not measured' });
+}
+
+/** Sends whose git processes are counted: git's maintenance runs after one commit in 32, so a few dozen show the average. */
+const GIT_COUNT_SENDS = 32;
+
+/** How many git processes a tt send starts, on average: every git process writes a "start" event to GIT_TRACE2_EVENT. */
+function countGitProcesses(dir, sends) {
+  const trace = path.join(TMP, `git-trace2-${process.pid}.json`);
+  fs.rmSync(trace, { force: true });
+  const env = { ...ENV, GIT_TRACE2_EVENT: trace };
+  for (let i = 0; i < sends; i++) run(NODE, [TT, 'send', 'backend', `Counting git processes ${i}`], { cwd: dir, env });
+  let starts = 0;
+  try {
+    for (const line of fs.readFileSync(trace, 'utf8').split('\n')) if (line.includes('"event":"start"')) starts++;
+  } catch {
+    return NaN;
+  }
+  return starts / sends;
 }
 
 // ---------------------------------------------------------------- scenario 2: assign and task list with 2,000 tasks
