@@ -76,7 +76,8 @@ const lazyLibraries = {
 
 const cjsBanner = {
   js: [
-    "const __ttModuleUrl = require('node:url').pathToFileURL(__filename).href;",
+    // import.meta.url, computed when first asked for (only to find templates/): most calls never do
+    "const __ttModule = { get url() { return require('node:url').pathToFileURL(__filename).href; } };",
     `{ const load = require; require = (id) => { ${refuseEsprima} return load(id); }; }`,
   ].join('\n'),
 };
@@ -88,7 +89,7 @@ for (const { entry, file } of ON_DEMAND) {
     outfile: `dist/${file}`,
     format: 'cjs',
     plugins: [onDemand(file)],
-    define: { ...shared.define, 'import.meta.url': '__ttModuleUrl' },
+    define: { ...shared.define, 'import.meta.url': '__ttModule.url' },
     banner: cjsBanner,
   });
 }
@@ -113,7 +114,7 @@ await build({
   format: 'cjs',
   plugins: [onDemand(), lazyLibraries],
   // src/package-root.ts finds the package from import.meta.url; in CommonJS that is __filename.
-  define: { ...shared.define, 'import.meta.url': '__ttModuleUrl' },
+  define: { ...shared.define, 'import.meta.url': '__ttModule.url' },
   banner: cjsBanner,
 });
 

@@ -8,6 +8,8 @@ import { CliContext, type CliRuntime, type GlobalArgs } from './command.js';
 import { commands } from './commands/index.js';
 import { fastParse } from './fast-parse.js';
 import { envelope, errorEnvelope } from './json.js';
+import { useRandomSource } from '../core/ids.js';
+import { kernelRandom } from '../store/random.js';
 
 declare const TINYTOWN_VERSION: string | undefined;
 const VERSION = typeof TINYTOWN_VERSION === 'string' ? TINYTOWN_VERSION : '0.0.0-dev';
@@ -18,6 +20,7 @@ export interface MainOptions extends Partial<CliRuntime> {
 }
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  useRandomSource(kernelRandom);
   const stdout = options.stdout ?? ((text: string) => process.stdout.write(text));
   const stderr = options.stderr ?? ((text: string) => process.stderr.write(text));
   const runtime: CliRuntime = { cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };

@@ -2,15 +2,28 @@
  * Identifiers that never collide across branches and clones: random, not counters.
  * Crockford's base32 alphabet (no i, l, o, u) keeps ids readable and unambiguous.
  */
-import { randomFillSync } from 'node:crypto';
 
 const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
 export const TASK_ID_PATTERN = /^t-[0-9a-hjkmnp-tv-z]{6}$/;
 export const MESSAGE_ID_PATTERN = /^\d{8}T\d{9}Z-[0-9a-hjkmnp-tv-z]{6}$/;
 
+/** Fills a byte array with random bytes and returns it. */
+export type RandomSource = (bytes: Uint8Array) => Uint8Array;
+
+// Web Crypto: global in Node 20, nothing to import.
+let randomSource: RandomSource = (bytes) => globalThis.crypto.getRandomValues(bytes);
+
+/**
+ * Where ids get their randomness. Either crypto API takes milliseconds to set
+ * up on its first use, a real share of a one-commit tt call, so the CLI swaps
+ * in a source that reads the kernel's (store/random.ts); core itself does no I/O.
+ */
+export function useRandomSource(source: RandomSource): void {
+  randomSource = source;
+}
+
 export function randomBase32(length: number): string {
-  // node:crypto, not the global Web Crypto: its first use sets up the whole Web Crypto API (1-5 ms of a tt call).
-  const bytes = randomFillSync(new Uint8Array(length));
+  const bytes = randomSource(new Uint8Array(length));
   let out = '';
   for (const byte of bytes) out += BASE32[byte & 31];
   return out;
