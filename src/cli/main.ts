@@ -3,6 +3,7 @@
  * `main` never calls process.exit, so tests run it in-process with their own
  * cwd, env and output sinks.
  */
+import { writeSync } from 'node:fs';
 import { TinytownError } from '../errors.js';
 import { CliContext, type CliRuntime, type GlobalArgs } from './command.js';
 import { commands } from './commands/index.js';
@@ -19,9 +20,34 @@ export interface MainOptions extends Partial<CliRuntime> {
   stderr?: (text: string) => void;
 }
 
+/**
+ * Writes to file descriptor 1 directly: process.stdout is a stream whose
+ * set-up (tty or net and stream modules, a socket) costs several
+ * milliseconds of a tt call that prints one line. Blocking writes, in order,
+ * complete before the process exits; a reader that went away (EPIPE) ends
+ * the output quietly, as a closed pipe does for any command-line tool.
+ */
+function writeStdout(data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(1, bytes, offset);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') return;
+      if (code !== 'EAGAIN') throw error;
+      // stdout was left non-blocking by whoever opened it: wait for the reader
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, STDOUT_RETRY_MS);
+    }
+  }
+}
+
+const STDOUT_RETRY_MS = 2;
+
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   useRandomSource(kernelRandom);
-  const stdout = options.stdout ?? ((text: string) => process.stdout.write(text));
+  const stdout = options.stdout ?? writeStdout;
   const stderr = options.stderr ?? ((text: string) => process.stderr.write(text));
   const runtime: CliRuntime = { cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };
   const wantsJson = argv.includes('--json');
@@ -42,7 +68,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     } else if (wantsJson && output.json) {
       // A large document arrives as bytes: written as they are unless the caller collects text.
       if (options.stdout) stdout(Buffer.concat(output.json).toString('utf8'));
-      else for (const part of output.json) process.stdout.write(part);
+      else for (const part of output.json) writeStdout(part);
     } else if (wantsJson) stdout(envelope(output.kind, output.payload));
     else if (output.text) stdout(`${output.text}\n`);
     for (const note of output.notes ?? []) stderr(`${note}\n`);

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync,
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { git, headCommit, tempRepo } from '../helpers/repo.js';
-import { townWithTeam, tt, ttProcess } from '../helpers/tt.js';
+import { REPO_ROOT, townWithTeam, tt, ttProcess } from '../helpers/tt.js';
 import { openTown } from '../../src/store/town.js';
 import { readCommitParent, readOwnCommitParent } from '../../src/git/commit-parent.js';
 import { maintenanceArgs } from '../../src/git/commit.js';
@@ -135,5 +135,33 @@ describe('the built tt', () => {
     const claimed = await ttProcess(dir, ['backlog', 'claim', id, 'backend', '--json']);
     expect(claimed.code).toBe(0);
     expect(git(dir, 'log', '-1', '--format=%s').trim()).toBe(`tt(conductor): claim ${id} for backend: Hand written`);
+  });
+
+  it('writes its output straight to stdout, all of it, and stops quietly when the reader goes away', async () => {
+    const dir = tempRepo();
+    await townWithTeam(dir);
+    mkdirSync(path.join(dir, '.tinytown', 'tasks'), { recursive: true });
+    const body = 'A description long enough to make the listing larger than a pipe holds. '.repeat(8);
+    for (let n = 0; n < 300; n++) {
+      const id = `t-${String(n).padStart(3, '0')}abc`;
+      writeFileSync(path.join(dir, '.tinytown', 'tasks', `${id}.md`), [
+        '---', `id: ${id}`, `title: Task ${n}`, 'state: pending', 'assignee: null', 'reviewer: null', 'priority: normal', 'tags: []',
+        'parent: null', 'created: "2026-11-25T21:20:00.000Z"', 'updated: "2026-11-25T21:20:00.000Z"', 'started: null', 'completed: null',
+        'result: null', 'approved_by: null', 'reviewed_commit: null', '---', body, '',
+      ].join('\n'));
+    }
+    const full = await ttProcess(dir, ['task', 'list', '--json']);
+    expect(full.code).toBe(0);
+    expect(full.stdout.length).toBeGreaterThan(256 * 1024);
+    expect(full.json<{ tasks: unknown[] }>().tasks).toHaveLength(300);
+
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'tt.js'), 'task', 'list', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
