@@ -182,9 +182,9 @@ function stillAsPlanned(town: Town, plan: Plan, fresh: ReadonlyMap<string, strin
 function reportBody(problem: Problem): string {
   const where = problem.line ? `${problem.path}:${problem.line}` : problem.path;
   return [
-    `tt watch cannot take in ${where}: ${problem.problem}`,
+    `tt cannot take in ${where}: ${problem.problem}`,
     '',
-    'The file is left exactly as it is and is not committed. Fix it and tt watch takes it in; delete it to drop it.',
+    'The file is left exactly as it is and is not committed. Fix it and tt takes it in (tt watch, or the next tt inbox); delete it to drop it.',
     '',
   ].join('\n');
 }
@@ -202,11 +202,11 @@ async function reportProblems(town: Town, problems: readonly Problem[], options:
     const what = fresh.length === 1 ? townRelative(fresh[0]!.path) : `${fresh.length} files`;
     return {
       result: messages,
-      change: { action: 'send', agent: CONDUCTOR, summary: `to ${CONDUCTOR}: tt watch cannot take in ${what}`, messages: messages.map((m) => m.message.id) },
+      change: { action: 'send', agent: CONDUCTOR, summary: `to ${CONDUCTOR}: tt cannot take in ${what}`, messages: messages.map((m) => m.message.id) },
     };
   });
   result.notes.push(...commitNote(commit));
-  // Re-read: the store is only written by the one watcher of this town, but be exact anyway.
+  // Re-read: tt watch and commands that read an inbox both write it; the later write keeps both as far as it can.
   const store = loadReported(town.root);
   for (const { problem, message } of sent) {
     store[problem.path] = [...(store[problem.path] ?? []), problem.version].slice(-REPORTED_VERSIONS_KEPT);

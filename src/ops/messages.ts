@@ -93,10 +93,14 @@ export function readInbox(town: Town, agent: string): InboxListing {
   return { agent, messages: items, problems };
 }
 
+/** Every agent, and every inbox folder of an agent that no longer exists, sorted. */
+export function inboxOwners(town: Town): string[] {
+  return [...new Set([...agentNames(town), ...listInboxOwners(town.root)])].sort();
+}
+
 /** Every agent's unread mail, including folders of agents that no longer exist. */
 export function readAllInboxes(town: Town): InboxListing[] {
-  const owners = new Set([...agentNames(town), ...listInboxOwners(town.root)]);
-  return [...owners].sort().map((agent) => readInbox(town, agent));
+  return inboxOwners(town).map((agent) => readInbox(town, agent));
 }
 
 export interface InboxView {
@@ -117,8 +121,7 @@ export function viewInbox(town: Town, agent: string, view: FolderView<Message>):
 
 /** readAllInboxes as views. */
 export function viewAllInboxes(town: Town, view: FolderView<Message>): InboxView[] {
-  const owners = new Set([...agentNames(town), ...listInboxOwners(town.root)]);
-  return [...owners].sort().map((agent) => viewInbox(town, agent, view));
+  return inboxOwners(town).map((agent) => viewInbox(town, agent, view));
 }
 
 /** Moves the given unread messages to read/, re-checking inside the lock so a racing reader cannot double-move. */
