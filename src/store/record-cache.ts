@@ -199,10 +199,10 @@ export class FolderCache<T> {
   }
 
   /** A section of the file the header came from; undefined when that file is gone or was replaced since. */
-  private readSection(offset: number, bytes: number): string | undefined {
+  private readSection(offset: number, bytes: number): Buffer | undefined {
     const source = this.source;
     if (!source) return undefined;
-    if (this.whole) return this.whole.toString('utf8', source.start + offset, source.start + offset + bytes);
+    if (this.whole) return this.whole.subarray(source.start + offset, source.start + offset + bytes);
     let fd: number;
     try {
       fd = openSync(this.file, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -212,12 +212,26 @@ export class FolderCache<T> {
     try {
       const stat = fstatSync(fd);
       if (stat.ino !== source.ino || stat.size !== source.size || stat.mtimeMs !== source.mtimeMs) return undefined;
-      return readExactly(fd, bytes, source.start + offset).toString('utf8');
+      return readExactly(fd, bytes, source.start + offset);
     } catch {
       return undefined;
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** Every view the file holds (those not read at open are read now); kept when the entries are. */
+  private allOldViews(): Map<string, CachedView> {
+    const views = new Map<string, CachedView>();
+    const header = this.header;
+    if (!header) return views;
+    let offset = header.records;
+    for (const [id, bytes, count] of header.views) {
+      const loaded = this.oldViews.get(id) ?? { bytes: this.readSection(offset, bytes), count };
+      if (loaded.bytes) views.set(id, { bytes: loaded.bytes, count });
+      offset += bytes;
+    }
+    return views;
   }
 
   private indexOf(fileName: string): number | undefined {
@@ -273,7 +287,7 @@ export class FolderCache<T> {
   private parsedRecords(): unknown[] {
     if (this.records === undefined) {
       this.records = [];
-      const text = this.header ? this.readSection(0, this.header.records) : undefined;
+      const text = this.header ? this.readSection(0, this.header.records)?.toString('utf8') : undefined;
       try {
         const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
         if (Array.isArray(parsed) && parsed.length === this.header?.names.length) this.records = parsed;
@@ -363,7 +377,8 @@ export class FolderCache<T> {
       names.push(name);
       stamps.push(...stamp);
     }
-    const views = new Map(keepOldViews ? this.oldViews : []);
+    // A view of entries that did not change stays valid; `inbox --all` and `inbox AGENT` keep one each.
+    const views = keepOldViews ? this.allOldViews() : new Map<string, CachedView>();
     for (const [id, view] of this.newViews) views.set(id, view);
     const sections = [Buffer.from(JSON.stringify(records)), ...[...views.values()].map((view) => view.bytes)];
     const header: Header = {

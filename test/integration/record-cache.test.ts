@@ -27,6 +27,17 @@ function later<T>(read: () => T): T {
   }
 }
 
+/** `later` for a whole asynchronous call (a tt command), not just its synchronous start. */
+async function laterAsync<T>(read: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(Date.now() + LATER_MS);
+  try {
+    return await read();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -35,15 +46,20 @@ function cacheFile(dir: string, name: string): string {
   return path.join(dir, PARSED_CACHE_DIR, `${name}.json`);
 }
 
-/** The file names a cache file holds (from its header), or undefined when it is not a cache file. */
-function cachedNames(dir: string, name: string): string[] | undefined {
-  const text = readFileSync(cacheFile(dir, name), 'utf8');
-  const headerBytes = Number(text.slice(0, 12));
+/** A cache file's header, or undefined when it is not a cache file. */
+function cacheHeader(dir: string, name: string): { names: string[]; views: Array<[string, number, number]> } | undefined {
+  const bytes = readFileSync(cacheFile(dir, name));
+  const headerBytes = Number(bytes.subarray(0, 12).toString('latin1'));
   try {
-    return (JSON.parse(Buffer.from(text, 'utf8').subarray(13, 13 + headerBytes).toString('utf8')) as { names: string[] }).names;
+    return JSON.parse(bytes.subarray(13, 13 + headerBytes).toString('utf8')) as { names: string[]; views: Array<[string, number, number]> };
   } catch {
     return undefined;
   }
+}
+
+/** The file names a cache file holds (from its header), or undefined when it is not a cache file. */
+function cachedNames(dir: string, name: string): string[] | undefined {
+  return cacheHeader(dir, name)?.names;
 }
 
 async function townWithMail(): Promise<{ dir: string; files: string[] }> {
@@ -232,25 +248,28 @@ describe('tt inbox --json from the cache', () => {
     expect(cold).toBe(`${JSON.stringify(parsed, null, 2)}\n`);
 
     // twice: the first run stores the view, the second prints it
-    expect(await later(() => inboxAll(dir))).toBe(cold);
-    expect(await later(() => inboxAll(dir))).toBe(cold);
-    const single = await later(() => tt(dir, ['inbox', 'backend', '--json']));
-    expect((await later(() => tt(dir, ['inbox', 'backend', '--json']))).stdout).toBe(single.stdout);
+    expect(await laterAsync(() => inboxAll(dir))).toBe(cold);
+    expect(await laterAsync(() => inboxAll(dir))).toBe(cold);
+    const single = await laterAsync(() => tt(dir, ['inbox', 'backend', '--json']));
+    expect((await laterAsync(() => tt(dir, ['inbox', 'backend', '--json']))).stdout).toBe(single.stdout);
+    // both renderings of the unchanged inbox are kept side by side
+    expect(cacheHeader(dir, 'inbox-backend')?.views.map(([id]) => id).sort()).toEqual(['messages-json-v1-depth-1', 'messages-json-v1-depth-3']);
+    expect(await laterAsync(() => inboxAll(dir))).toBe(cold);
     expect(JSON.parse(single.stdout)).toEqual({ schemaVersion: 1, kind: 'inbox', agent: 'backend', messages: parsed.inboxes[0]!.messages });
 
     const file = files.find((f) => readFileSync(f, 'utf8').includes('first message'))!;
     const before = statSync(file);
     editInPlace(file, 'first message', 'first MESSAGE');
     utimesSync(file, before.atime, new Date(before.mtimeMs + 5_000));
-    const edited = await later(() => inboxAll(dir));
+    const edited = await laterAsync(() => inboxAll(dir));
     expect(edited).toBe(cold.replace('first message', 'first MESSAGE'));
 
     await tt(dir, ['send', 'backend', 'a fourth message']);
-    const added = JSON.parse(await later(() => inboxAll(dir))) as typeof parsed;
+    const added = JSON.parse(await laterAsync(() => inboxAll(dir))) as typeof parsed;
     expect(added.inboxes[0]!.messages.map((m) => m.body)).toContain('a fourth message\n');
 
     rmSync(file);
-    const removed = JSON.parse(await later(() => inboxAll(dir))) as typeof parsed;
+    const removed = JSON.parse(await laterAsync(() => inboxAll(dir))) as typeof parsed;
     expect(removed.inboxes[0]!.messages).toHaveLength(4);
     expect(removed.inboxes[0]!.messages.map((m) => m.body)).not.toContain('first MESSAGE\n');
   });
@@ -259,7 +278,7 @@ describe('tt inbox --json from the cache', () => {
     const { dir } = await townWithMail();
     writeFileSync(path.join(dir, '.tinytown', 'inbox', 'backend', 'broken.md'), '---\nfrom: [nobody\n---\n');
     for (let run = 0; run < 3; run++) {
-      const result = await later(() => tt(dir, ['inbox', '--all', '--json']));
+      const result = await laterAsync(() => tt(dir, ['inbox', '--all', '--json']));
       expect(result.code).toBe(0);
       expect(result.stderr).toMatch(/warning: skipped \.tinytown\/inbox\/backend\/broken\.md:\d+: YAML error/);
       expect((JSON.parse(result.stdout) as { inboxes: Array<{ messages: unknown[] }> }).inboxes[0]!.messages).toHaveLength(4);
@@ -284,11 +303,12 @@ describe('tt inbox --json from the cache', () => {
     expect(parsed.kind).toBe('task-list');
     expect(parsed.tasks.map((task) => task.id)).toEqual([ids[1], ids[0], ids[2]]);
     expect(cold).toBe(`${JSON.stringify(parsed, null, 2)}\n`);
-    expect(await later(() => list())).toBe(cold);
-    expect(await later(() => list())).toBe(cold);
+    expect(await laterAsync(() => list())).toBe(cold);
+    expect(cacheHeader(dir, 'tasks')?.views.map(([id]) => id)).toEqual(['tasks-json-v1-depth-1']);
+    expect(await laterAsync(() => list())).toBe(cold);
 
     await tt(dir, ['task', 'start', ids[0]!], { TINYTOWN_AGENT: 'backend' });
-    const started = JSON.parse(await later(() => list())) as typeof parsed;
+    const started = JSON.parse(await laterAsync(() => list())) as typeof parsed;
     expect(started.tasks.find((task) => task.id === ids[0])?.state).toBe('running');
     // a filter takes the records, not the view
     const running = (await tt(dir, ['task', 'list', '--state', 'running', '--json'])).json<typeof parsed>();
