@@ -13,6 +13,7 @@ import { hasCanonicalName, isScratchName } from '../core/direct-edits.js';
 import { townFileAt } from './accept-plan.js';
 import { acceptDirectEdits, type AcceptOptions, type AcceptResult } from './accept.js';
 import { townPaths } from '../store/paths.js';
+import { ScanMemo } from '../store/scan-memo.js';
 import type { Town } from '../store/town.js';
 
 /** Hand-named Markdown files in an agent's unread folder (one readdir). */
@@ -29,8 +30,20 @@ export function handWrittenMail(town: Town, agent: string): string[] {
     .filter((rel) => !hasCanonicalName(townFileAt(rel)));
 }
 
-/** Takes in the hand-written mail of these inboxes, if there is any; undefined when there was none. */
+/**
+ * Takes in the hand-written mail of these inboxes, if there is any; undefined
+ * when there was none. An inbox folder unchanged since a scan found none in it
+ * is not listed again (store/scan-memo.ts).
+ */
 export async function takeInHandWrittenMail(town: Town, agents: readonly string[], options: AcceptOptions): Promise<AcceptResult | undefined> {
-  const paths = agents.flatMap((agent) => handWrittenMail(town, agent));
+  const memo = ScanMemo.open(town.root, 'hand-written-mail');
+  const paths = agents.flatMap((agent) => {
+    const dir = townPaths.inbox(agent);
+    if (memo.unchanged(dir)) return [];
+    const found = handWrittenMail(town, agent);
+    memo.scanned(dir, found.length === 0);
+    return found;
+  });
+  memo.save();
   return paths.length ? acceptDirectEdits(town, paths, options) : undefined;
 }

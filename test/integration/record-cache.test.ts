@@ -315,3 +315,31 @@ describe('tt inbox --json from the cache', () => {
     expect(running.tasks.map((task) => task.id)).toEqual([ids[0]]);
   });
 });
+
+describe('the memo of inbox folders without hand-written mail', () => {
+  const memoFile = (dir: string) => path.join(dir, '.tinytown', 'run', 'cache', 'scan-hand-written-mail.json');
+  const remembered = (dir: string): string[] => (existsSync(memoFile(dir)) ? Object.keys((JSON.parse(readFileSync(memoFile(dir), 'utf8')) as { folders: object }).folders) : []);
+
+  it('skips a folder scanned empty only while it is unchanged, and never one changed within the settle window', async () => {
+    const { dir } = await townWithMail();
+    const inbox = path.join(dir, '.tinytown', 'inbox', 'backend');
+    expect((await tt(dir, ['inbox', 'backend', '--json'])).code).toBe(0);
+    expect(remembered(dir)).toEqual([]); // just written: not settled
+    // whole seconds, so that utimes can put the folder's mtime back exactly
+    const seconds = Math.floor(Date.now() / 1000) - 60;
+    utimesSync(inbox, seconds, seconds);
+    expect((await laterAsync(() => tt(dir, ['inbox', 'backend', '--json']))).code).toBe(0);
+    expect(remembered(dir)).toEqual(['.tinytown/inbox/backend']);
+
+    // A hand-written file, with the folder's mtime put back: its ctime still moved.
+    const before = statSync(inbox);
+    writeFileSync(path.join(inbox, 'by-hand.md'), '---\nfrom: reviewer\n---\nWritten by hand.\n');
+    utimesSync(inbox, seconds, seconds);
+    expect(statSync(inbox).mtimeMs).toBe(before.mtimeMs);
+    const run = await laterAsync(() => tt(dir, ['inbox', 'backend', '--json']));
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('by-hand.md');
+    expect(run.json<{ messages: Array<{ body: string }> }>().messages.map((m) => m.body)).toContain('Written by hand.\n');
+  });
+});
+
