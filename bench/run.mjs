@@ -9,7 +9,7 @@
 // go to stdout (a table), bench/results.json and bench/RESULTS.md.
 //
 //   node bench/run.mjs [--quick] [--only NAME[,NAME]] [--keep] [--no-write] [--tt PATH]
-//   scenarios: send, tasks, scale, concurrency, watch, memory
+//   scenarios: send, tasks, scale, concurrency, watch, memory, ui
 //
 // It is a report: it exits 0 when goals are missed (misses are marked MISS);
 // it exits 1 only when a scenario could not run at all.
@@ -19,13 +19,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureBoard } from './board.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 let TT = path.join(ROOT, 'bin', 'tt.js');
 let ttOverridden = false;
 const NODE = process.execPath;
-const SCENARIOS = ['send', 'tasks', 'scale', 'concurrency', 'watch', 'memory'];
+const SCENARIOS = ['send', 'tasks', 'scale', 'concurrency', 'watch', 'memory', 'ui'];
 
 // ---------------------------------------------------------------- options
 
@@ -69,13 +70,13 @@ const CONFIG = opts.quick
     warmup: 1, sendRuns: 5, taskRuns: 5, taskTownSize: 500,
     scale: [{ tasks: 200, messages: 2000, runs: 3 }, { tasks: 1000, messages: 10000, runs: 3 }],
     concurrency: { writers: 4, each: 10, rounds: 1 },
-    watchRuns: 5, waitRuns: 4, memoryRuns: 1,
+    watchRuns: 5, waitRuns: 4, memoryRuns: 1, uiRuns: 1,
   }
   : {
     warmup: 2, sendRuns: 15, taskRuns: 15, taskTownSize: 2000,
     scale: [{ tasks: 1000, messages: 10000, runs: 9 }, { tasks: 10000, messages: 100000, runs: 5, warmup: 1 }],
     concurrency: { writers: 8, each: 50, rounds: 2 },
-    watchRuns: 20, waitRuns: 15, memoryRuns: 3,
+    watchRuns: 20, waitRuns: 15, memoryRuns: 3, uiRuns: 3,
   };
 
 // ---------------------------------------------------------------- logging
@@ -926,7 +927,36 @@ async function snapshotCli() {
   }
 }
 
-const RUNNERS = { send: scenarioSend, tasks: scenarioTasks, scale: scenarioScale, concurrency: scenarioConcurrency, watch: scenarioWatch, memory: scenarioMemory };
+// ---------------------------------------------------------------- scenario 7: the board (tt ui) at scale
+
+async function scenarioUi() {
+  const largest = CONFIG.scale.length - 1;
+  const { dir } = await getScaleTown(largest);
+  const size = CONFIG.scale[largest];
+  log(`ui: tt ui on ${size.tasks} tasks / ${size.messages} messages, ${CONFIG.uiRuns} fresh servers`);
+  const s = await measureBoard({ root: ROOT, node: NODE, tt: TT, dir, env: ENV, runs: CONFIG.uiRuns, log });
+  const firstViewGoalMs = 2000;
+  const liveGoalMs = 1000;
+  const label = `7 ui ${size.tasks / 1000}k/${size.messages / 1000}k`;
+  const startToView = median(s.startToFirstView);
+  const browser = s.browser.length ? median(s.browser) : null;
+  results.scenarios.ui = {
+    description: `tt ui at ${size.tasks} tasks / ${size.messages} messages: each round a fresh server; the first view is every request the page makes at load (/, app.js, style.css, /api/board, /api/history)`,
+    start_to_url_ms: s.start, first_view_ms: s.firstView, start_to_first_view_ms: s.startToFirstView, refresh_ms: s.refresh,
+    live_after_send_exit_ms: s.live, live_after_send_start_ms: s.liveFromStart, browser_first_view_ms: s.browser, peak_rss_mb: s.rss, first_view_bytes: s.bytes,
+    goals: { start_to_first_view_ms: firstViewGoalMs, live_ms: liveGoalMs },
+  };
+  row({ scenario: label, measure: 'tt ui start → URL printed (town read)', median: median(s.start), p95: null, baseline: null, ratio: null, goal: '', pass: null });
+  row({ scenario: '', measure: `first view: all the page loads (${(s.bytes / 1024).toFixed(0)} kB)`, median: median(s.firstView), p95: null, baseline: null, ratio: null, goal: '', pass: null });
+  row({ scenario: '', measure: 'start → first view loaded', median: startToView, p95: null, baseline: null, ratio: null, goal: `≤ ${firstViewGoalMs} ms`, pass: startToView <= firstViewGoalMs });
+  if (browser !== null) row({ scenario: '', measure: 'Chromium: navigate → board rendered', median: browser, p95: null, baseline: null, ratio: null, goal: `≤ ${firstViewGoalMs} ms`, pass: browser <= firstViewGoalMs });
+  row({ scenario: '', measure: 'a later refresh of the same view', median: median(s.refresh), p95: p95(s.refresh), baseline: null, ratio: null, goal: '', pass: null });
+  row({ scenario: '', measure: 'tt send started → the page told (event stream)', median: median(s.liveFromStart), p95: null, baseline: null, ratio: null, goal: `≤ ${liveGoalMs} ms`, pass: median(s.liveFromStart) <= liveGoalMs,
+    note: `relative to tt send's exit: ${fmtMs(median(s.live))} (the page hears the file before the commit is done)` });
+  row({ scenario: '', measure: 'tt ui peak RSS', median: null, p95: null, baseline: null, ratio: null, goal: '≤ 150 MB', pass: Math.max(...s.rss) <= 150, note: `${Math.max(...s.rss).toFixed(0)} MB` });
+}
+
+const RUNNERS = { send: scenarioSend, tasks: scenarioTasks, scale: scenarioScale, concurrency: scenarioConcurrency, watch: scenarioWatch, memory: scenarioMemory, ui: scenarioUi };
 
 async function main() {
   log(`${opts.quick ? 'quick' : 'full'} run of ${selected.join(', ')} in ${TMP}`);
