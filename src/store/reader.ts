@@ -154,22 +154,35 @@ function passThroughCache<T>(root: string, relDir: string, files: readonly strin
 /**
  * The folder's Markdown files, each checked against the cache (`validated[i]`:
  * where files[i] is in the cache, unchanged, or -1), as markdownFiles lists them. One
- * readdir of bare names and one lstat per file: the lstat that checks a file
- * also tells what it is, so the listing needs no file types.
+ * readdir of bare names (none while the folder's own stat is unchanged) and
+ * one lstat per file: the lstat that checks a file also tells what it is, so
+ * the listing needs no file types.
  */
 function listThroughCache<T>(root: string, relDir: string, cache: FolderCache<T>, problems: Problem[]): { files: string[]; validated: number[] } {
-  let names: string[];
+  const folder = path.join(root, relDir);
+  let folderStat: Stats | undefined;
   try {
-    names = readdirSync(path.join(root, relDir));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], validated: [] };
-    throw error;
+    folderStat = lstatSync(folder, { throwIfNoEntry: false });
+  } catch {
+    folderStat = undefined;
   }
-  const prefix = statPrefix(path.join(root, relDir));
+  // The folder's names as listed before, while its stat says no entry was created, removed or renamed since.
+  let markdown = folderStat?.isDirectory() ? cache.listing(folderStat) : undefined;
+  if (!markdown) {
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], validated: [] };
+      throw error;
+    }
+    markdown = names.filter((name) => name.endsWith('.md') && !TEMP_FILE_PATTERN.test(name));
+    cache.learnListing(folderStat, markdown);
+  }
+  const prefix = statPrefix(folder);
   const symlinks: Array<[position: number, problem: Problem]> = [];
   const files: string[] = [];
   const validated: number[] = [];
-  const markdown = names.filter((name) => name.endsWith('.md') && !TEMP_FILE_PATTERN.test(name));
   for (const name of [...markdown].sort()) {
     let stat: Stats | undefined;
     try {
@@ -264,6 +277,7 @@ function readView<T>(root: string, relDir: string, cacheName: string, parse: Par
         if (problem) problems.push(problemOf(file, problem));
       });
     }
+    cache.save(); // nothing to write, unless the folder's listing is new to the cache
     return { ...stored, problems };
   }
   const items = passThroughCache(root, relDir, files, validated, checked(parse, check), undefined, cache, problems);

@@ -72,6 +72,8 @@ interface Header {
   records: number;
   /** [id, bytes, records it was made from] of each view section. */
   views: Array<[id: string, bytes: number, count: number]>;
+  /** The folder's Markdown names in directory order, and the folder's mtime, ctime and inode when they were listed. */
+  listing?: { names: string[]; folder: [mtimeMs: number, ctimeMs: number, ino: number] };
 }
 
 /** Which file the header was read from: sections are read later only from that very file. */
@@ -107,7 +109,9 @@ function isHeader(value: unknown, dir: string): value is Header {
     Array.isArray(header.stamps) && header.stamps.length === header.names.length * STAMP_FIELDS && header.stamps.every(isNumber) &&
     Array.isArray(header.problems) && header.problems.every((p) => Array.isArray(p) && isNumber(p[0]) && typeof p[1]?.message === 'string') &&
     isNumber(header.records) &&
-    Array.isArray(header.views) && header.views.every((v) => Array.isArray(v) && typeof v[0] === 'string' && isNumber(v[1]) && isNumber(v[2]));
+    Array.isArray(header.views) && header.views.every((v) => Array.isArray(v) && typeof v[0] === 'string' && isNumber(v[1]) && isNumber(v[2])) &&
+    (header.listing === undefined || (Array.isArray(header.listing.names) && header.listing.names.every((name) => typeof name === 'string') &&
+      Array.isArray(header.listing.folder) && header.listing.folder.length === 3 && header.listing.folder.every(isNumber)));
 }
 
 function readExactly(fd: number, length: number, position: number): Buffer {
@@ -140,6 +144,8 @@ export class FolderCache<T> {
   /** hits[i]: the cached file names[i] is listed and unchanged this pass. */
   private hits = new Uint8Array(0);
   private hitCount = 0;
+  /** The listing of this pass, when it can be kept. */
+  private listed: Header['listing'];
   /** Files read this pass whose outcome will be cached. */
   private readonly fresh = new Map<string, { stamp: readonly number[]; outcome: Outcome<T> }>();
   private readonly newViews = new Map<string, CachedView>();
@@ -310,6 +316,27 @@ export class FolderCache<T> {
     this.fresh.set(fileName, { stamp, outcome });
   }
 
+  /**
+   * The folder's Markdown names from the last listing, while `folderStat`
+   * (its lstat now) shows the same mtime, ctime and inode: creating, removing
+   * or renaming an entry changes a folder's mtime and ctime, so the names
+   * cannot have changed (a file's content still can: each file is checked).
+   */
+  listing(folderStat: Stats): string[] | undefined {
+    const listing = this.header?.listing;
+    if (!listing) return undefined;
+    const [mtimeMs, ctimeMs, ino] = listing.folder;
+    if (folderStat.mtimeMs !== mtimeMs || folderStat.ctimeMs !== ctimeMs || folderStat.ino !== ino) return undefined;
+    this.listed = listing;
+    return listing.names;
+  }
+
+  /** The names a readdir just gave, under the folder's stat taken before it: kept when the folder had settled. */
+  learnListing(folderStat: Stats | undefined, names: string[]): void {
+    const settled = folderStat !== undefined && Math.max(folderStat.mtimeMs, folderStat.ctimeMs) < this.readFrom - SETTLE_MS;
+    this.listed = settled ? { names, folder: [folderStat.mtimeMs, folderStat.ctimeMs, folderStat.ino] } : undefined;
+  }
+
   /** Nothing was read and every cached file is listed unchanged. */
   private unchanged(): boolean {
     return !this.learned && this.hitCount === (this.header?.names.length ?? 0);
@@ -337,7 +364,9 @@ export class FolderCache<T> {
     const sameEntries = this.fresh.size === 0 && this.hitCount === kept;
     const changes = this.fresh.size + (kept - this.hitCount);
     const worthIt = changes >= Math.max(1, kept * REWRITE_AFTER_SHARE);
-    if (this.newViews.size === 0 && (sameEntries || !worthIt)) return;
+    // a first listing is worth a rewrite; a newer one (the folder changes with every write in it) comes with the next
+    const firstListing = this.listed !== undefined && this.header !== undefined && this.header.listing === undefined;
+    if (this.newViews.size === 0 && !firstListing && (sameEntries || !worthIt)) return;
     const temp = `${this.file}.${process.pid}.${randomBase32(6)}.tmp`;
     try {
       const content = this.serialize(sameEntries);
@@ -384,6 +413,7 @@ export class FolderCache<T> {
     const header: Header = {
       format: FORMAT, dir: this.dir, names, stamps, problems, records: sections[0]!.length,
       views: [...views].map(([id, view], i) => [id, sections[i + 1]!.length, view.count]),
+      ...(this.listed ? { listing: this.listed } : {}),
     };
     const headerBuffer = Buffer.from(JSON.stringify(header));
     return Buffer.concat([Buffer.from(`${String(headerBuffer.length).padStart(LENGTH_DIGITS, '0')}\n`), headerBuffer, ...sections]);

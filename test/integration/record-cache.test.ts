@@ -213,6 +213,25 @@ describe('the parsed-file cache', () => {
     expect(cachedNames(dir, 'inbox-backend')).toHaveLength(130);
   });
 
+  it('lists a folder from the cache only while the folder\'s own stat is unchanged', async () => {
+    const { dir } = await townWithMail();
+    const inbox = path.join(dir, '.tinytown', 'inbox', 'backend');
+    const seconds = Math.floor(Date.now() / 1000) - 60;
+    utimesSync(inbox, seconds, seconds);
+    later(() => listUnread(dir, 'backend'));
+    expect((cacheHeader(dir, 'inbox-backend') as { listing?: { names: string[] } }).listing?.names).toHaveLength(4);
+    expect(later(() => listUnread(dir, 'backend')).items).toHaveLength(4);
+
+    // a new file, with the folder's mtime put back: its ctime still moved
+    const id = '20261125T212000999Z-zzzzzz';
+    writeFileSync(path.join(inbox, `${id}.md`), [
+      '---', `id: ${id}`, 'from: reviewer', 'to: backend', 'type: info', 'task: null', 'urgent: false',
+      'created: "2026-11-25T21:20:00.999Z"', 'reply_to: null', '---', 'Slipped in', '',
+    ].join('\n'));
+    utimesSync(inbox, seconds, seconds);
+    expect(later(() => listUnread(dir, 'backend')).items.map((m) => m.id)).toContain(id);
+  });
+
   it('keeps values JSON cannot hold (YAML dates) exactly as the file says', async () => {
     const dir = tempRepo();
     await townWithTeam(dir);
