@@ -72,8 +72,12 @@ interface Header {
   records: number;
   /** [id, bytes, records it was made from] of each view section. */
   views: Array<[id: string, bytes: number, count: number]>;
-  /** The folder's Markdown names in directory order, and the folder's mtime, ctime and inode when they were listed. */
-  listing?: { names: string[]; folder: [mtimeMs: number, ctimeMs: number, ino: number] };
+  /**
+   * The folder's Markdown names (in directory order; null: the same as
+   * `names`, which is the usual case), and the folder's mtime, ctime and
+   * inode when they were listed.
+   */
+  listing?: { names: string[] | null; folder: [mtimeMs: number, ctimeMs: number, ino: number] };
 }
 
 /** Which file the header was read from: sections are read later only from that very file. */
@@ -110,7 +114,7 @@ function isHeader(value: unknown, dir: string): value is Header {
     Array.isArray(header.problems) && header.problems.every((p) => Array.isArray(p) && isNumber(p[0]) && typeof p[1]?.message === 'string') &&
     isNumber(header.records) &&
     Array.isArray(header.views) && header.views.every((v) => Array.isArray(v) && typeof v[0] === 'string' && isNumber(v[1]) && isNumber(v[2])) &&
-    (header.listing === undefined || (Array.isArray(header.listing.names) && header.listing.names.every((name) => typeof name === 'string') &&
+    (header.listing === undefined || ((header.listing.names === null || (Array.isArray(header.listing.names) && header.listing.names.every((name) => typeof name === 'string'))) &&
       Array.isArray(header.listing.folder) && header.listing.folder.length === 3 && header.listing.folder.every(isNumber)));
 }
 
@@ -327,8 +331,9 @@ export class FolderCache<T> {
     if (!listing) return undefined;
     const [mtimeMs, ctimeMs, ino] = listing.folder;
     if (folderStat.mtimeMs !== mtimeMs || folderStat.ctimeMs !== ctimeMs || folderStat.ino !== ino) return undefined;
-    this.listed = listing;
-    return listing.names;
+    const names = listing.names ?? this.header!.names;
+    this.listed = { names, folder: listing.folder };
+    return names;
   }
 
   /** The names a readdir just gave, under the folder's stat taken before it: kept when the folder had settled. */
@@ -413,11 +418,18 @@ export class FolderCache<T> {
     const header: Header = {
       format: FORMAT, dir: this.dir, names, stamps, problems, records: sections[0]!.length,
       views: [...views].map(([id, view], i) => [id, sections[i + 1]!.length, view.count]),
-      ...(this.listed ? { listing: this.listed } : {}),
+      ...(this.listed ? { listing: { names: sameNames(this.listed.names, names) ? null : this.listed.names, folder: this.listed.folder } } : {}),
     };
     const headerBuffer = Buffer.from(JSON.stringify(header));
     return Buffer.concat([Buffer.from(`${String(headerBuffer.length).padStart(LENGTH_DIGITS, '0')}\n`), headerBuffer, ...sections]);
   }
+}
+
+/** The listing holds exactly the cached names (which are sorted), in any order. */
+function sameNames(listing: readonly string[] | null, sortedNames: readonly string[]): boolean {
+  if (listing === null || listing.length !== sortedNames.length) return listing === null;
+  const sorted = [...listing].sort();
+  return sorted.every((name, i) => name === sortedNames[i]);
 }
 
 /**

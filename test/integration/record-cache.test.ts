@@ -219,7 +219,8 @@ describe('the parsed-file cache', () => {
     const seconds = Math.floor(Date.now() / 1000) - 60;
     utimesSync(inbox, seconds, seconds);
     later(() => listUnread(dir, 'backend'));
-    expect((cacheHeader(dir, 'inbox-backend') as { listing?: { names: string[] } }).listing?.names).toHaveLength(4);
+    // the listing is kept (its names are the cached ones: stored once)
+    expect((cacheHeader(dir, 'inbox-backend') as { listing?: { names: string[] | null } }).listing).toMatchObject({ names: null });
     expect(later(() => listUnread(dir, 'backend')).items).toHaveLength(4);
 
     // a new file, with the folder's mtime put back: its ctime still moved
