@@ -3,7 +3,7 @@
  * a listing: it is skipped and reported as a problem (file and reason), so one
  * damaged task cannot take `tt status` down with it.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent, type Stats } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { NotFoundError, UsageError, ValidationError } from '../errors.js';
 import type { Agent, Message, Task } from '../core/types.js';
@@ -11,21 +11,11 @@ import { TASK_ID_PATTERN } from '../core/ids.js';
 import { parseAgent, parseMessage, parseTask } from './records.js';
 import { townPaths } from './paths.js';
 import { TEMP_FILE_PATTERN } from './fs-safe.js';
-import { FolderCache, statPrefix, type CachedProblem, type Outcome } from './record-cache.js';
+import { collect, readCached, readView, type Check, type FolderView, type Parse, type ViewResult } from './cached-folder.js';
+import { readTownFile, toProblem, type Listing, type Problem } from './town-file.js';
 
-export interface Problem {
-  file: string;
-  message: string;
-  line?: number;
-}
-
-export interface Listing<T> {
-  items: T[];
-  problems: Problem[];
-}
-
-/** Town files larger than this are refused unread: a coordination file is a page, not a payload. */
-export const MAX_TOWN_FILE_BYTES = 1024 * 1024;
+export { MAX_TOWN_FILE_BYTES, readTownFile, readTownFileWithStat, toProblem, type Listing, type Problem } from './town-file.js';
+export type { FolderView, ViewResult } from './cached-folder.js';
 
 function listDir(root: string, relDir: string): Dirent[] {
   try {
@@ -48,182 +38,6 @@ export function markdownFiles(root: string, relDir: string, problems: Problem[])
   return files.sort();
 }
 
-/** Opening with O_NOFOLLOW refuses a symlink in the same system call that opens the file (no lstat first). */
-const OPEN_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
-
-export function readTownFile(root: string, rel: string): string {
-  return readTownFileWithStat(root, rel).text;
-}
-
-/** The file's text and the stat of the very file that was read (taken on the open descriptor). */
-export function readTownFileWithStat(root: string, rel: string): { text: string; stat: Stats } {
-  let fd: number;
-  try {
-    fd = openSync(path.join(root, rel), OPEN_NO_FOLLOW);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new ValidationError(`${rel}: is a symlink; tt does not follow symlinks in the town`, rel);
-    throw error;
-  }
-  try {
-    const stat = fstatSync(fd);
-    const { size } = stat;
-    if (size > MAX_TOWN_FILE_BYTES) {
-      throw new ValidationError(`${rel}: ${size} bytes is too large for a town file (at most ${MAX_TOWN_FILE_BYTES})`, rel);
-    }
-    const buffer = Buffer.allocUnsafe(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buffer, read, size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return { text: buffer.toString('utf8', 0, read), stat };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-export function toProblem(file: string, error: unknown): Problem {
-  if (error instanceof ValidationError) {
-    return { file, message: error.message.replace(new RegExp(`^${escapeRegExp(file)}(:\\d+)?: `), ''), ...(error.line ? { line: error.line } : {}) };
-  }
-  return { file, message: error instanceof Error ? error.message : String(error) };
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-type Parse<T> = (text: string, file: string) => T;
-type Check<T> = (item: T, file: string) => void;
-
-/** A folder read through its cache (record-cache.ts): the listing, and the cache to save or to keep a view in. */
-interface CachedPass<T> {
-  listing: Listing<T>;
-  cache: FolderCache<T>;
-}
-
-function problemOf(file: string, problem: CachedProblem): Problem {
-  return { file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) };
-}
-
-/** Reads one file for the cache: a file that does not validate is a problem worth remembering, an I/O error is not. */
-function readForCache<T>(root: string, file: string, parse: Parse<T>): { outcome: Outcome<T>; stat: Stats | undefined } {
-  let stat: Stats | undefined;
-  try {
-    const read = readTownFileWithStat(root, file);
-    stat = read.stat;
-    return { outcome: { record: parse(read.text, file) }, stat };
-  } catch (error) {
-    const { message, line } = toProblem(file, error);
-    return { outcome: { problem: { message, ...(line ? { line } : {}) } }, stat: error instanceof ValidationError ? stat : undefined };
-  }
-}
-
-function collect<T>(files: readonly string[], problems: Problem[], check: Check<T> | undefined, outcomeOf: (file: string) => Outcome<T>): T[] {
-  const items: T[] = [];
-  for (const file of files) {
-    const outcome = outcomeOf(file);
-    if ('problem' in outcome) {
-      problems.push(problemOf(file, outcome.problem));
-      continue;
-    }
-    try {
-      check?.(outcome.record, file);
-      items.push(outcome.record);
-    } catch (error) {
-      problems.push(toProblem(file, error));
-    }
-  }
-  return items;
-}
-
-/** Every file's outcome, from the cache where its stat is unchanged (`validated[i]` ≥ 0: its place in the cache). */
-function passThroughCache<T>(root: string, relDir: string, files: readonly string[], validated: readonly number[], parse: Parse<T>, check: Check<T> | undefined, cache: FolderCache<T>, problems: Problem[]): T[] {
-  let i = 0;
-  return collect(files, problems, check, (file) => {
-    const index = validated[i++]!;
-    const cached = index >= 0 ? cache.cached(index) : undefined;
-    if (cached) return cached;
-    const { outcome, stat } = readForCache(root, file, parse);
-    cache.learn(file.slice(relDir.length + 1), stat, outcome);
-    return outcome;
-  });
-}
-
-/**
- * The folder's Markdown files, each checked against the cache (`validated[i]`:
- * where files[i] is in the cache, unchanged, or -1), as markdownFiles lists them. One
- * readdir of bare names (none while the folder's own stat is unchanged) and
- * one lstat per file: the lstat that checks a file also tells what it is, so
- * the listing needs no file types.
- */
-function listThroughCache<T>(root: string, relDir: string, cache: FolderCache<T>, problems: Problem[]): { files: string[]; validated: number[] } {
-  const folder = path.join(root, relDir);
-  let folderStat: Stats | undefined;
-  try {
-    folderStat = lstatSync(folder, { throwIfNoEntry: false });
-  } catch {
-    folderStat = undefined;
-  }
-  // The folder's names as listed before, while its stat says no entry was created, removed or renamed since.
-  let markdown = folderStat?.isDirectory() ? cache.listing(folderStat) : undefined;
-  if (!markdown) {
-    let names: string[];
-    try {
-      names = readdirSync(folder);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], validated: [] };
-      throw error;
-    }
-    markdown = names.filter((name) => name.endsWith('.md') && !TEMP_FILE_PATTERN.test(name));
-    cache.learnListing(folderStat, markdown);
-  }
-  const prefix = statPrefix(folder);
-  const symlinks: Array<[position: number, problem: Problem]> = [];
-  const files: string[] = [];
-  const validated: number[] = [];
-  for (const name of [...markdown].sort()) {
-    let stat: Stats | undefined;
-    try {
-      stat = lstatSync(prefix + name, { throwIfNoEntry: false });
-    } catch {
-      stat = undefined;
-    }
-    const rel = `${relDir}/${name}`;
-    if (stat?.isSymbolicLink()) symlinks.push([markdown.indexOf(name), { file: rel, message: 'is a symlink; tt does not follow symlinks in the town' }]);
-    // A file that vanished since the readdir is listed, as readdir listed it: reading it reports the problem.
-    else if (!stat || stat.isFile()) {
-      files.push(rel);
-      validated.push(cache.validate(name, stat));
-    }
-  }
-  // markdownFiles reports symlinks first, in directory order
-  problems.push(...symlinks.sort((a, b) => a[0] - b[0]).map(([, problem]) => problem));
-  return { files, validated };
-}
-
-/**
- * A parse that also runs the folder's check: through the cache, a file that
- * fails its check is a problem cached like any other (both depend only on the
- * file's name and text).
- */
-function checked<T>(parse: Parse<T>, check: Check<T> | undefined): Parse<T> {
-  return check ? (text, file) => {
-    const item = parse(text, file);
-    check(item, file);
-    return item;
-  } : parse;
-}
-
-function readCached<T>(root: string, relDir: string, cacheName: string, parse: Parse<T>, check?: Check<T>): CachedPass<T> {
-  const problems: Problem[] = [];
-  const cache = FolderCache.open<T>(root, relDir, cacheName);
-  const { files, validated } = listThroughCache(root, relDir, cache, problems);
-  const items = passThroughCache(root, relDir, files, validated, checked(parse, check), undefined, cache, problems);
-  return { listing: { items, problems }, cache };
-}
-
 /**
  * Every Markdown file of a folder, parsed. With `cacheName` the parsed records
  * come from run/cache/parsed/ while each file's stat is unchanged (record-cache.ts).
@@ -244,47 +58,6 @@ function readAll<T>(root: string, relDir: string, parse: Parse<T>, check?: Check
     }
   });
   return { items, problems };
-}
-
-/** Text derived from a folder's listing, e.g. its records as the JSON a command prints. */
-export interface FolderView<T> {
-  /** Names the rendering: a different rendering of the same files needs a different id. */
-  id: string;
-  render(items: T[]): string;
-}
-
-export interface ViewResult {
-  /** The rendered text, UTF-8. */
-  bytes: Buffer;
-  /** How many records the text was made from. */
-  count: number;
-  problems: Problem[];
-}
-
-/**
- * A view of a folder's listing, cached with it: while no file of the folder
- * changed, it is the stored text and no record is parsed at all.
- */
-function readView<T>(root: string, relDir: string, cacheName: string, parse: Parse<T>, check: Check<T> | undefined, view: FolderView<T>): ViewResult {
-  const problems: Problem[] = [];
-  const cache = FolderCache.open<T>(root, relDir, cacheName, view.id);
-  const { files, validated } = listThroughCache(root, relDir, cache, problems);
-  const stored = validated.every((index) => index >= 0) ? cache.view(view.id) : undefined;
-  if (stored) {
-    if (cache.hasCachedProblems()) {
-      files.forEach((file, i) => {
-        const problem = cache.cachedProblem(validated[i]!);
-        if (problem) problems.push(problemOf(file, problem));
-      });
-    }
-    cache.save(); // nothing to write, unless the folder's listing is new to the cache
-    return { ...stored, problems };
-  }
-  const items = passThroughCache(root, relDir, files, validated, checked(parse, check), undefined, cache, problems);
-  const bytes = Buffer.from(view.render(items));
-  cache.storeView(view.id, { bytes, count: items.length });
-  cache.save();
-  return { bytes, count: items.length, problems };
 }
 
 function nameMatchesFile(expected: string, file: string, field: string): void {

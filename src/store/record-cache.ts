@@ -16,39 +16,27 @@
  * unreadable cache file is ignored and rewritten, and one that cannot be
  * written is not.
  *
- * The file: the header's length in bytes (one line), a JSON header (format,
- * folder, file names with their stamps, the problems of files that do not
- * parse, section lengths in bytes), then the sections back to back: every
- * record as one JSON array, then each view's text. A section is read only
- * when it is needed, from the same file the header came from.
+ * The file's layout is in cache-format.ts; a section of it is read only when
+ * it is needed, from the same file the header came from.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { randomBase32 } from '../core/ids.js';
 import { ensureDir } from './fs-safe.js';
 import { townPaths } from './paths.js';
+import { encodeCacheFile, FORMAT, isHeader, isJsonPlain, LENGTH_DIGITS, readExactly, sameNames, STAMP_FIELDS, type CachedProblem, type Header } from './cache-format.js';
 
-declare const TINYTOWN_VERSION: string | undefined;
+export type { CachedProblem } from './cache-format.js';
 
 /** A file whose mtime or ctime is this close to (or after) the moment it was read is read again next time. */
 export const SETTLE_MS = 2_000;
-/** Records change shape between versions, so a cache is only ever read by the version that wrote it. */
-const FORMAT = `tinytown-parsed-2/${typeof TINYTOWN_VERSION === 'string' ? TINYTOWN_VERSION : 'dev'}`;
 export const PARSED_CACHE_DIR = `${townPaths.runDir}/cache/parsed`;
-const STAMP_FIELDS = 4;
-/** The first line: the header's length in bytes, as this many digits. */
-const LENGTH_DIGITS = 12;
 const READ_WHOLE_BYTES = 64 * 1024;
 /**
  * A cache without a new view is rewritten once this share of its entries
  * changed: reading a file again costs about as much as writing 64 entries.
  */
 const REWRITE_AFTER_SHARE = 1 / 64;
-
-export interface CachedProblem {
-  message: string;
-  line?: number;
-}
 
 /** What a file was: its record, or why it is not one. */
 export type Outcome<T> = { record: T } | { problem: CachedProblem };
@@ -58,26 +46,6 @@ export interface CachedView {
   bytes: Buffer;
   /** How many records the view was made from. */
   count: number;
-}
-
-interface Header {
-  format: string;
-  dir: string;
-  names: string[];
-  /** size, mtimeMs, ctimeMs and ino of each name, one after the other. */
-  stamps: number[];
-  /** [index into names, problem] for the files that did not parse. */
-  problems: Array<[number, CachedProblem]>;
-  /** Bytes of the records section (a JSON array, null where a problem is). */
-  records: number;
-  /** [id, bytes, records it was made from] of each view section. */
-  views: Array<[id: string, bytes: number, count: number]>;
-  /**
-   * The folder's Markdown names (in directory order; null: the same as
-   * `names`, which is the usual case), and the folder's mtime, ctime and
-   * inode when they were listed.
-   */
-  listing?: { names: string[] | null; folder: [mtimeMs: number, ctimeMs: number, ino: number] };
 }
 
 /** Which file the header was read from: sections are read later only from that very file. */
@@ -91,42 +59,6 @@ interface Source {
 
 function stampOf(stat: Stats): number[] {
   return [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino];
-}
-
-/** Values JSON.parse(JSON.stringify(value)) gives back exactly. */
-export function isJsonPlain(value: unknown): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
-  if (Array.isArray(value)) return value.every(isJsonPlain);
-  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
-  if (Object.hasOwn(value, '__proto__')) return false;
-  return Object.values(value).every(isJsonPlain);
-}
-
-const isNumber = (value: unknown): value is number => typeof value === 'number';
-
-function isHeader(value: unknown, dir: string): value is Header {
-  if (value === null || typeof value !== 'object') return false;
-  const header = value as Partial<Header>;
-  return header.format === FORMAT && header.dir === dir &&
-    Array.isArray(header.names) && header.names.every((name) => typeof name === 'string') &&
-    Array.isArray(header.stamps) && header.stamps.length === header.names.length * STAMP_FIELDS && header.stamps.every(isNumber) &&
-    Array.isArray(header.problems) && header.problems.every((p) => Array.isArray(p) && isNumber(p[0]) && typeof p[1]?.message === 'string') &&
-    isNumber(header.records) &&
-    Array.isArray(header.views) && header.views.every((v) => Array.isArray(v) && typeof v[0] === 'string' && isNumber(v[1]) && isNumber(v[2])) &&
-    (header.listing === undefined || ((header.listing.names === null || (Array.isArray(header.listing.names) && header.listing.names.every((name) => typeof name === 'string'))) &&
-      Array.isArray(header.listing.folder) && header.listing.folder.length === 3 && header.listing.folder.every(isNumber)));
-}
-
-function readExactly(fd: number, length: number, position: number): Buffer {
-  const buffer = Buffer.allocUnsafe(length);
-  let read = 0;
-  while (read < length) {
-    const n = readSync(fd, buffer, read, length - read, position + read);
-    if (n === 0) throw new Error('cut short');
-    read += n;
-  }
-  return buffer;
 }
 
 /**
@@ -420,31 +352,6 @@ export class FolderCache<T> {
       views: [...views].map(([id, view], i) => [id, sections[i + 1]!.length, view.count]),
       ...(this.listed ? { listing: { names: sameNames(this.listed.names, names) ? null : this.listed.names, folder: this.listed.folder } } : {}),
     };
-    const headerBuffer = Buffer.from(JSON.stringify(header));
-    return Buffer.concat([Buffer.from(`${String(headerBuffer.length).padStart(LENGTH_DIGITS, '0')}\n`), headerBuffer, ...sections]);
+    return encodeCacheFile(header, sections);
   }
-}
-
-/** The listing holds exactly the cached names (which are sorted), in any order. */
-function sameNames(listing: readonly string[] | null, sortedNames: readonly string[]): boolean {
-  if (listing === null || listing.length !== sortedNames.length) return listing === null;
-  const sorted = [...listing].sort();
-  return sorted.every((name, i) => name === sortedNames[i]);
-}
-
-/**
- * A folder's path as a prefix for its files' lstat calls: relative to the
- * working directory when the folder is below it (a tt run from the repository
- * root), since the kernel then resolves fewer components for each of
- * thousands of files, and joined once, since path.join per file shows too.
- */
-export function statPrefix(folder: string): string {
-  let relative: string;
-  try {
-    relative = path.relative(process.cwd(), folder);
-  } catch {
-    return `${folder}${path.sep}`; // the working directory is gone
-  }
-  const usable = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) && relative.length < folder.length;
-  return `${usable ? relative : folder}${path.sep}`;
 }
