@@ -51,11 +51,12 @@ const onDemand = (except) => ({
 // starts: gray-matter and js-yaml (needed only for files outside the canonical
 // form the codec reads itself, and for town.yml when its cached parse is stale)
 // and child_process (only writes spawn git). Each is replaced, for imports from
-// src/, by a small module exporting the names tt uses, which requires the real
-// one on the first call; a name not listed here fails the build, not a run.
+// src/, by a small module that requires the real one on first use: its default
+// export stands in for the real default export (called or read), and its named
+// exports are the names listed here (a name not listed fails the build).
 const LAZY = {
-  'gray-matter': { default: 'call' },
-  'js-yaml': { default: ['safeLoad'] },
+  'gray-matter': { default: true },
+  'js-yaml': { default: true },
   'node:child_process': { named: ['spawn', 'spawnSync'] },
 };
 const lazyLibraries = {
@@ -64,10 +65,15 @@ const lazyLibraries = {
     const filter = new RegExp(`^(${Object.keys(LAZY).map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
     plugin.onResolve({ filter }, (args) => (/[\\/]src[\\/]/.test(args.importer) ? { path: args.path, namespace: 'lazy-library' } : undefined));
     plugin.onLoad({ filter: /.*/, namespace: 'lazy-library' }, ({ path: id }) => {
-      const { default: shape, named = [] } = LAZY[id];
+      const { default: hasDefault, named = [] } = LAZY[id];
       const lines = [`let real; const load = () => (real ??= require(${JSON.stringify(id)}));`];
-      if (shape === 'call') lines.push('export default function lazy(...args) { return load()(...args); }');
-      else if (shape) lines.push(`export default { ${shape.map((name) => `${name}: (...args) => load().${name}(...args)`).join(', ')} };`);
+      if (hasDefault) {
+        lines.push('const target = (real) => real.default ?? real;');
+        lines.push('export default new Proxy(function lazy() {}, {');
+        lines.push('  apply: (_, self, args) => target(load()).apply(self, args),');
+        lines.push('  get: (_, key) => { const value = target(load())[key]; return typeof value === "function" ? value.bind(target(load())) : value; },');
+        lines.push('});');
+      }
       for (const name of named) lines.push(`export function ${name}(...args) { return load().${name}(...args); }`);
       return { contents: lines.join('\n'), loader: 'js', resolveDir: process.cwd() };
     });
