@@ -6,7 +6,7 @@
  * handed on as one notice naming the areas that changed; the page then asks
  * again for what it shows.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FolderWatchers } from '../watch/folder-watchers.js';
 import { findGitDir, townPaths } from '../store/paths.js';
@@ -20,6 +20,12 @@ export interface ChangeNotice {
 
 /** How long changes are gathered into one notice: a burst of writes is one refresh, well inside a second. */
 const GATHER_MS = 60;
+/**
+ * How often the folders' own mtimes are checked as well. A watch can miss
+ * events (an overflowing burst, a folder replaced between two events); a
+ * folder whose mtime moved since the last look is a change, heard or not.
+ */
+const SAFETY_LOOK_MS = 2_000;
 const REFLOG = '\0reflog';
 
 function areaOf(relDir: string): Area {
@@ -45,6 +51,8 @@ export class TownChangeFeed {
   private timer: NodeJS.Timeout | undefined;
   private version = 0;
   private started = false;
+  private readonly mtimes = new Map<string, bigint>();
+  private readonly safetyLook: NodeJS.Timeout;
 
   constructor(
     private readonly root: string,
@@ -59,7 +67,26 @@ export class TownChangeFeed {
       this.reflog.watch('logs');
     }
     this.arm();
+    this.lookAtFolders();
     this.started = true;
+    this.safetyLook = setInterval(() => this.lookAtFolders(), SAFETY_LOOK_MS);
+    this.safetyLook.unref();
+  }
+
+  /** The safety net under the watch (see SAFETY_LOOK_MS): one stat per town folder. */
+  private lookAtFolders(): void {
+    this.arm();
+    for (const relDir of this.contentFolders()) {
+      let mtimeNs: bigint;
+      try {
+        mtimeNs = statSync(path.join(this.root, relDir), { bigint: true }).mtimeNs;
+      } catch {
+        continue;
+      }
+      const before = this.mtimes.get(relDir);
+      this.mtimes.set(relDir, mtimeNs);
+      if (before !== undefined && before !== mtimeNs) this.note(relDir);
+    }
   }
 
   get currentVersion(): number {
@@ -72,18 +99,18 @@ export class TownChangeFeed {
    * hold files (a pull creates tasks/ and its files at once): that is a change.
    */
   private arm(): void {
-    const fixed = ['.tinytown', townPaths.agentsDir, townPaths.tasksDir, townPaths.inboxRoot, townPaths.runDir, `${townPaths.runDir}/agents`];
-    for (const dir of fixed) this.armFolder(dir);
+    for (const dir of ['.tinytown', townPaths.inboxRoot, townPaths.runDir, ...this.contentFolders()]) this.armFolder(dir);
+  }
+
+  /** The folders whose entries are the town: agents, tasks, run-time states, each inbox and its read/. */
+  private contentFolders(): string[] {
     let owners: string[] = [];
     try {
       owners = readdirSync(path.join(this.root, townPaths.inboxRoot), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
     } catch {
       // no inbox folder yet
     }
-    for (const owner of owners) {
-      this.armFolder(townPaths.inbox(owner));
-      this.armFolder(townPaths.readDir(owner));
-    }
+    return [townPaths.agentsDir, townPaths.tasksDir, `${townPaths.runDir}/agents`, ...owners.flatMap((owner) => [townPaths.inbox(owner), townPaths.readDir(owner)])];
   }
 
   private armFolder(relDir: string): void {
@@ -122,6 +149,7 @@ export class TownChangeFeed {
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
+    clearInterval(this.safetyLook);
     this.folders.closeAll();
     this.reflog?.closeAll();
   }
