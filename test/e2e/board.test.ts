@@ -112,6 +112,19 @@ describe('tt ui in Chromium', () => {
     await page.locator(`[data-column="completed"] [data-task-card="${inReview}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
   });
 
+  it('pages a long column instead of drawing all of it', async () => {
+    await page.goto(board.url);
+    for (let i = 1; i <= 30; i++) expect((await tt(dir, ['backlog', 'add', `Backlog chore ${i}`])).code).toBe(0);
+    const pending = page.locator('[data-column="pending"]');
+    await pending.locator('[data-count]').getByText('31').waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await pending.locator('.card').count()).toBe(25);
+    await pending.getByText('older ›').click();
+    await pending.locator('.pager').getByText('26–31').waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await pending.locator('.card').count()).toBe(6);
+    await pending.getByText('‹ newer').click();
+    await pending.locator('.pager').getByText('1–25').waitFor({ timeout: UI_TIMEOUT_MS });
+  });
+
   it('refuses a write without the token, says so on the page, and changes nothing', async () => {
     const before = treeSnapshot(dir);
     const stranger = await browser.newPage();
