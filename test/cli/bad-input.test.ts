@@ -61,6 +61,25 @@ describe('bad input gets a clear error and changes nothing', () => {
     expect((await refused(dir, ['approve', taskId, '--as', 'reviewer'])).stderr).toContain('it is assigned');
   });
 
+  it('refuses a bad --port for tt ui, and a port already taken when asked for', async () => {
+    for (const port of ['99999', '-1', '1.5']) {
+      const run = await refused(dir, ['ui', '--port', port]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('--port must be a whole number from 0 to 65535');
+    }
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((taken.address() as { port: number }).port);
+      const run = await refused(dir, ['ui', '--port', port]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`port ${port} on 127.0.0.1 is in use`);
+    } finally {
+      taken.close();
+    }
+  });
+
   it('points to tt init outside a town', async () => {
     const outside = tempRepo();
     const run = await refused(outside, ['status']);
