@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The tt command. It runs the bundled CLI (dist/tt.cjs, built by `npm run build`)
-// through a V8 code cache: compiling the bundle is most of a tt call's start-up,
+// The tt CLI, started by bin/tt (the installed command) or as `node bin/tt.js`.
+// It runs the bundled CLI (dist/tt.cjs, built by `npm run build`) through a V8 code cache: compiling the bundle is most of a tt call's start-up,
 // and agents call tt hundreds of times an hour. The cache is an optimisation
 // only — V8 checks it against the source and anything wrong falls back to a
 // normal compile.
@@ -8,6 +8,13 @@
 // This file is CommonJS (bin/package.json says so): an ES module entry would
 // start Node's ESM loader first, about 12 ms of every call on a small machine.
 'use strict';
+// bin/tt (the installed command) starts node with NODE_EXTRA_CA_CERTS set aside, because
+// node 20 parses every CA certificate at start-up when it is set; put it back, so the
+// programs tt starts (agent CLIs above all) see the environment the user gave tt.
+if (process.env.TINYTOWN_NODE_EXTRA_CA_CERTS !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = process.env.TINYTOWN_NODE_EXTRA_CA_CERTS;
+  delete process.env.TINYTOWN_NODE_EXTRA_CA_CERTS;
+}
 const { createRequire } = require('node:module');
 const { existsSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { ttInvocation } from '../tt-invocation.js';
 import { runtimePaths, updateAgentRuntime, clearControl } from '../store/runtime.js';
 
 export interface LaunchOptions {
@@ -17,9 +17,9 @@ export function launchAgentLoop({ root, name, maxRounds, env = process.env }: La
   mkdirSync(path.dirname(logFile), { recursive: true });
   clearControl(root, name);
   const log = openSync(logFile, 'a');
-  const args = [path.join(packageRoot(), 'bin', 'tt.js'), 'loop', name, '--town', root, ...(maxRounds !== undefined ? ['--max-rounds', String(maxRounds)] : [])];
+  const loop = ttInvocation(['loop', name, '--town', root, ...(maxRounds !== undefined ? ['--max-rounds', String(maxRounds)] : [])], { ...env, TINYTOWN_AGENT: name });
   // detached: its own process group, so closing the terminal does not end it and kill can end its CLI too.
-  const child = spawn(process.execPath, args, { cwd: root, detached: true, stdio: ['ignore', log, log], env: { ...env, TINYTOWN_AGENT: name } });
+  const child = spawn(loop.command, loop.args, { cwd: root, detached: true, stdio: ['ignore', log, log], env: loop.env });
   closeSync(log);
   child.unref();
   const pid = child.pid ?? 0;

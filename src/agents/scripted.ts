@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { ttInvocation } from '../tt-invocation.js';
 
 export interface PromptMessage {
   id: string;
@@ -52,10 +52,10 @@ export function parsePrompt(prompt: string): ParsedPrompt {
   return { agent: identity?.[1] ?? '', role: identity?.[2] ?? '', messages };
 }
 
-export type Run = (command: string, args: readonly string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+export type Run = (command: string, args: readonly string[], env?: NodeJS.ProcessEnv) => Promise<{ code: number; stdout: string; stderr: string }>;
 
-function processRunner(root: string, env: NodeJS.ProcessEnv): Run {
-  return (command, args) => new Promise((resolve) => {
+function processRunner(root: string, agentEnv: NodeJS.ProcessEnv): Run {
+  return (command, args, env = agentEnv) => new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -75,10 +75,11 @@ interface TaskView {
 }
 
 class ScriptedAgent {
-  constructor(readonly root: string, readonly agent: string, readonly run: Run, readonly log: (line: string) => void) {}
+  constructor(readonly root: string, readonly agent: string, readonly env: NodeJS.ProcessEnv, readonly run: Run, readonly log: (line: string) => void) {}
 
   async tt(...args: string[]): Promise<string> {
-    const result = await this.run(process.execPath, [path.join(packageRoot(), 'bin', 'tt.js'), ...args]);
+    const command = ttInvocation(args, this.env);
+    const result = await this.run(command.command, command.args, command.env);
     this.log(`$ tt ${args.join(' ')} → ${result.code}${result.stderr.trim() ? ` (${result.stderr.trim()})` : ''}`);
     if (result.code !== 0) throw new Error(`tt ${args[0]} failed: ${result.stderr.trim()}`);
     return result.stdout;
@@ -167,7 +168,7 @@ class ScriptedAgent {
 export async function runScriptedAgent(prompt: string, root: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
   const parsed = parsePrompt(prompt);
   const agent = env.TINYTOWN_AGENT ?? parsed.agent;
-  const scripted = new ScriptedAgent(root, agent, processRunner(root, env), log);
+  const scripted = new ScriptedAgent(root, agent, env, processRunner(root, env), log);
   log(`scripted agent ${agent} (${parsed.role}): ${parsed.messages.length} message(s)`);
   for (const message of parsed.messages) await scripted.handle(message);
 }

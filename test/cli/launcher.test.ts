@@ -1,0 +1,114 @@
+/**
+ * bin/tt, the installed command: a POSIX sh launcher that starts node with
+ * NODE_EXTRA_CA_CERTS set aside (node 20 parses every CA certificate at
+ * start-up when it is set) while the programs tt starts still get it.
+ * Real processes throughout; what a process was started with is read from
+ * /proc/<pid>/environ, which never changes after exec.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempRepo } from '../helpers/repo.js';
+import { REPO_ROOT, townWithTeam, tt, ttProcess, type TtResult } from '../helpers/tt.js';
+import { waitFor } from '../helpers/wait.js';
+
+const LAUNCHER = path.join(REPO_ROOT, 'bin', 'tt');
+const CERTS = '/etc/ssl/certs/ca-certificates.crt';
+
+function runCommand(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<TtResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, json: <T>() => JSON.parse(stdout) as T }));
+  });
+}
+
+/** A program that records its own environment and the one its parent was started with, then exits 0. */
+function writeProbe(file: string, outDir: string): void {
+  writeFileSync(file, [
+    '#!/bin/sh',
+    // Each file is written whole, then renamed: a test waiting for it never reads half of it.
+    `env > '${outDir}/child-env.tmp' && mv '${outDir}/child-env.tmp' '${outDir}/child-env'`,
+    `tr '\\0' '\\n' < /proc/$PPID/environ > '${outDir}/parent-env.tmp' && mv '${outDir}/parent-env.tmp' '${outDir}/parent-env'`,
+    'cat > /dev/null',
+    '',
+  ].join('\n'));
+  chmodSync(file, 0o755);
+}
+
+const variables = (file: string) => new Map(readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('=')).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+
+const towns: string[] = [];
+afterEach(async () => {
+  for (const dir of towns.splice(0)) await ttProcess(dir, ['stop']);
+});
+
+describe('bin/tt, the installed command', () => {
+  it('runs through a symlink, as npm installs it, passing every argument and the exit code through', async () => {
+    const dir = tempRepo();
+    await townWithTeam(dir);
+    const binDir = path.join(dir, 'node_modules', '.bin');
+    mkdirSync(binDir, { recursive: true });
+    symlinkSync(LAUNCHER, path.join(binDir, 'tt'));
+    const linked = path.join(binDir, 'tt');
+    const env = { ...process.env };
+
+    const version = await runCommand(linked, ['--version'], dir, env);
+    expect(version.code, version.stderr).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
+
+    const text = `spaces  kept, 'single' "double" $HOME \\ *`;
+    const sent = await runCommand(linked, ['send', 'backend', text, '--json'], dir, env);
+    expect(sent.code, sent.stderr).toBe(0);
+    const inbox = (await tt(dir, ['inbox', 'backend', '--json'])).json<{ messages: Array<{ body: string }> }>();
+    expect(inbox.messages.map((m) => m.body.trimEnd())).toEqual([text]);
+
+    const unknown = await runCommand(linked, ['send', 'nobody', 'hello'], dir, env);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/nobody/);
+  });
+
+  it.runIf(existsSync('/proc/self/environ'))('starts node without NODE_EXTRA_CA_CERTS and gives it back, unchanged, to the CLI tt starts', async () => {
+    const dir = tempRepo();
+    await townWithTeam(dir);
+    const fakeBin = path.join(dir, '.fake-bin');
+    mkdirSync(fakeBin);
+    writeProbe(path.join(fakeBin, 'claude'), dir);
+    const env = { ...process.env, PATH: `${fakeBin}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: CERTS };
+
+    const conductor = await runCommand(LAUNCHER, ['conductor', '--cli', 'claude'], dir, env);
+    expect(conductor.code, conductor.stderr).toBe(0);
+    const tt = variables(path.join(dir, 'parent-env'));
+    expect(tt.has('NODE_EXTRA_CA_CERTS')).toBe(false);
+    expect(tt.get('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(CERTS);
+    const cli = variables(path.join(dir, 'child-env'));
+    expect(cli.get('NODE_EXTRA_CA_CERTS')).toBe(CERTS);
+    expect(cli.has('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(false);
+  });
+
+  it.runIf(existsSync('/proc/self/environ'))('an agent loop tt starts also starts without it, and its CLI gets it back', async () => {
+    const dir = tempRepo();
+    towns.push(dir);
+    await townWithTeam(dir);
+    const probe = path.join(dir, '.probe');
+    writeProbe(probe, dir);
+    expect((await tt(dir, ['config', 'clis.probe', probe])).code).toBe(0);
+    expect((await tt(dir, ['spawn', 'prober', '--cli', 'probe', '--no-start'])).code).toBe(0);
+    expect((await tt(dir, ['send', 'prober', 'record your environment'])).code).toBe(0);
+
+    const started = await runCommand(LAUNCHER, ['restart', 'prober', '--rounds', '1'], dir, { ...process.env, NODE_EXTRA_CA_CERTS: CERTS });
+    expect(started.code, started.stderr).toBe(0);
+    await waitFor(() => existsSync(path.join(dir, 'parent-env')) && existsSync(path.join(dir, 'child-env')), { timeoutMs: 30_000, what: 'the probe CLI to run' });
+    const loop = variables(path.join(dir, 'parent-env'));
+    expect(loop.has('NODE_EXTRA_CA_CERTS')).toBe(false);
+    expect(loop.get('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(CERTS);
+    const cli = variables(path.join(dir, 'child-env'));
+    expect(cli.get('NODE_EXTRA_CA_CERTS')).toBe(CERTS);
+    expect(cli.has('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(false);
+  }, 60_000);
+});
