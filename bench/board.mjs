@@ -17,9 +17,9 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 const msSince = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 /** Starts `tt ui --port 0 --json` and resolves once it printed its URL. */
-function startBoard({ node, tt, dir, env }) {
+function startBoard({ ttCommand, dir, env }) {
   const t0 = process.hrtime.bigint();
-  const child = spawn(node, [tt, 'ui', '--port', '0', '--json'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...ttCommand(['ui', '--port', '0', '--json']), { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
   return new Promise((resolve, reject) => {
@@ -97,10 +97,10 @@ async function browserFirstView(root, url) {
  * stream (timed from the send's start, and from its exit: the page hears the
  * message file before tt's commit of it is done).
  */
-export async function measureBoard({ root, node, tt, dir, env, runs, log }) {
+export async function measureBoard({ root, ttCommand, dir, env, runs, log }) {
   const samples = { start: [], firstView: [], startToFirstView: [], refresh: [], live: [], liveFromStart: [], rss: [], browser: [], bytes: 0 };
   for (let round = 0; round < runs; round++) {
-    const board = await startBoard({ node, tt, dir, env });
+    const board = await startBoard({ ttCommand, dir, env });
     try {
       const view = await firstView(board.origin);
       samples.start.push(board.startMs);
@@ -113,7 +113,7 @@ export async function measureBoard({ root, node, tt, dir, env, runs, log }) {
       await ready;
       const sendStarted = process.hrtime.bigint();
       const sent = await new Promise((resolve, reject) => {
-        const child = spawn(node, [tt, 'send', 'backend', `board bench ${round}`], { cwd: dir, env, stdio: 'ignore' });
+        const child = spawn(...ttCommand(['send', 'backend', `board bench ${round}`]), { cwd: dir, env, stdio: 'ignore' });
         child.once('error', reject);
         child.once('exit', (code) => (code === 0 ? resolve(process.hrtime.bigint()) : reject(new Error(`tt send exited ${code}`))));
       });
