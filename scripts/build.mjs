@@ -49,8 +49,8 @@ const onDemand = (except) => ({
 
 // Libraries only some tt calls need are loaded when first used rather than when tt
 // starts: gray-matter and js-yaml (needed only for files outside the canonical
-// form the codec reads itself, and for town.yml when its cached parse is stale)
-// and child_process (only writes spawn git). Each is replaced, for imports from
+// form the codec reads itself, and for town.yml when its cached parse is stale),
+// child_process (only writes spawn git) and crypto. Each is replaced, for imports from
 // src/, by a small module that requires the real one on first use: its default
 // export stands in for the real default export (called or read), and its named
 // exports are the names listed here (a name not listed fails the build).
@@ -58,6 +58,8 @@ const LAZY = {
   'gray-matter': { default: true },
   'js-yaml': { default: true },
   'node:child_process': { named: ['spawn', 'spawnSync'] },
+  // node:crypto starts up streams and ciphers (~8 ms); only direct-edit intake hashes blobs.
+  'node:crypto': { named: ['createHash'] },
 };
 const lazyLibraries = {
   name: 'lazy-libraries',

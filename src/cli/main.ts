@@ -52,6 +52,11 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const runtime: CliRuntime = { cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };
   const wantsJson = argv.includes('--json');
   try {
+    // Scripts and agents ask for the version to check tt is there: no reason to load yargs for it.
+    if (argv.length === 1 && argv[0] === '--version') {
+      stdout(`${VERSION}\n`);
+      return 0;
+    }
     let parsed = fastParse(argv, commands);
     if (!parsed) {
       const { parseWithYargs } = await import('./yargs-parse.js');
