@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const TT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'tt.js');
+// bin/tt: the tt command as installed.
+const TT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'tt');
 const withBoard = process.argv.includes('--ui');
 const keep = withBoard || process.argv.includes('--keep');
 const DEADLINE_MS = 110_000;
@@ -24,7 +25,7 @@ const gitEnv = { ...env, GIT_AUTHOR_NAME: 'Demo User', GIT_AUTHOR_EMAIL: 'demo@e
 const bold = (text) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[1m${text}\x1b[0m` : text);
 const say = (text) => process.stdout.write(`\n${bold(`== ${text}`)}\n`);
 const git = (...args) => execFileSync('git', args, { cwd: dir, env: gitEnv, encoding: 'utf8' });
-const ttQuiet = (args) => execFileSync(process.execPath, [TT, ...args], { cwd: dir, env, encoding: 'utf8' });
+const ttQuiet = (args) => execFileSync(TT, args, { cwd: dir, env, encoding: 'utf8' });
 function tt(args) {
   process.stdout.write(`$ tt ${args.map((a) => (/[\s[\]]/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
   const out = ttQuiet(args);
@@ -35,7 +36,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `--ui`: the live board of the demo town (tt ui), to watch the agents work in a browser. */
 function startBoard() {
-  const child = spawn(process.execPath, [TT, 'ui', '--port', '0', '--json'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(TT, ['ui', '--port', '0', '--json'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`tt ui exited (${code})`)));
     child.stdout.once('data', (line) => resolve({ child, url: JSON.parse(String(line)).url }));
