@@ -581,11 +581,13 @@ async function scenarioScale() {
     const { dir, problems } = await getScaleTown(index);
     const warmup = size.warmup ?? CONFIG.warmup;
     log(`scale: ${size.tasks} tasks / ${size.messages} messages: ${warmup} warm-up + ${size.runs} interleaved runs of node -e 0, ${commands.map(([n]) => n).join(', ')}`);
-    const samples = { node: [], ...Object.fromEntries(commands.map(([n]) => [n, []])) };
+    const samples = { node: [], nodeAsTt: [], ...Object.fromEntries(commands.map(([n]) => [n, []])) };
     const bytes = {};
     for (let i = -warmup; i < size.runs; i++) {
       const n = nodeNoop(dir).ms;
+      const bare = nodeNoopAsTtStarts(dir);
       if (i >= 0) samples.node.push(n);
+      if (i >= 0 && bare !== null) samples.nodeAsTt.push(bare);
       for (const [name, args] of commands) {
         const r = tt(dir, ...args);
         if (i >= 0) samples[name].push(r.ms);
@@ -603,7 +605,11 @@ async function scenarioScale() {
   for (const s of perSize) {
     const nodeMed = median(s.samples.node);
     const entry = { tasks: s.size.tasks, messages: s.size.messages, read_messages: Math.floor(s.size.messages / 2), node_e_0_ms: summary(s.samples.node), commands: {}, problems: s.problems };
-    for (const [name] of commands) entry.commands[name] = { ms: summary(s.samples[name]), stdout_bytes: s.bytes[name], ratio_to_node: median(s.samples[name]) / nodeMed };
+    if (CA_CERTS_SET) entry.node_e_0_without_extra_ca_certs_ms = summary(s.samples.nodeAsTt);
+    for (const [name] of commands) {
+      entry.commands[name] = { ms: summary(s.samples[name]), stdout_bytes: s.bytes[name], ratio_to_node: median(s.samples[name]) / nodeMed };
+      if (CA_CERTS_SET) entry.commands[name].ratio_to_node_without_extra_ca_certs = median(s.samples[name]) / median(s.samples.nodeAsTt);
+    }
     out.sizes.push(entry);
   }
   out.growth = {};
@@ -624,10 +630,13 @@ async function scenarioScale() {
     const isLargest = s === largest;
     const label = `3 scale ${s.size.tasks / 1000}k tasks, ${s.size.messages / 1000}k msgs`;
     row({ scenario: label, measure: 'node -e 0', median: nodeMed, p95: p95(s.samples.node), baseline: null, ratio: null, goal: '', pass: null });
+    const bareMed = CA_CERTS_SET ? median(s.samples.nodeAsTt) : null;
+    if (CA_CERTS_SET) row({ scenario: '', measure: 'node -e 0 without NODE_EXTRA_CA_CERTS (as bin/tt starts node)', median: bareMed, p95: p95(s.samples.nodeAsTt), baseline: null, ratio: null, goal: '', pass: null });
     for (const [name, args] of commands) {
       const ratio = median(s.samples[name]) / nodeMed;
+      const likeForLike = CA_CERTS_SET ? `; ${(median(s.samples[name]) / bareMed).toFixed(2)}× node without it` : '';
       row({ scenario: '', measure: `tt ${args.join(' ')}`, median: median(s.samples[name]), p95: p95(s.samples[name]), baseline: nodeMed, ratio,
-        goal: isLargest ? `≤ ${goal}× node` : '', pass: isLargest ? ratio <= goal : null, note: `${fmtBytes(s.bytes[name])} out` });
+        goal: isLargest ? `≤ ${goal}× node` : '', pass: isLargest ? ratio <= goal : null, note: `${fmtBytes(s.bytes[name])} out${likeForLike}` });
     }
   }
   if (perSize.length > 1) {
