@@ -1,18 +1,19 @@
 /**
  * `tt doctor`: find what would hurt the town — files that do not parse,
  * conflict markers, duplicate ids, stale locks, leftover temp files,
- * unfinished commits, work assigned to agents that no longer exist — and,
+ * unfinished commits, work assigned to agents that no longer exist, caches
+ * nothing will read again — and,
  * with --fix, repair what is safe to repair, saying what it did.
  * Nothing a human or agent wrote is ever deleted.
  */
-import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Task } from '../core/types.js';
 import { isOpen } from '../core/transitions.js';
 import { isoNow } from '../core/ids.js';
 import { runGit } from '../git/run-git.js';
 import { TEMP_FILE_PATTERN } from '../store/fs-safe.js';
-import { isLockStale, readLockOwner } from '../store/lock.js';
+import { isLockStale, isProcessAlive, readLockOwner } from '../store/lock.js';
 import { formatTask } from '../store/records.js';
 import { listAgents, listInboxOwners, listRead, listTasks, listUnread, readTask, type Problem } from '../store/reader.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
@@ -27,7 +28,7 @@ import type { OpContext } from './context.js';
 export type FindingKind =
   | 'unparseable' | 'conflict-markers' | 'symlink' | 'duplicate-id' | 'stale-lock' | 'temp-file'
   | 'unfinished-commit' | 'uncommitted' | 'orphan-task' | 'orphan-inbox' | 'config'
-  | 'merged-body' | 'merge-driver';
+  | 'merged-body' | 'merge-driver' | 'stale-cache';
 
 export interface Finding {
   kind: FindingKind;
@@ -109,6 +110,46 @@ function checkFiles(town: Town, findings: Finding[]): { tasks: Task[]; agents: S
   return { tasks: tasks.items, agents: new Set(agents.items.map((a) => a.name)) };
 }
 
+/** `<file>.<pid>.tmp` or `<file>.<pid>.<random>.tmp`: how run/ is written (temp, then rename). */
+const RUN_TEMP_FILE = /\.(\d+)(?:\.[0-9a-z]+)?\.tmp$/;
+/** Caches of one inbox folder: run/cache/inbox-<agent>.json, run/cache/parsed/{inbox,read}-<agent>.json. */
+const INBOX_CACHE_FILE = /^(?:inbox|read)-(.+)\.json$/;
+
+/**
+ * run/ is tt's own and disposable, so what nothing will read again may go: the
+ * temp file of a process killed mid-write (a live one is still writing), and
+ * the caches of the inbox of an agent that no longer exists, when its folder
+ * is gone too (an agent's empty inbox has a cache of its own).
+ */
+function checkRunFiles(town: Town, agents: ReadonlySet<string>, findings: Finding[]): void {
+  const visit = (rel: string) => {
+    let entries;
+    try {
+      entries = readdirSync(path.join(town.root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const file = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        visit(file);
+        continue;
+      }
+      if (!entry.isFile()) continue;
+      const writer = RUN_TEMP_FILE.exec(entry.name)?.[1];
+      if (writer !== undefined && !isProcessAlive(Number(writer))) {
+        findings.push(finding('stale-cache', file, `a temp file left by pid ${writer}, which no longer exists`, 'delete it (run/ holds only tt\'s own disposable state)'));
+        continue;
+      }
+      const owner = rel.startsWith(`${townPaths.runDir}/cache`) ? INBOX_CACHE_FILE.exec(entry.name)?.[1] : undefined;
+      if (owner !== undefined && !agents.has(owner) && !existsSync(path.join(town.root, townPaths.inbox(owner)))) {
+        findings.push(finding('stale-cache', file, `a cache of the inbox of ${owner}, which no longer exists`, 'delete it (a cache is rebuilt when needed)'));
+      }
+    }
+  };
+  visit(townPaths.runDir);
+}
+
 function checkLocks(town: Town, findings: Finding[]): void {
   const lock = path.join(town.root, townPaths.runDir, 'lock');
   try {
@@ -175,12 +216,13 @@ export async function diagnoseTown(ctx: OpContext, options: { fix: boolean }): P
   const findings: Finding[] = [];
   const { tasks, agents } = checkFiles(town, findings);
   checkLocks(town, findings);
+  checkRunFiles(town, agents, findings);
   await checkGit(town, findings);
   const orphans = checkOrphans(town, tasks, agents, findings);
   if (!options.fix) return findings;
 
   for (const item of findings) {
-    if (item.kind === 'temp-file' && item.file) {
+    if ((item.kind === 'temp-file' || item.kind === 'stale-cache') && item.file) {
       unlinkSync(path.join(town.root, item.file));
       item.fixed = true;
     }

@@ -11,32 +11,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tempRepo } from '../helpers/repo.js';
 import { townWithTeam, tt } from '../helpers/tt.js';
 import { waitFor } from '../helpers/wait.js';
+import { later, laterAsync } from '../helpers/later.js';
 import { listTasks, listUnread } from '../../src/store/reader.js';
 import { PARSED_CACHE_DIR, SETTLE_MS } from '../../src/store/record-cache.js';
-
-const LATER_MS = SETTLE_MS * 10;
-
-/** Runs `read` as if it happened LATER_MS from now, so every file written so far has settled. */
-function later<T>(read: () => T): T {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(Date.now() + LATER_MS);
-  try {
-    return read();
-  } finally {
-    vi.useRealTimers();
-  }
-}
-
-/** `later` for a whole asynchronous call (a tt command), not just its synchronous start. */
-async function laterAsync<T>(read: () => Promise<T>): Promise<T> {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(Date.now() + LATER_MS);
-  try {
-    return await read();
-  } finally {
-    vi.useRealTimers();
-  }
-}
 
 afterEach(() => {
   vi.useRealTimers();

@@ -9,8 +9,8 @@ function renderFinding(item: Finding): string {
 
 export const doctorCommand: CommandDefinition = {
   path: ['doctor'],
-  describe: 'Check the town: unparseable files, conflict markers, duplicate ids, stale locks, temp files, unfinished commits, work of pruned agents. Exit 1 when a problem remains',
-  options: { fix: { type: 'boolean', describe: 'Repair what is safe (temp files, stale locks, unfinished commits, orphaned tasks back to the backlog) and say what was done' } },
+  describe: 'Check the town: unparseable files, conflict markers, duplicate ids, stale locks, temp files, unfinished commits, work of pruned agents, stale caches. Exit 1 when a problem remains',
+  options: { fix: { type: 'boolean', describe: 'Repair what is safe (temp files, stale locks and caches, unfinished commits, orphaned tasks back to the backlog) and say what was done' } },
   async run(args, cli) {
     const findings = await diagnoseTown(cli.op(), { fix: Boolean(args.fix) });
     const remaining = findings.filter((item) => !item.fixed);
