@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The tt CLI, started by bin/tt (the installed command) or as `node bin/tt.js`.
-// It runs the bundled CLI (dist/tt.cjs, built by `npm run build`) through a V8 code cache: compiling the bundle is most of a tt call's start-up,
-// and agents call tt hundreds of times an hour. The cache is an optimisation
+// It runs the bundled CLI (dist/tt.cjs, built by `npm run build`) through a V8
+// code cache: compiling the bundle is most of a tt call's start-up, and agents
+// call tt hundreds of times an hour. The cache is an optimisation
 // only — V8 checks it against the source and anything wrong falls back to a
 // normal compile.
 //

@@ -6,7 +6,7 @@
  * with --fix, repair what is safe to repair, saying what it did.
  * Nothing a human or agent wrote is ever deleted.
  */
-import { existsSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Task } from '../core/types.js';
 import { isOpen } from '../core/transitions.js';
@@ -111,17 +111,24 @@ function checkFiles(town: Town, findings: Finding[]): { tasks: Task[]; agents: S
 }
 
 /** `<file>.<pid>.tmp` or `<file>.<pid>.<random>.tmp`: how run/ is written (temp, then rename). */
-const RUN_TEMP_FILE = /\.(\d+)(?:\.[0-9a-z]+)?\.tmp$/;
+const RUN_TEMP_FILE = /\.(\d{1,10})(?:\.[0-9a-z]+)?\.tmp$/;
+/**
+ * A temp file is left over only when its writer is dead *and* it is this old:
+ * a writer may finish and exit between the listing and the pid check, and one
+ * in another pid namespace (a sandboxed agent) looks dead while it writes.
+ */
+const LEFTOVER_TEMP_AGE_MS = 60_000;
 /** Caches of one inbox folder: run/cache/inbox-<agent>.json, run/cache/parsed/{inbox,read}-<agent>.json. */
 const INBOX_CACHE_FILE = /^(?:inbox|read)-(.+)\.json$/;
 
 /**
- * run/ is tt's own and disposable, so what nothing will read again may go: the
- * temp file of a process killed mid-write (a live one is still writing), and
- * the caches of the inbox of an agent that no longer exists, when its folder
- * is gone too (an agent's empty inbox has a cache of its own).
+ * The temp files and caches in run/ are tt's own and disposable, so what
+ * nothing will read again may go: the temp file of a process killed mid-write,
+ * and the caches of the inbox of an agent that no longer exists, when its
+ * folder is gone too (an agent's empty inbox has a cache of its own).
  */
-function checkRunFiles(town: Town, agents: ReadonlySet<string>, findings: Finding[]): void {
+function checkRunFiles(town: Town, agents: ReadonlySet<string>, now: number, findings: Finding[]): void {
+  const cacheDir = `${townPaths.runDir}/cache`;
   const visit = (rel: string) => {
     let entries;
     try {
@@ -137,11 +144,14 @@ function checkRunFiles(town: Town, agents: ReadonlySet<string>, findings: Findin
       }
       if (!entry.isFile()) continue;
       const writer = RUN_TEMP_FILE.exec(entry.name)?.[1];
-      if (writer !== undefined && !isProcessAlive(Number(writer))) {
-        findings.push(finding('stale-cache', file, `a temp file left by pid ${writer}, which no longer exists`, 'delete it (run/ holds only tt\'s own disposable state)'));
+      if (writer !== undefined) {
+        const age = now - lstatSync(path.join(town.root, file)).mtimeMs;
+        if (!isProcessAlive(Number(writer)) && age > LEFTOVER_TEMP_AGE_MS) {
+          findings.push(finding('temp-file', file, `a temp file left by pid ${writer}, which no longer exists`, 'delete it (its content was never the file\'s)'));
+        }
         continue;
       }
-      const owner = rel.startsWith(`${townPaths.runDir}/cache`) ? INBOX_CACHE_FILE.exec(entry.name)?.[1] : undefined;
+      const owner = rel === cacheDir || rel.startsWith(`${cacheDir}/`) ? INBOX_CACHE_FILE.exec(entry.name)?.[1] : undefined;
       if (owner !== undefined && !agents.has(owner) && !existsSync(path.join(town.root, townPaths.inbox(owner)))) {
         findings.push(finding('stale-cache', file, `a cache of the inbox of ${owner}, which no longer exists`, 'delete it (a cache is rebuilt when needed)'));
       }
@@ -216,14 +226,15 @@ export async function diagnoseTown(ctx: OpContext, options: { fix: boolean }): P
   const findings: Finding[] = [];
   const { tasks, agents } = checkFiles(town, findings);
   checkLocks(town, findings);
-  checkRunFiles(town, agents, findings);
+  checkRunFiles(town, agents, ctx.now().getTime(), findings);
   await checkGit(town, findings);
   const orphans = checkOrphans(town, tasks, agents, findings);
   if (!options.fix) return findings;
 
   for (const item of findings) {
     if ((item.kind === 'temp-file' || item.kind === 'stale-cache') && item.file) {
-      unlinkSync(path.join(town.root, item.file));
+      // force: another tt (or another doctor) may have removed it since it was listed.
+      rmSync(path.join(town.root, item.file), { force: true });
       item.fixed = true;
     }
     if (item.kind === 'stale-lock' && item.file && isLockStale(path.join(town.root, item.file))) {

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempRepo } from '../helpers/repo.js';
 import { REPO_ROOT, townWithTeam, tt, ttProcess, type TtResult } from '../helpers/tt.js';
 import { waitFor } from '../helpers/wait.js';
+import { ttInvocation } from '../../src/tt-invocation.js';
 
 const LAUNCHER = path.join(REPO_ROOT, 'bin', 'tt');
 const CERTS = '/etc/ssl/certs/ca-certificates.crt';
@@ -49,18 +50,29 @@ afterEach(async () => {
 });
 
 describe('bin/tt, the installed command', () => {
-  it('runs through a symlink, as npm installs it, passing every argument and the exit code through', async () => {
+  it('runs through relative symlinks, as npm installs and links it, passing every argument and the exit code through', async () => {
     const dir = tempRepo();
     await townWithTeam(dir);
-    const binDir = path.join(dir, 'node_modules', '.bin');
-    mkdirSync(binDir, { recursive: true });
-    symlinkSync(LAUNCHER, path.join(binDir, 'tt'));
-    const linked = path.join(binDir, 'tt');
+    // npm install: node_modules/.bin/tt → ../tinytown/bin/tt; npm link: prefix/bin/tt → ../lib/node_modules/tinytown/bin/tt,
+    // where the package folder is itself a link to the checkout.
+    const modules = path.join(dir, 'node_modules');
+    const prefix = path.join(dir, 'prefix');
+    mkdirSync(path.join(modules, '.bin'), { recursive: true });
+    mkdirSync(path.join(prefix, 'bin'), { recursive: true });
+    mkdirSync(path.join(prefix, 'lib', 'node_modules'), { recursive: true });
+    symlinkSync(REPO_ROOT, path.join(modules, 'tinytown'));
+    symlinkSync(REPO_ROOT, path.join(prefix, 'lib', 'node_modules', 'tinytown'));
+    symlinkSync('../tinytown/bin/tt', path.join(modules, '.bin', 'tt'));
+    symlinkSync('../lib/node_modules/tinytown/bin/tt', path.join(prefix, 'bin', 'tt'));
+    const linked = path.join(modules, '.bin', 'tt');
     const env = { ...process.env };
+    const version = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
 
-    const version = await runCommand(linked, ['--version'], dir, env);
-    expect(version.code, version.stderr).toBe(0);
-    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
+    for (const [command, args, cwd] of [[linked, [], dir], [path.join(prefix, 'bin', 'tt'), [], dir], ['sh', ['tt'], path.join(modules, '.bin')]] as const) {
+      const run = await runCommand(command, [...args, '--version'], cwd, env);
+      expect(run.code, `${command} ${args.join(' ')}: ${run.stderr}`).toBe(0);
+      expect(run.stdout.trim()).toBe(version);
+    }
 
     const text = `spaces  kept, 'single' "double" $HOME \\ *`;
     const sent = await runCommand(linked, ['send', 'backend', text, '--json'], dir, env);
@@ -83,9 +95,9 @@ describe('bin/tt, the installed command', () => {
 
     const conductor = await runCommand(LAUNCHER, ['conductor', '--cli', 'claude'], dir, env);
     expect(conductor.code, conductor.stderr).toBe(0);
-    const tt = variables(path.join(dir, 'parent-env'));
-    expect(tt.has('NODE_EXTRA_CA_CERTS')).toBe(false);
-    expect(tt.get('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(CERTS);
+    const ttEnv = variables(path.join(dir, 'parent-env'));
+    expect(ttEnv.has('NODE_EXTRA_CA_CERTS')).toBe(false);
+    expect(ttEnv.get('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(CERTS);
     const cli = variables(path.join(dir, 'child-env'));
     expect(cli.get('NODE_EXTRA_CA_CERTS')).toBe(CERTS);
     expect(cli.has('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(false);
@@ -111,4 +123,14 @@ describe('bin/tt, the installed command', () => {
     expect(cli.get('NODE_EXTRA_CA_CERTS')).toBe(CERTS);
     expect(cli.has('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(false);
   }, 60_000);
+
+  it('ttInvocation: how tt starts tt (the scripted agent\'s commands) sets the variable aside, and changes nothing else', () => {
+    const env = { PATH: '/bin', NODE_EXTRA_CA_CERTS: CERTS, TINYTOWN_AGENT: 'backend' };
+    const call = ttInvocation(['send', 'frontend', 'hi'], env);
+    expect(call.command).toBe(process.execPath);
+    expect(call.args).toEqual([path.join(REPO_ROOT, 'bin', 'tt.js'), 'send', 'frontend', 'hi']);
+    expect(call.env).toEqual({ PATH: '/bin', TINYTOWN_NODE_EXTRA_CA_CERTS: CERTS, TINYTOWN_AGENT: 'backend' });
+    expect(env.NODE_EXTRA_CA_CERTS).toBe(CERTS);
+    expect(ttInvocation(['status'], { PATH: '/bin' }).env).toEqual({ PATH: '/bin' });
+  });
 });

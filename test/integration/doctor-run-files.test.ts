@@ -1,11 +1,12 @@
 /**
  * tt doctor and run/: the temp file of a process killed mid-write, and the
  * caches of the inbox of an agent that no longer exists, are found and (with
- * --fix) deleted; a live process's temp file and every cache still in use
- * (an agent's empty inbox has one too) are not.
+ * --fix) deleted; a live process's temp file, a fresh one (its writer may have
+ * just finished, or live in another pid namespace) and every cache still in
+ * use (an agent's empty inbox has one too) are not.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git, tempRepo } from '../helpers/repo.js';
@@ -37,20 +38,30 @@ describe('tt doctor: run/ files nothing will read again', () => {
     expect(existsSync(path.join(dir, '.tinytown/inbox/frontend'))).toBe(false);
     const deadPid = spawnSync('true').pid!;
     const deadTemp = `${cacheDir}/parsed/inbox-backend.json.${deadPid}.k3f9qa.tmp`;
+    const freshTemp = `${cacheDir}/parsed/read-backend.json.${deadPid}.m4n5p6.tmp`;
     const liveTemp = `${cacheDir}/parsed/tasks.json.${process.pid}.a1b2c3.tmp`;
-    for (const file of [deadTemp, liveTemp]) writeFileSync(path.join(dir, file), '{"half":');
+    const agentTemp = '.tinytown/run/agents/backend.json.999999999.tmp';
+    for (const file of [deadTemp, freshTemp, liveTemp, agentTemp]) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), '{"half":');
+    }
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    for (const file of [deadTemp, liveTemp, agentTemp]) utimesSync(path.join(dir, file), twoMinutesAgo, twoMinutesAgo);
 
     const check = await tt(dir, ['doctor', '--json']);
     expect(check.code).toBe(1);
-    const found = check.json<Doctor>().findings.filter((f) => f.kind === 'stale-cache').map((f) => f.file).sort();
-    expect(found).toEqual([...frontendCaches, deadTemp].sort());
+    const found = (kind: string) => check.json<Doctor>().findings.filter((f) => f.kind === kind).map((f) => f.file).sort();
+    expect(found('stale-cache')).toEqual(frontendCaches);
+    expect(found('temp-file')).toEqual([agentTemp, deadTemp].sort());
+    const removed = [...found('stale-cache'), ...found('temp-file')];
 
     const before = filesUnder(dir, cacheDir);
     const fix = await tt(dir, ['doctor', '--fix', '--json']);
     expect(fix.code, fix.stdout).toBe(0);
     expect(fix.json<Doctor>().findings.every((f) => f.fixed)).toBe(true);
-    expect(filesUnder(dir, cacheDir)).toEqual(before.filter((file) => !found.includes(file)));
-    expect(existsSync(path.join(dir, liveTemp))).toBe(true);
+    expect(filesUnder(dir, cacheDir)).toEqual(before.filter((file) => !removed.includes(file)));
+    for (const file of [liveTemp, freshTemp]) expect(existsSync(path.join(dir, file))).toBe(true);
+    expect(existsSync(path.join(dir, agentTemp))).toBe(false);
     expect(git(dir, 'status', '--porcelain').trim()).toBe('');
     expect((await tt(dir, ['inbox', 'backend', '--json'])).json<{ messages: Array<{ body: string }> }>().messages.map((m) => m.body.trim())).toEqual(['hello backend']);
   });

@@ -13,7 +13,7 @@ import { townWithTeam, tt } from '../helpers/tt.js';
 import { waitFor } from '../helpers/wait.js';
 import { later, laterAsync } from '../helpers/later.js';
 import { listTasks, listUnread } from '../../src/store/reader.js';
-import { PARSED_CACHE_DIR, SETTLE_MS } from '../../src/store/record-cache.js';
+import { PARSED_CACHE_DIR } from '../../src/store/record-cache.js';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -14,22 +14,11 @@ import { readCommitParent, readOwnCommitParent } from '../../src/git/commit-pare
 import { maintenanceArgs } from '../../src/git/commit.js';
 import { runGit } from '../../src/git/run-git.js';
 import { GitError, ValidationError } from '../../src/errors.js';
-import { SETTLE_MS } from '../../src/store/record-cache.js';
+import { later } from '../helpers/later.js';
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** As if it happened long after every file written so far (their stat has settled for the cache). */
-function later<T>(read: () => T): T {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(Date.now() + SETTLE_MS * 10);
-  try {
-    return read();
-  } finally {
-    vi.useRealTimers();
-  }
-}
 
 describe('town.yml through its cache', () => {
   it('follows an edit that keeps the size, and never hides a broken file', async () => {
