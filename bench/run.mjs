@@ -476,7 +476,7 @@ function countGitProcesses(dir, sends) {
 // ---------------------------------------------------------------- scenario 2: assign and task list beside Backlog.md
 
 /** Quoted in the issue for this machine class; shown beside the measured figures, and all there is when Backlog.md cannot be installed. */
-const REFERENCE = { assign_ms: 700, list_ms: 1700, tool: 'Backlog.md', note: 'reference figures quoted in the brief (create a task with auto-commit; list 2,000 tasks), not measured here' };
+const REFERENCE = { assign_ms: 700, list_ms: 1700, tool: 'Backlog.md', note: 'reference figures quoted in the issue (create a task with auto-commit; list 2,000 tasks), not measured here' };
 const SPEED_UP_GOAL = 4;
 
 async function scenarioTasks() {
