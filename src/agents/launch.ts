@@ -1,6 +1,6 @@
 /** Starting an agent's loop as a detached background process that survives the terminal closing. */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ttInvocation } from '../tt-invocation.js';
 import { runtimePaths, updateAgentRuntime, clearControl } from '../store/runtime.js';
@@ -12,10 +12,23 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * A loop writes to its log for as long as it runs, so a log can only be cut
+ * when a loop starts: past this size it becomes <name>.log.1 (replacing the
+ * one before) and the new loop starts a new log.
+ */
+export const LOG_ROTATE_BYTES = 8 * 1024 * 1024;
+
+function rotateLog(logFile: string): void {
+  const size = statSync(logFile, { throwIfNoEntry: false })?.size ?? 0;
+  if (size > LOG_ROTATE_BYTES) renameSync(logFile, `${logFile}.1`);
+}
+
 export function launchAgentLoop({ root, name, maxRounds, env = process.env }: LaunchOptions): number {
   const logFile = runtimePaths.log(root, name);
   mkdirSync(path.dirname(logFile), { recursive: true });
   clearControl(root, name);
+  rotateLog(logFile);
   const log = openSync(logFile, 'a');
   const loop = ttInvocation(['loop', name, '--town', root, ...(maxRounds !== undefined ? ['--max-rounds', String(maxRounds)] : [])], { ...env, TINYTOWN_AGENT: name });
   // detached: its own process group, so closing the terminal does not end it and kill can end its CLI too.

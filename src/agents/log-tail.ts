@@ -1,4 +1,4 @@
-/** The last lines of an agent's log, read from the end of the file (logs grow without bound). */
+/** The last lines of an agent's log, read from the end of the file (a log grows for as long as its loop runs). */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { runtimePaths } from '../store/runtime.js';
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { git, tempRepo, treeSnapshot } from '../helpers/repo.js';
@@ -6,6 +6,7 @@ import { tt, ttProcess } from '../helpers/tt.js';
 import { waitFor } from '../helpers/wait.js';
 import { readAgentRuntime } from '../../src/store/runtime.js';
 import { isProcessAlive } from '../../src/store/lock.js';
+import { LOG_ROTATE_BYTES } from '../../src/agents/launch.js';
 
 /** Towns whose agents must be stopped whatever happens in the test. */
 const towns: string[] = [];
@@ -54,6 +55,26 @@ describe('running agents', () => {
     expect(pids.filter(isProcessAlive)).toEqual([]);
     expect((await tt(dir, ['status', '--json'])).json<{ agents: Array<{ state: string }> }>().agents.map((a) => a.state).sort()).toEqual(['cold', 'stopped', 'stopped', 'stopped']);
   }, 120_000);
+
+  it('starts a new log when a loop starts and the old log has grown past the limit, keeping the old one as <name>.log.1', async () => {
+    const dir = await town({ failing: 'false' });
+    expect((await tt(dir, ['spawn', 'backend', '--cli', 'failing', '--no-start'])).code).toBe(0);
+    const log = path.join(dir, '.tinytown/run/logs/backend.log');
+    mkdirSync(path.dirname(log), { recursive: true });
+    const old = `${'an old line of agent output\n'.repeat(Math.ceil(LOG_ROTATE_BYTES / 28))}the last old line\n`;
+    writeFileSync(log, old);
+
+    expect((await tt(dir, ['restart', 'backend', '--rounds', '1'])).code).toBe(0);
+    expect(readFileSync(`${log}.1`, 'utf8')).toBe(old);
+    expect(statSync(log).size).toBeLessThan(LOG_ROTATE_BYTES);
+    await tt(dir, ['kill', 'backend']);
+
+    // A log under the limit is kept, and the loop appends to it.
+    writeFileSync(log, 'a small log\n');
+    expect((await tt(dir, ['restart', 'backend', '--rounds', '1'])).code).toBe(0);
+    expect(readFileSync(log, 'utf8').startsWith('a small log\n')).toBe(true);
+    expect(readFileSync(`${log}.1`, 'utf8')).toBe(old);
+  });
 
   it('leaves messages unread and hands the task back to assigned when the CLI exits 1', async () => {
     const dir = await town({ failing: 'false' });
