@@ -44,6 +44,16 @@ function writeProbe(file: string, outDir: string): void {
 
 const variables = (file: string) => new Map(readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('=')).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 
+/** What the probe recorded: tt (its parent) started without the variable, the probe itself got it back. */
+function expectSetAsideThenGivenBack(dir: string): void {
+  const parent = variables(path.join(dir, 'parent-env'));
+  expect(parent.has('NODE_EXTRA_CA_CERTS')).toBe(false);
+  expect(parent.get('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(CERTS);
+  const cli = variables(path.join(dir, 'child-env'));
+  expect(cli.get('NODE_EXTRA_CA_CERTS')).toBe(CERTS);
+  expect(cli.has('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(false);
+}
+
 const towns: string[] = [];
 afterEach(async () => {
   for (const dir of towns.splice(0)) await ttProcess(dir, ['stop']);
@@ -95,12 +105,7 @@ describe('bin/tt, the installed command', () => {
 
     const conductor = await runCommand(LAUNCHER, ['conductor', '--cli', 'claude'], dir, env);
     expect(conductor.code, conductor.stderr).toBe(0);
-    const ttEnv = variables(path.join(dir, 'parent-env'));
-    expect(ttEnv.has('NODE_EXTRA_CA_CERTS')).toBe(false);
-    expect(ttEnv.get('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(CERTS);
-    const cli = variables(path.join(dir, 'child-env'));
-    expect(cli.get('NODE_EXTRA_CA_CERTS')).toBe(CERTS);
-    expect(cli.has('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(false);
+    expectSetAsideThenGivenBack(dir);
   });
 
   it.runIf(existsSync('/proc/self/environ'))('an agent loop tt starts also starts without it, and its CLI gets it back', async () => {
@@ -116,12 +121,7 @@ describe('bin/tt, the installed command', () => {
     const started = await runCommand(LAUNCHER, ['restart', 'prober', '--rounds', '1'], dir, { ...process.env, NODE_EXTRA_CA_CERTS: CERTS });
     expect(started.code, started.stderr).toBe(0);
     await waitFor(() => existsSync(path.join(dir, 'parent-env')) && existsSync(path.join(dir, 'child-env')), { timeoutMs: 30_000, what: 'the probe CLI to run' });
-    const loop = variables(path.join(dir, 'parent-env'));
-    expect(loop.has('NODE_EXTRA_CA_CERTS')).toBe(false);
-    expect(loop.get('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(CERTS);
-    const cli = variables(path.join(dir, 'child-env'));
-    expect(cli.get('NODE_EXTRA_CA_CERTS')).toBe(CERTS);
-    expect(cli.has('TINYTOWN_NODE_EXTRA_CA_CERTS')).toBe(false);
+    expectSetAsideThenGivenBack(dir);
   }, 60_000);
 
   it('ttInvocation: how tt starts tt (the scripted agent\'s commands) sets the variable aside, and changes nothing else', () => {
