@@ -2,9 +2,8 @@
  * `tt doctor`: find what would hurt the town — files that do not parse,
  * conflict markers, duplicate ids, stale locks, leftover temp files,
  * unfinished commits, work assigned to agents that no longer exist, caches
- * nothing will read again — and,
- * with --fix, repair what is safe to repair, saying what it did.
- * Nothing a human or agent wrote is ever deleted.
+ * nothing will read again — and, with --fix, repair what is safe to repair,
+ * saying what it did. Nothing a human or agent wrote is ever deleted.
  */
 import { existsSync, lstatSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
