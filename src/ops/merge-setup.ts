@@ -23,11 +23,14 @@ function shellQuote(text: string): string {
 }
 
 /**
- * The command git runs (through a shell). Absolute paths of this node and this
- * tt: the repo config is per clone, and a bare `tt` may not be on git's PATH.
+ * The command git runs (through a shell), once per town file both sides
+ * changed. Absolute paths of this node and this tt: the repo config is per
+ * clone, and a bare `tt` may not be on git's PATH. NODE_EXTRA_CA_CERTS is
+ * emptied for it, as bin/tt sets it aside: node 20 would otherwise parse every
+ * CA certificate at start-up, and a merge driver makes no TLS connection.
  */
 export function mergeDriverCommandLine(): string {
-  return `${shellQuote(process.execPath)} ${shellQuote(path.join(packageRoot(), 'bin', 'tt.js'))} merge-driver %O %A %B %P`;
+  return `NODE_EXTRA_CA_CERTS= ${shellQuote(process.execPath)} ${shellQuote(path.join(packageRoot(), 'bin', 'tt.js'))} merge-driver %O %A %B %P`;
 }
 
 /** `.gitattributes` with our line appended, or null when a line already routes the town to the driver. */

@@ -64,7 +64,7 @@ describe('registration', () => {
     expect(initCommit).toContain('.gitattributes');
     expect(initCommit.filter((p) => p !== '.gitattributes').every((p) => p.startsWith('.tinytown/'))).toBe(true);
     const driver = git(dir, 'config', '--get', 'merge.tinytown.driver').trim();
-    expect(driver).toBe(`'${process.execPath}' '${TT_BIN}' merge-driver %O %A %B %P`);
+    expect(driver).toBe(`NODE_EXTRA_CA_CERTS= '${process.execPath}' '${TT_BIN}' merge-driver %O %A %B %P`);
     expect(git(dir, 'check-attr', 'merge', '--', '.tinytown/tasks/t-aaaaaa.md').trim()).toBe('.tinytown/tasks/t-aaaaaa.md: merge: tinytown');
 
     const before = commitCount(dir);
