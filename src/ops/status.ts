@@ -22,16 +22,26 @@ export interface TownStatus {
   problems: Problem[];
 }
 
-export function currentTaskOf(tasks: readonly Task[], agent: string): Task | undefined {
-  const mine = tasks.filter((task) => task.assignee === agent);
-  return mine.find((task) => task.state === 'running') ?? mine.find((task) => task.state === 'assigned');
+/**
+ * Each agent's current task: its first running task, else its first assigned
+ * one (in file order). One pass, however many agents ask.
+ */
+export function currentTasks(tasks: readonly Task[]): Map<string, Task> {
+  const running = new Map<string, Task>();
+  const assigned = new Map<string, Task>();
+  for (const task of tasks) {
+    const first = task.state === 'running' ? running : task.state === 'assigned' ? assigned : undefined;
+    if (task.assignee && first && !first.has(task.assignee)) first.set(task.assignee, task);
+  }
+  for (const [agent, task] of assigned) if (!running.has(agent)) running.set(agent, task);
+  return running;
 }
 
-function agentStatus(town: Town, agent: Agent, tasks: readonly Task[]): AgentStatus {
+function agentStatus(town: Town, agent: Agent, current: ReadonlyMap<string, Task>): AgentStatus {
   const { unread, urgent } = inboxSummary(town.root, agent.name);
   return {
     name: agent.name, role: agent.role, state: readAgentRuntime(town.root, agent.name).state,
-    unread, urgent, current_task: currentTaskOf(tasks, agent.name)?.id ?? null,
+    unread, urgent, current_task: current.get(agent.name)?.id ?? null,
   };
 }
 
@@ -42,9 +52,10 @@ export function townStatus(town: Town): TownStatus {
   const tasks = taskListing.items;
   const counts = Object.fromEntries(TASK_STATES.map((state) => [state, 0])) as Record<TaskState, number>;
   for (const task of tasks) counts[task.state]++;
+  const current = currentTasks(tasks);
   return {
     town: { name: town.config.name, root: town.root },
-    agents: agentListing.items.map((agent) => agentStatus(town, agent, tasks)),
+    agents: agentListing.items.map((agent) => agentStatus(town, agent, current)),
     tasks: counts,
     openTasks: tasks.filter((task) => ['pending', 'assigned', 'running', 'review'].includes(task.state)),
     problems,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { OPEN_TASK_STATES, type Agent, type Message, type Task, type TaskState } from '../core/types.js';
 import { MESSAGE_ID_PATTERN } from '../core/ids.js';
 import { readTownLog, type TownEvent } from '../git/log.js';
-import { currentTaskOf } from '../ops/status.js';
+import { currentTasks } from '../ops/status.js';
 import { townPaths } from '../store/paths.js';
 import { listAgents, listInboxOwners, markdownFiles, resolveTaskId, type Problem } from '../store/reader.js';
 import { parseMessage, parseTask } from '../store/records.js';
@@ -111,9 +111,9 @@ export class TownReadModel {
     return this.taskListing;
   }
 
-  private agentCard(agent: Agent, tasks: readonly Task[]): Record<string, unknown> {
+  private agentCard(agent: Agent, currentTask: ReadonlyMap<string, Task>): Record<string, unknown> {
     const runtime = readAgentRuntime(this.town.root, agent.name);
-    const current = currentTaskOf(tasks, agent.name);
+    const current = currentTask.get(agent.name);
     return {
       name: agent.name, role: agent.role, cli: agent.cli, nickname: agent.nickname,
       state: runtime.state, alive: runtime.alive, rounds: runtime.rounds, heartbeat: runtime.heartbeat,
@@ -126,7 +126,8 @@ export class TownReadModel {
   agents(): Record<string, unknown> {
     const agents = listAgents(this.town.root);
     const { tasks } = this.allTasks();
-    return { agents: agents.items.map((agent) => this.agentCard(agent, tasks)), problems: agents.problems };
+    const current = currentTasks(tasks);
+    return { agents: agents.items.map((agent) => this.agentCard(agent, current)), problems: agents.problems };
   }
 
   /** Everything the first view needs: agents, each column's first page, counts and problems. */
@@ -134,9 +135,10 @@ export class TownReadModel {
     const agents = listAgents(this.town.root);
     const { tasks, problems } = this.allTasks();
     const columns = BOARD_COLUMNS.map((column) => this.columnOf(tasks, column.key, { offset: 0, limit: perColumn }));
+    const current = currentTasks(tasks);
     return {
       town: { name: this.town.config.name, root: this.town.root },
-      agents: agents.items.map((agent) => this.agentCard(agent, tasks)),
+      agents: agents.items.map((agent) => this.agentCard(agent, current)),
       columns,
       open: tasks.filter((task) => OPEN_TASK_STATES.includes(task.state)).length,
       total: tasks.length,

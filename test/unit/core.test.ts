@@ -4,6 +4,7 @@ import { closestName, validateAgentName } from '../../src/core/names.js';
 import { applyTaskAction } from '../../src/core/transitions.js';
 import { toMessage, toTask } from '../../src/core/validate.js';
 import type { Task } from '../../src/core/types.js';
+import { currentTasks } from '../../src/ops/status.js';
 import { ConflictError, UsageError, ValidationError } from '../../src/errors.js';
 
 const NOW = '2026-11-25T21:20:00.000Z';
@@ -127,5 +128,22 @@ describe('validation', () => {
     const message = { id: '20261125T212000123Z-k3f9qa', from: 'a', to: 'b', created: NOW, type: 'custom' };
     expect(() => toMessage(message, '', 'm.md')).toThrow(/kind/);
     expect(toMessage({ ...message, kind: 'ready_for_review' }, '', 'm.md').kind).toBe('ready_for_review');
+  });
+});
+
+describe('current tasks (tt status, the board)', () => {
+  it('gives each agent its first running task, else its first assigned one, and nothing else', () => {
+    const tasks = [
+      task({ id: 't-aaaaa1', state: 'assigned', assignee: 'backend' }),
+      task({ id: 't-aaaaa2', state: 'running', assignee: 'backend' }),
+      task({ id: 't-aaaaa3', state: 'running', assignee: 'backend' }),
+      task({ id: 't-bbbbb1', state: 'review', assignee: 'frontend' }),
+      task({ id: 't-bbbbb2', state: 'assigned', assignee: 'frontend' }),
+      task({ id: 't-bbbbb3', state: 'assigned', assignee: 'frontend' }),
+      task({ id: 't-ccccc1', state: 'completed', assignee: 'tester' }),
+      task({ id: 't-ddddd1', state: 'pending', assignee: null }),
+    ];
+    const current = currentTasks(tasks);
+    expect(Object.fromEntries([...current].map(([agent, t]) => [agent, t.id]))).toEqual({ backend: 't-aaaaa2', frontend: 't-bbbbb2' });
   });
 });
