@@ -1,5 +1,5 @@
 /** The conductor's context: the town, its agents and tasks, and the report-back loop from the Tinytown book. */
-import type { TownStatus } from '../ops/status.js';
+import type { TownStatus } from '../app/status.js';
 
 export function conductorContext(status: TownStatus): string {
   const agents = status.agents.map((a) => `- ${a.name} (${a.role}): ${a.state}, ${a.unread} unread${a.current_task ? `, on ${a.current_task}` : ''}`);

@@ -9,8 +9,8 @@ import { countUnread, listAgents } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
 import { transact } from '../store/transaction.js';
 import type { Town } from '../store/town.js';
-import { agentNames } from '../ops/agents.js';
-import type { OpContext } from '../ops/context.js';
+import { agentNames } from '../app/agents.js';
+import type { OpContext } from '../app/context.js';
 
 const KILL_GRACE_MS = 5_000;
 

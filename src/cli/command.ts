@@ -5,8 +5,8 @@
  * zero-cost fast parser and yargs (help, suggestions, usage errors).
  */
 import { CONDUCTOR } from '../core/types.js';
-import type { OpContext } from '../ops/context.js';
-import { resolveAgent } from '../ops/agents.js';
+import type { OpContext } from '../app/context.js';
+import { resolveAgent } from '../app/agents.js';
 import type { Problem } from '../store/reader.js';
 import type { CommitOutcome } from '../store/transaction.js';
 import { openTown, type Town } from '../store/town.js';

@@ -8,7 +8,7 @@ import { TinytownError } from '../errors.js';
 import { CliContext, type CliRuntime, type GlobalArgs } from './command.js';
 import { commands } from './commands/index.js';
 import { fastParse } from './fast-parse.js';
-import { envelope, errorEnvelope } from './json.js';
+import { envelope, errorEnvelope } from '../app/json.js';
 import { useRandomSource } from '../core/ids.js';
 import { kernelRandom } from '../store/random.js';
 

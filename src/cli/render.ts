@@ -1,7 +1,7 @@
 /** Human output: pure functions from data to text. */
 import type { Agent, Message, Task } from '../core/types.js';
 import type { TownEvent } from '../git/log.js';
-import type { TownStatus } from '../ops/status.js';
+import type { TownStatus } from '../app/status.js';
 import type { ObservedRuntime } from '../store/runtime.js';
 
 export function ago(iso: string | null, now: Date): string {

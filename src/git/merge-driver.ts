@@ -11,7 +11,7 @@
  *
  * The driver cannot commit (git is in the middle of a merge), so a claim
  * conflict is recorded under run/merge-notices/ and `tt sync` delivers the
- * loser's message after the merge (ops/sync.ts).
+ * loser's message after the merge (app/sync.ts).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

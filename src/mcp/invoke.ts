@@ -6,7 +6,7 @@
  */
 import type { CommandOutput } from '../cli/command.js';
 import type { EmbeddedCliOptions } from '../cli/embedded.js';
-import { envelope } from '../cli/json.js';
+import { envelope } from '../app/json.js';
 import { TinytownError } from '../errors.js';
 
 export { cliContext, commandAt, runCommand, typedActor } from '../cli/embedded.js';

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { conductorContext } from '../agents/conductor-context.js';
 import { NotFoundError, TinytownError } from '../errors.js';
-import { resolveAgent } from '../ops/agents.js';
-import { townStatus } from '../ops/status.js';
+import { resolveAgent } from '../app/agents.js';
+import { townStatus } from '../app/status.js';
 import { listAgents } from '../store/reader.js';
 import { cliContext, requestError, type McpServerOptions } from './invoke.js';
 

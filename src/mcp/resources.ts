@@ -4,10 +4,10 @@
  * with its live status.
  */
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { agentJson } from '../cli/json.js';
+import { agentJson } from '../app/json.js';
 import { NotFoundError, TinytownError } from '../errors.js';
-import { resolveAgent } from '../ops/agents.js';
-import { townStatus } from '../ops/status.js';
+import { resolveAgent } from '../app/agents.js';
+import { townStatus } from '../app/status.js';
 import { listAgents } from '../store/reader.js';
 import { cliContext, jsonText, requestError, RESOURCE_NOT_FOUND, runCommand, type McpServerOptions } from './invoke.js';
 

@@ -1,6 +1,6 @@
 /** Small pieces of HTTP the board server needs on top of node:http: JSON in and out, errors as the CLI's envelope. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { envelope, errorEnvelope } from '../cli/json.js';
+import { envelope, errorEnvelope } from '../app/json.js';
 import { TinytownError, UsageError } from '../errors.js';
 
 /** A refusal that is not the CLI's to make: the request itself is not allowed (token, origin, host). */

@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { cliContext, type EmbeddedCliOptions } from '../cli/embedded.js';
-import { agentNames, resolveAgent } from '../ops/agents.js';
+import { agentNames, resolveAgent } from '../app/agents.js';
 import { townPaths } from '../store/paths.js';
 import { packageRoot } from '../package-root.js';
 import { NotFoundError, UsageError } from '../errors.js';

@@ -8,7 +8,7 @@ import { watch } from 'node:fs';
 import path from 'node:path';
 import { TimeoutError } from '../errors.js';
 import { isScratchName } from '../core/direct-edits.js';
-import { readInbox, type InboxListing } from '../ops/messages.js';
+import { readInbox, type InboxListing } from '../app/messages.js';
 import { ensureDir } from '../store/fs-safe.js';
 import { townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';

@@ -1,6 +1,6 @@
 /**
  * Watching a town for direct edits (DESIGN §1) and handing them to
- * ops/accept.ts in batches. Two kinds of watching, each for what it is best at:
+ * app/accept.ts in batches. Two kinds of watching, each for what it is best at:
  *
  * - one native fs.watch per town folder (folder-watchers.ts): a folder's
  *   events name the entry that changed, so 100,000 message files cost
@@ -21,8 +21,8 @@ import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { hasCanonicalName, isScratchName } from '../core/direct-edits.js';
-import { acceptDirectEdits, pendingTownPaths, type AcceptEvent } from '../ops/accept.js';
-import { townFileAt } from '../ops/accept-plan.js';
+import { acceptDirectEdits, pendingTownPaths, type AcceptEvent } from '../app/accept.js';
+import { townFileAt } from '../app/accept-plan.js';
 import { readTownConfig } from '../store/config.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
@@ -91,7 +91,7 @@ function entries(root: string, rel: string): string[] {
   }
 }
 
-/** Runs one batch through ops/accept.ts and reports what happened; paths to look at again go back in the queue. */
+/** Runs one batch through app/accept.ts and reports what happened; paths to look at again go back in the queue. */
 function batchProcessor(town: Town, options: TownWatcherOptions, timing: WatchTiming, queue: () => EditQueue) {
   const now = options.now ?? (() => new Date());
   let failures = 0;

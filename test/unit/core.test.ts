@@ -4,7 +4,7 @@ import { closestName, validateAgentName } from '../../src/core/names.js';
 import { applyTaskAction } from '../../src/core/transitions.js';
 import { toMessage, toTask } from '../../src/core/validate.js';
 import type { Task } from '../../src/core/types.js';
-import { currentTasks } from '../../src/ops/status.js';
+import { currentTasks } from '../../src/app/status.js';
 import { ConflictError, UsageError, ValidationError } from '../../src/errors.js';
 
 const NOW = '2026-11-25T21:20:00.000Z';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLogRecord, type TownEvent } from '../../src/git/log.js';
-import { renderSummaryMarkdown, summarise } from '../../src/ops/summary.js';
+import { renderSummaryMarkdown, summarise } from '../../src/app/summary.js';
 import type { Task } from '../../src/core/types.js';
 
 function event(commit: string, subject: string, trailers: string): TownEvent {

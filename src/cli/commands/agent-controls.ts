@@ -1,11 +1,11 @@
-/** The small agent lifecycle commands: each one resolves names and makes one call into ops/lifecycle. */
+/** The small agent lifecycle commands: each one resolves names and makes one call into app/lifecycle. */
 import { UsageError } from '../../errors.js';
 import type { CliContext, CommandDefinition, CommandOutput } from '../command.js';
 import { optionalString, requiredString, stringList } from '../command.js';
-import { resolveAgent } from '../../ops/agents.js';
+import { resolveAgent } from '../../app/agents.js';
 import { killAgent, pruneAgents, recoverAgents, requireRunning, runningAgents, startAgent, stopAll, waitForAgents } from '../../agents/lifecycle.js';
 import { writeControl, readAgentRuntime, type AgentControl } from '../../store/runtime.js';
-import { agentNames } from '../../ops/agents.js';
+import { agentNames } from '../../app/agents.js';
 import { CONDUCTOR } from '../../core/types.js';
 
 const AGENT_ARG = { name: 'agent', describe: 'Agent name or nickname' };

@@ -1,6 +1,6 @@
 import type { CommandDefinition } from '../command.js';
 import { optionalString, requiredString, stringList } from '../command.js';
-import { approveTask } from '../../ops/review.js';
+import { approveTask } from '../../app/review.js';
 import { TASK_ID_ARG, taskOutput } from './task.js';
 import { CC_OPTION } from './review.js';
 

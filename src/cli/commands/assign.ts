@@ -1,8 +1,8 @@
 import type { CommandDefinition } from '../command.js';
 import { commitNotes, optionalString, requiredString, stringList } from '../command.js';
-import { assignTask } from '../../ops/tasks.js';
+import { assignTask } from '../../app/tasks.js';
 import { PRIORITIES } from '../../core/types.js';
-import { taskJson } from '../json.js';
+import { taskJson } from '../../app/json.js';
 
 export const assignCommand: CommandDefinition = {
   path: ['assign'],

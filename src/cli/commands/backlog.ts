@@ -1,8 +1,8 @@
 import type { CommandDefinition, CommandGroup } from '../command.js';
 import { commitNotes, optionalString, problemNotes, requiredString, stringList } from '../command.js';
-import { addToBacklog, assignBacklog, backlog, claimTask, removeFromBacklog } from '../../ops/tasks.js';
+import { addToBacklog, assignBacklog, backlog, claimTask, removeFromBacklog } from '../../app/tasks.js';
 import { PRIORITIES } from '../../core/types.js';
-import { taskJson } from '../json.js';
+import { taskJson } from '../../app/json.js';
 import { renderTaskList } from '../render.js';
 import { TASK_ID_ARG, taskOutput } from './task.js';
 

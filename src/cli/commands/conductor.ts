@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandDefinition } from '../command.js';
 import { optionalString } from '../command.js';
-import { townStatus } from '../../ops/status.js';
+import { townStatus } from '../../app/status.js';
 import { listAgents } from '../../store/reader.js';
 import { townPaths } from '../../store/paths.js';
 import { CONDUCTOR } from '../../core/types.js';

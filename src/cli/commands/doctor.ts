@@ -1,5 +1,5 @@
 import type { CommandDefinition } from '../command.js';
-import { diagnoseTown, type Finding } from '../../ops/doctor.js';
+import { diagnoseTown, type Finding } from '../../app/doctor.js';
 
 function renderFinding(item: Finding): string {
   const mark = item.fixed ? 'fixed' : item.fix ? 'fixable' : 'problem';

@@ -2,7 +2,7 @@ import { UsageError } from '../../errors.js';
 import type { TownEvent } from '../../git/log.js';
 import { readTownLog } from '../../git/log.js';
 import type { CommandDefinition } from '../command.js';
-import { eventJson } from '../json.js';
+import { eventJson } from '../../app/json.js';
 import { renderHistory } from '../render.js';
 import { ndjson } from './watch.js';
 

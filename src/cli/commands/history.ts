@@ -1,10 +1,10 @@
 import type { CommandDefinition } from '../command.js';
 import { optionalString } from '../command.js';
 import { readTownLog } from '../../git/log.js';
-import { resolveAgent } from '../../ops/agents.js';
+import { resolveAgent } from '../../app/agents.js';
 import { resolveTaskId } from '../../store/reader.js';
 import { renderHistory } from '../render.js';
-import { eventJson } from '../json.js';
+import { eventJson } from '../../app/json.js';
 import { UsageError } from '../../errors.js';
 
 export const historyCommand: CommandDefinition = {

@@ -1,15 +1,15 @@
 import { UsageError } from '../../errors.js';
 import type { Args, CommandDefinition, CommandOutput } from '../command.js';
-import type { OpContext } from '../../ops/context.js';
-import type { AcceptResult } from '../../ops/accept.js';
-import { takeInHandWrittenMail } from '../../ops/inbox-intake.js';
+import type { OpContext } from '../../app/context.js';
+import type { AcceptResult } from '../../app/accept.js';
+import { takeInHandWrittenMail } from '../../app/inbox-intake.js';
 import { commitNotes, optionalString, problemNotes } from '../command.js';
-import { inboxOwners, markRead, readAllInboxes, readInbox, viewAllInboxes, viewInbox, type InboxListing } from '../../ops/messages.js';
+import { inboxOwners, markRead, readAllInboxes, readInbox, viewAllInboxes, viewInbox, type InboxListing } from '../../app/messages.js';
 import type { Town } from '../../store/town.js';
-import { resolveAgent } from '../../ops/agents.js';
+import { resolveAgent } from '../../app/agents.js';
 import type { Message } from '../../core/types.js';
 import type { FolderView } from '../../store/reader.js';
-import { envelopeWithRawJson, indentedJson, messageJson, rawJsonSlot } from '../json.js';
+import { envelopeWithRawJson, indentedJson, messageJson, rawJsonSlot } from '../../app/json.js';
 import { renderInbox } from '../render.js';
 
 /** `--wait`: the unread messages now, or the first ones to arrive (a file-system watch; loaded only when asked for). */

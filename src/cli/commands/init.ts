@@ -1,6 +1,6 @@
 import type { CommandDefinition } from '../command.js';
 import { commitNotes, optionalString } from '../command.js';
-import { initTown } from '../../ops/init.js';
+import { initTown } from '../../app/init.js';
 
 export const initCommand: CommandDefinition = {
   path: ['init'],

@@ -1,7 +1,7 @@
 import type { CommandDefinition } from '../command.js';
 import { problemNotes } from '../command.js';
 import { listAgents } from '../../store/reader.js';
-import { agentJson } from '../json.js';
+import { agentJson } from '../../app/json.js';
 import { renderAgents } from '../render.js';
 
 export const listCommand: CommandDefinition = {

@@ -1,6 +1,6 @@
 import type { CommandDefinition } from '../command.js';
 import { requiredString } from '../command.js';
-import { resolveAgent } from '../../ops/agents.js';
+import { resolveAgent } from '../../app/agents.js';
 import { runAgentLoop } from '../../agents/loop.js';
 
 export const loopCommand: CommandDefinition = {

@@ -1,6 +1,6 @@
 import type { CommandDefinition } from '../command.js';
 import { commitNotes, optionalString } from '../command.js';
-import { reclaimWork } from '../../ops/reclaim.js';
+import { reclaimWork } from '../../app/reclaim.js';
 
 export const reclaimCommand: CommandDefinition = {
   path: ['reclaim'],

@@ -1,6 +1,6 @@
 import type { CommandDefinition } from '../command.js';
 import { requiredString, stringList } from '../command.js';
-import { rejectTask } from '../../ops/review.js';
+import { rejectTask } from '../../app/review.js';
 import { TASK_ID_ARG, taskOutput } from './task.js';
 import { CC_OPTION } from './review.js';
 

@@ -1,6 +1,6 @@
 import type { CommandDefinition } from '../command.js';
 import { optionalString, requiredString, stringList } from '../command.js';
-import { requestReview } from '../../ops/review.js';
+import { requestReview } from '../../app/review.js';
 import { TASK_ID_ARG, taskOutput } from './task.js';
 
 export const CC_OPTION = { type: 'string', array: true, describe: 'Copy the message to another agent (repeatable)' } as const;

@@ -2,9 +2,9 @@ import { UsageError } from '../../errors.js';
 import type { MessageType } from '../../core/types.js';
 import type { CommandDefinition } from '../command.js';
 import { commitNotes, optionalString, requiredString, stringList } from '../command.js';
-import { sendMessage } from '../../ops/messages.js';
+import { sendMessage } from '../../app/messages.js';
 import { resolveTaskId } from '../../store/reader.js';
-import { messageJson } from '../json.js';
+import { messageJson } from '../../app/json.js';
 
 export const sendCommand: CommandDefinition = {
   path: ['send'],

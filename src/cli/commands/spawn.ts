@@ -1,7 +1,7 @@
 import type { CommandDefinition } from '../command.js';
 import { optionalString, requiredString } from '../command.js';
-import { spawnAgent } from '../../ops/agents.js';
-import { agentJson } from '../json.js';
+import { spawnAgent } from '../../app/agents.js';
+import { agentJson } from '../../app/json.js';
 import { runAgentLoop } from '../../agents/loop.js';
 import { startAgent } from '../../agents/lifecycle.js';
 import { agentCommand, requireInstalled } from '../../agents/cli-command.js';

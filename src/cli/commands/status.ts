@@ -1,11 +1,11 @@
 import type { CommandDefinition } from '../command.js';
 import { problemNotes } from '../command.js';
-import { townStatus } from '../../ops/status.js';
-import { readInbox } from '../../ops/messages.js';
+import { townStatus } from '../../app/status.js';
+import { readInbox } from '../../app/messages.js';
 import { renderAgentDetail, renderInbox, renderStatus } from '../render.js';
 import { readAgentRuntime } from '../../store/runtime.js';
 import { logTail } from '../../agents/log-tail.js';
-import { taskJson } from '../json.js';
+import { taskJson } from '../../app/json.js';
 
 export const statusCommand: CommandDefinition = {
   path: ['status'],

@@ -1,6 +1,6 @@
 import type { CommandDefinition } from '../command.js';
 import { optionalString } from '../command.js';
-import { coordinationSummary, renderSummaryMarkdown } from '../../ops/summary.js';
+import { coordinationSummary, renderSummaryMarkdown } from '../../app/summary.js';
 
 export const summaryCommand: CommandDefinition = {
   path: ['summary'],

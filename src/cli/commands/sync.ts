@@ -1,6 +1,6 @@
 import type { CommandDefinition } from '../command.js';
 import { optionalString } from '../command.js';
-import { MAX_PUSH_RETRIES, syncTown, type SyncResult } from '../../ops/sync.js';
+import { MAX_PUSH_RETRIES, syncTown, type SyncResult } from '../../app/sync.js';
 
 function renderSync(result: SyncResult): string {
   const where = `${result.remote}/${result.remote_ref.replace(/^refs\/heads\//, '')}`;

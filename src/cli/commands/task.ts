@@ -1,11 +1,11 @@
 import { NotFoundError } from '../../errors.js';
 import type { CommandDefinition, CommandGroup, CommandOutput, PositionalSpec } from '../command.js';
 import { commitNotes, optionalString, problemNotes, requiredString } from '../command.js';
-import { cancelTask, completeTask, currentTask, failTask, findTasks, requeueTask, startTask, viewAllTasks, type TaskResult } from '../../ops/tasks.js';
-import { resolveAgent } from '../../ops/agents.js';
+import { cancelTask, completeTask, currentTask, failTask, findTasks, requeueTask, startTask, viewAllTasks, type TaskResult } from '../../app/tasks.js';
+import { resolveAgent } from '../../app/agents.js';
 import { readTask, resolveTaskId } from '../../store/reader.js';
 import { TASK_STATES } from '../../core/types.js';
-import { envelopeWithRawJson, eventJson, indentedJson, rawJsonSlot, taskJson } from '../json.js';
+import { envelopeWithRawJson, eventJson, indentedJson, rawJsonSlot, taskJson } from '../../app/json.js';
 import { readTownLog } from '../../git/log.js';
 import { renderHistory, renderTask, renderTaskList } from '../render.js';
 

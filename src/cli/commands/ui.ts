@@ -1,6 +1,6 @@
 import type { CommandDefinition } from '../command.js';
 import { UsageError } from '../../errors.js';
-import { envelopeLine } from '../json.js';
+import { envelopeLine } from '../../app/json.js';
 
 /** "tt" on a phone keypad; any free port if it is taken and none was asked for. */
 const DEFAULT_PORT = 8888;

@@ -1,5 +1,5 @@
 import type { CommandDefinition } from '../command.js';
-import { envelopeLine } from '../json.js';
+import { envelopeLine } from '../../app/json.js';
 import type { WatchEvent } from '../../watch/town-watcher.js';
 
 /** The lines `tt watch` prints: what it did on stdout, what it could not do on stderr. */

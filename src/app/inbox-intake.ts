@@ -4,7 +4,7 @@
  * every edit; a command that reads an inbox takes in what it can recognise at
  * a glance — a Markdown file under a name tt does not give (`note.md`), which
  * only a person or an agent writing by hand creates — before it reads. The
- * taking in is the watcher's own (ops/accept.ts): fields filled, renamed to its
+ * taking in is the watcher's own (app/accept.ts): fields filled, renamed to its
  * id, committed; a file it cannot accept is left as it is and reported.
  */
 import { readdirSync } from 'node:fs';
