@@ -2,16 +2,22 @@
 // - dist/tt.cjs, the CLI: one CommonJS file that bin/tt.js compiles with a V8
 //   code cache. A tt call is mostly start-up, and most start-up is parsing and
 //   compiling code; the cache skips that, and one CommonJS file skips the ESM
-//   loader's per-chunk work. What only some commands need (yargs for help,
-//   chokidar, the MCP SDK) stays behind lazy require wrappers and never runs
-//   for a `tt send`.
+//   loader's per-chunk work. It is one build graph: the MCP server and the
+//   board (src/faces.ts loads them with import()) are parts of the same
+//   bundle, so every class (the TinytownError family above all) exists once
+//   and instanceof holds everywhere. esbuild wraps what is reached only
+//   through import() in lazy initialisers, so what only some commands need
+//   (the MCP SDK and zod, the board's server, yargs for help, chokidar)
+//   never runs for a `tt send`.
 // - dist/lib/, the library API (src/index.ts) as ESM.
 import { build } from 'esbuild';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+mkdirSync(new URL('../dist', import.meta.url));
 
 // js-yaml 3 require()s esprima at start-up, only for the unsafe !!js/function
 // type we never load; refusing it saves compiling 280 kB on every tt call.
@@ -26,27 +32,6 @@ const shared = {
   logLevel: 'warning',
 };
 
-// The MCP server (the SDK and zod: 750 kB) and the board server are files of their own,
-// required only by `tt mcp` and `tt ui`, so the code cache of every other command stays
-// small. A dynamic import() cannot be used inside a vm.Script without an experimental
-// flag, hence a plain require.
-const ON_DEMAND = [
-  { filter: /\/mcp\/server\.js$/, entry: 'src/mcp/server.ts', file: 'mcp.cjs' },
-  { filter: /\/ui\/server\.js$/, entry: 'src/ui/server.ts', file: 'ui.cjs' },
-];
-const onDemand = (except) => ({
-  name: 'on-demand',
-  setup(plugin) {
-    for (const { filter, file } of ON_DEMAND.filter((part) => part.file !== except)) {
-      plugin.onResolve({ filter }, () => ({ path: file, namespace: 'on-demand' }));
-    }
-    plugin.onLoad({ filter: /.*/, namespace: 'on-demand' }, ({ path: file }) => ({
-      contents: `module.exports = require(require('node:path').join(__dirname, ${JSON.stringify(file)}));`,
-      loader: 'js',
-    }));
-  },
-});
-
 // Libraries only some tt calls need are loaded when first used rather than when tt
 // starts: gray-matter and js-yaml (needed only for files outside the canonical
 // form the codec reads itself, and for town.yml when its cached parse is stale),
@@ -59,7 +44,7 @@ const LAZY = {
   'js-yaml': { default: true },
   'node:child_process': { named: ['spawn', 'spawnSync'] },
   // node:crypto starts up streams and ciphers (~8 ms); only direct-edit intake hashes blobs.
-  'node:crypto': { named: ['createHash'] },
+  'node:crypto': { named: ['createHash', 'randomBytes', 'timingSafeEqual'] },
 };
 const lazyLibraries = {
   name: 'lazy-libraries',
@@ -90,17 +75,63 @@ const cjsBanner = {
   ].join('\n'),
 };
 
-for (const { entry, file } of ON_DEMAND) {
-  await build({
-    ...shared,
-    entryPoints: [entry],
-    outfile: `dist/${file}`,
-    format: 'cjs',
-    plugins: [onDemand(file)],
-    define: { ...shared.define, 'import.meta.url': '__ttModule.url' },
-    banner: cjsBanner,
-  });
-}
+// The faces only `tt mcp` and `tt ui` need (src/faces-chunk.ts: the MCP server with the SDK and
+// zod, the board's server) are dist/faces.cjs, so the code cache every other tt call loads
+// stays small (one bundle with them in it measured 8% slower per `tt send` here: a bigger
+// code cache to deserialise). It is still one build graph: every import from the chunk of a
+// module outside src/mcp and src/ui is not bundled again but served by the main bundle,
+// which hands the chunk those modules' namespaces when it loads it (faceChunkLoader below).
+// So each module, and each class (instanceof TinytownError), exists once.
+const SRC = path.resolve('src');
+const FACE_FOLDERS = ['mcp', 'ui'].map((folder) => path.join(SRC, folder) + path.sep);
+const SHARED_PREFIX = 'tinytown-shared:';
+const sharedModules = new Set();
+const shareWithMainBundle = {
+  name: 'share-with-main-bundle',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^\./ }, ({ path: spec, importer }) => {
+      if (!importer.startsWith(SRC + path.sep)) return undefined;
+      const target = path.resolve(path.dirname(importer), spec).replace(/\.js$/, '.ts');
+      if (!target.startsWith(SRC + path.sep) || FACE_FOLDERS.some((folder) => target.startsWith(folder))) return undefined;
+      const rel = path.relative(SRC, target).split(path.sep).join('/');
+      sharedModules.add(rel);
+      return { path: `${SHARED_PREFIX}${rel}`, external: true };
+    });
+  },
+};
+const chunk = await build({
+  ...shared,
+  entryPoints: ['src/faces-chunk.ts'],
+  format: 'cjs',
+  write: false,
+  outfile: 'dist/faces.cjs',
+  plugins: [shareWithMainBundle],
+  define: { ...shared.define, 'import.meta.url': '__ttModule.url' },
+  banner: cjsBanner,
+});
+// A factory: the main bundle calls it with a require that answers the shared ids.
+writeFileSync('dist/faces.cjs', `module.exports = function faces(require) {\nconst module = { exports: {} }, exports = module.exports;\n${chunk.outputFiles[0].text}\nreturn module.exports;\n};\n`);
+
+// In the main bundle, src/faces-chunk.ts is replaced by this loader: the namespaces of the
+// modules the chunk shares, and a require of dist/faces.cjs (a plain require, so
+// NODE_DEBUG=module shows when it is loaded). Reached only through import(), it runs only
+// for `tt mcp` and `tt ui`.
+const faceChunkLoader = {
+  name: 'face-chunk-loader',
+  setup(plugin) {
+    plugin.onResolve({ filter: /\/faces-chunk\.js$/ }, () => ({ path: 'faces-chunk', namespace: 'face-chunk-loader' }));
+    plugin.onLoad({ filter: /.*/, namespace: 'face-chunk-loader' }, () => {
+      const modules = [...sharedModules].sort();
+      const lines = modules.map((rel, i) => `import * as m${i} from ${JSON.stringify(path.join(SRC, rel))};`);
+      lines.push(`const shared = { ${modules.map((rel, i) => `${JSON.stringify(`${SHARED_PREFIX}${rel}`)}: m${i}`).join(', ')} };`);
+      lines.push(`const factory = require(require('node:path').join(__dirname, 'faces.cjs'));`);
+      lines.push(`const chunk = factory((id) => (Object.hasOwn(shared, id) ? shared[id] : require(id)));`);
+      lines.push('export const runStdioServer = chunk.runStdioServer;');
+      lines.push('export const runUi = chunk.runUi;');
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: SRC };
+    });
+  },
+};
 
 // The board's page (src/ui/client): one browser script, with its HTML and CSS beside it.
 // Nothing is fetched from anywhere at run time.
@@ -120,7 +151,7 @@ await build({
   entryPoints: ['src/bin.ts'],
   outfile: 'dist/tt.cjs',
   format: 'cjs',
-  plugins: [onDemand(), lazyLibraries],
+  plugins: [faceChunkLoader, lazyLibraries],
   // src/package-root.ts finds the package from import.meta.url; in CommonJS that is __filename.
   define: { ...shared.define, 'import.meta.url': '__ttModule.url' },
   banner: cjsBanner,

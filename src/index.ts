@@ -1,5 +1,12 @@
 /** The library API: the same operations the CLI runs, for integrations and tests. */
-export { main } from './cli/main.js';
+import { main as cliMain, type MainOptions } from './cli/main.js';
+import { faces } from './faces.js';
+
+/** `tt` in-process: main(argv) with every face available (`tt mcp`, `tt ui` included). */
+export function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  return cliMain(argv, { faces, ...options });
+}
+
 export * from './errors.js';
 export * from './core/types.js';
 export { openTown, type Town } from './store/town.js';

@@ -2,14 +2,15 @@
  * What a command is — typed data (arguments, options, handler), registered in
  * one place — and what it hands back: data, rendered once by main.
  * Because the arguments are data, the same definition drives both the
- * zero-cost fast parser and yargs (help, suggestions, usage errors).
+ * zero-cost fast parser and yargs (help, suggestions, usage errors), and the
+ * handler's argument types are inferred from it (defineCommand), as wrangler
+ * does: a handler sees each declared name once, camelCased, with the type its
+ * spec gives.
  */
-import { CONDUCTOR } from '../core/types.js';
+import { Session } from '../app/session.js';
+import type { Answer } from '../app/answer.js';
 import type { OpContext } from '../app/context.js';
-import { resolveAgent } from '../app/agents.js';
-import type { Problem } from '../store/reader.js';
-import type { CommitOutcome } from '../store/transaction.js';
-import { openTown, type Town } from '../store/town.js';
+import type { Town } from '../store/town.js';
 
 export interface PositionalSpec {
   name: string;
@@ -29,6 +30,7 @@ export interface OptionSpec {
   conflicts?: readonly string[];
 }
 
+/** Args as the parsers produce them: every declared name, kebab and camelCase, plus `_` (the command words). */
 export type Args = Record<string, unknown>;
 
 export interface CommandDefinition {
@@ -73,7 +75,38 @@ export interface CommandOutput {
   streamed?: boolean;
 }
 
+/**
+ * The other faces, as far as the CLI needs them: `tt mcp` and `tt ui` start
+ * them. The CLI does not import them (the faces are peers, each over the
+ * application layer); the process entry (src/bin.ts, src/index.ts) hands
+ * them in, loaded on first use.
+ */
+export interface Faces {
+  /** The MCP server on stdio until the client closes it. */
+  serveMcp(options: FaceOptions): Promise<void>;
+  /** The board until SIGINT/SIGTERM; onReady is told its URL. */
+  serveUi(options: FaceOptions & { port: number; open: boolean; onReady: (ui: ReadyBoard, openProblem: string | undefined) => void }): Promise<NodeJS.Signals>;
+}
+
+export interface FaceOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  town?: string | undefined;
+  as?: string | undefined;
+  now?: () => Date;
+  log?: (text: string) => void;
+}
+
+export interface ReadyBoard {
+  url: string;
+  port: number;
+  token: string;
+  town: { root: string };
+}
+
 export interface CliRuntime {
+  /** Given by the process entry; absent in a bare main(), where `tt mcp` and `tt ui` say so. */
+  faces?: Faces | undefined;
   cwd: string;
   env: NodeJS.ProcessEnv;
   now: () => Date;
@@ -82,33 +115,24 @@ export interface CliRuntime {
   stderr?: (text: string) => void;
 }
 
-/** Per-invocation helpers: the town is opened once, lazily, and the actor resolved against it. */
+/** Per-invocation helpers: the application session (town opened once, lazily; the actor resolved against it) and the output sinks. */
 export class CliContext {
-  private openedTown: Town | undefined;
-  constructor(readonly runtime: CliRuntime, readonly args: GlobalArgs) {}
+  readonly session: Session;
+  constructor(readonly runtime: CliRuntime, readonly args: GlobalArgs) {
+    this.session = new Session({ cwd: runtime.cwd, env: runtime.env, town: args.town, as: args.as, now: runtime.now });
+  }
 
   town(): Town {
-    this.openedTown ??= openTown({ cwd: this.runtime.cwd, town: this.args.town, env: this.runtime.env });
-    return this.openedTown;
+    return this.session.town();
   }
 
   /** The acting agent: `--as`/`--from`, else TINYTOWN_AGENT, else the conductor. */
   op(explicitActor?: string): OpContext {
-    const town = this.town();
-    const typed = explicitActor ?? this.args.as ?? this.runtime.env.TINYTOWN_AGENT ?? CONDUCTOR;
-    return { town, actor: resolveAgent(town, typed, 'acting agent'), now: this.runtime.now };
+    return this.session.op(explicitActor);
   }
 }
 
-export function commitNotes(commit: CommitOutcome): string[] {
-  if (commit.status === 'deferred') return [`note: ${commit.reason}`];
-  if (commit.status === 'disabled') return ['note: git.auto_commit is false: files written, nothing committed'];
-  return [];
-}
-
-export function problemNotes(problems: readonly Problem[]): string[] {
-  return problems.map((p) => `warning: skipped ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message} (tt doctor)`);
-}
+export { commitNotes, problemNotes } from '../app/answer.js';
 
 /** Repeatable options arrive as a list or a single value; normalise to a list. */
 export function stringList(value: unknown): string[] {
@@ -122,4 +146,66 @@ export function optionalString(value: unknown): string | undefined {
 
 export function requiredString(value: unknown): string {
   return value === undefined || value === null ? '' : String(value);
+}
+
+// ---- Typed definitions: a handler's args inferred from its positionals and options.
+
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+
+type PositionalValue<P extends PositionalSpec> = P extends { required: false } ? string | undefined : string;
+
+type OptionBase<O extends OptionSpec> =
+  O extends { array: true } ? string[]
+    : O extends { type: 'boolean' } ? boolean
+      : O extends { type: 'number' } ? number
+        : O extends { choices: readonly (infer C)[] } ? C
+          : string;
+
+type OptionValue<O extends OptionSpec> = O extends { required: true } | { default: string | number | boolean } ? OptionBase<O> : OptionBase<O> | undefined;
+
+export type ArgsOf<P extends readonly PositionalSpec[], O extends Readonly<Record<string, OptionSpec>>> =
+  { readonly [K in P[number] as K['name']]: PositionalValue<K> }
+  & { readonly [K in keyof O & string as CamelCase<K>]: OptionValue<O[K]> }
+  & { readonly json: boolean };
+
+export interface TypedCommand<P extends readonly PositionalSpec[], O extends Readonly<Record<string, OptionSpec>>> {
+  path: readonly string[];
+  describe: string;
+  positionals?: P;
+  options?: O;
+  examples?: ReadonlyArray<readonly [command: string, description: string]>;
+  run(args: ArgsOf<P, O>, cli: CliContext): Promise<CommandOutput>;
+}
+
+function camelCase(name: string): string {
+  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/**
+ * A command whose handler gets typed args: each declared positional and
+ * option once, under its camelCase name, as the parser produced it (the
+ * parsers check types, choices and requiredness before run is called).
+ */
+export function defineCommand<const P extends readonly PositionalSpec[] = [], const O extends Readonly<Record<string, OptionSpec>> = {}>(
+  command: TypedCommand<P, O>,
+): CommandDefinition {
+  const { run, ...definition } = command;
+  return {
+    ...definition,
+    run(raw, cli) {
+      const args: Record<string, unknown> = { json: Boolean(raw.json) };
+      for (const positional of command.positionals ?? []) if (raw[positional.name] !== undefined && raw[positional.name] !== null) args[positional.name] = String(raw[positional.name]);
+      for (const [name, spec] of Object.entries(command.options ?? {})) {
+        const value = raw[name] ?? raw[camelCase(name)];
+        if (value === undefined || value === null) continue;
+        args[camelCase(name)] = spec.array ? stringList(value) : value;
+      }
+      return run(args as ArgsOf<P, O>, cli);
+    },
+  };
+}
+
+/** A command's output from an operation's answer: its document and notes, with the text for people. */
+export function fromAnswer(answer: Answer, text: string): CommandOutput {
+  return { kind: answer.kind, payload: answer.payload, notes: answer.notes, text };
 }

@@ -49,7 +49,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   useRandomSource(kernelRandom);
   const stdout = options.stdout ?? writeStdout;
   const stderr = options.stderr ?? ((text: string) => process.stderr.write(text));
-  const runtime: CliRuntime = { cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };
+  const runtime: CliRuntime = { faces: options.faces, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };
   const wantsJson = argv.includes('--json');
   try {
     // Scripts and agents ask for the version to check tt is there: no reason to load yargs for it.

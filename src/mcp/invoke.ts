@@ -1,18 +1,17 @@
 /**
- * The bridge from MCP to the CLI: a tool call runs the very command definition
- * `tt` runs (src/cli/commands), with a fresh CliContext for the server's town
- * and acting agent, so every write is the same commit the CLI makes and every
- * answer is the document `tt --json` prints.
+ * What the MCP server makes of an operation's answer or error: a tool result
+ * carrying the document `tt --json` prints, or a JSON-RPC error with the
+ * CLI's words.
  */
-import type { CommandOutput } from '../cli/command.js';
-import type { EmbeddedCliOptions } from '../cli/embedded.js';
+import type { Answer } from '../app/answer.js';
 import { envelope } from '../app/json.js';
+import type { SessionOptions } from '../app/session.js';
 import { TinytownError } from '../errors.js';
 
-export { cliContext, commandAt, runCommand, typedActor } from '../cli/embedded.js';
-
 /** Diagnostics go to `log`: stdout is the protocol channel and is never written to. */
-export type McpServerOptions = EmbeddedCliOptions;
+export interface McpServerOptions extends SessionOptions {
+  log?: (text: string) => void;
+}
 
 export interface TextResult {
   [key: string]: unknown;
@@ -20,15 +19,15 @@ export interface TextResult {
   isError?: boolean;
 }
 
-export function jsonText(output: Pick<CommandOutput, 'kind' | 'payload'>): string {
-  return envelope(output.kind, output.payload);
+export function jsonText(answer: Pick<Answer, 'kind' | 'payload'>): string {
+  return envelope(answer.kind, answer.payload);
 }
 
-/** The tool result for a command's output: its JSON document, then its diagnostics (a deferred commit, a skipped file). */
-export function toolResult(output: CommandOutput): TextResult {
-  const content: TextResult['content'] = [{ type: 'text', text: jsonText(output) }];
-  if (output.notes?.length) content.push({ type: 'text', text: output.notes.join('\n') });
-  return output.exitCode ? { content, isError: true } : { content };
+/** The tool result for an answer: its JSON document, then its diagnostics (a deferred commit, a skipped file). */
+export function toolResult(answer: Answer): TextResult {
+  const content: TextResult['content'] = [{ type: 'text', text: jsonText(answer) }];
+  if (answer.notes.length) content.push({ type: 'text', text: answer.notes.join('\n') });
+  return { content };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * `tt mcp`: the town over the Model Context Protocol, on stdio. Loaded only by
- * the mcp command (a dynamic import, its own bundle chunk), so no other `tt`
+ * the mcp command (a dynamic import: a lazily loaded part of the one bundle), so no other `tt`
  * command pays for the SDK.
  *
  * One server acts as one agent (`--as`, else TINYTOWN_AGENT, else the
@@ -9,7 +9,8 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { typedActor, type McpServerOptions } from './invoke.js';
+import { Session } from '../app/session.js';
+import type { McpServerOptions } from './invoke.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { registerTools } from './tools.js';
@@ -20,7 +21,7 @@ const VERSION = typeof TINYTOWN_VERSION === 'string' ? TINYTOWN_VERSION : '0.0.0
 export type { McpServerOptions } from './invoke.js';
 
 export function createTinytownServer(options: McpServerOptions): McpServer {
-  const actor = typedActor(options) ?? 'conductor';
+  const actor = new Session(options).typedActor() ?? 'conductor';
   const server = new McpServer({ name: 'tinytown', version: VERSION }, {
     capabilities: { tools: {}, resources: {}, prompts: {} },
     instructions: `Tinytown: agents, tasks and messages as files in git; every write is a commit. You act as "${actor}". Tool results are the JSON \`tt --json\` prints.`,

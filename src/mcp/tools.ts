@@ -1,219 +1,206 @@
 /**
- * The tools: a table of small specs, each naming the tt command it runs.
- * A field exposed as-is takes its type, choices and requiredness from the
- * command's own definition, so the CLI and MCP cannot drift apart; MCP-only
- * fields (send's `type`, inbox_wait's bounded `timeout`) map onto CLI args.
- * Descriptions are short on purpose: every byte of the tool list sits in the
- * agent's context for the whole session (README: "Agents' tools: MCP").
+ * The tools: a table of small specs, each with its own input schema and a call
+ * into the same operations the CLI and the board run (src/app/operations,
+ * src/agents/operations.ts), so every write is the commit `tt` makes and every
+ * answer is the document `tt --json` prints. Descriptions are short on
+ * purpose: every byte of the tool list sits in the agent's context for the
+ * whole session (README: "Agents' tools: MCP").
  */
 import { z, type ZodType } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Args, CommandDefinition, CommandOutput, OptionSpec } from '../cli/command.js';
+import { PRIORITIES } from '../core/types.js';
 import { TimeoutError } from '../errors.js';
-import { commandAt, runCommand, toolError, toolResult, typedActor, type McpServerOptions } from './invoke.js';
+import type { Answer } from '../app/answer.js';
+import * as messages from '../app/operations/messages.js';
+import * as tasks from '../app/operations/tasks.js';
+import * as town from '../app/operations/town.js';
+import { Session } from '../app/session.js';
+import * as agents from '../agents/operations.js';
+import { waitForUnread } from '../watch/inbox-wait.js';
+import { toolError, toolResult, type McpServerOptions } from './invoke.js';
 
-type Input = Record<string, unknown>;
+type Shape = Record<string, ZodType>;
 
-export interface ToolSpec {
+export interface ToolSpec<S extends Shape = Shape> {
   name: string;
   description: string;
-  /** The tt command it runs: ['task', 'start']. */
-  command: readonly string[];
-  /** The command's positionals and options exposed as they are. */
-  fields?: readonly string[];
-  /** Shorter words where the CLI's description talks about flags. */
-  describe?: Readonly<Record<string, string>>;
-  /** MCP-only fields, turned into CLI args by `args`. */
-  extra?: Readonly<Record<string, ZodType>>;
-  /** CLI args from the MCP-only fields (and fixed flags); `actor` is the acting agent as typed. */
-  args?: (input: Input, actor: string | undefined) => Args;
+  input: S;
   readOnly?: boolean;
-  /** An error that is an answer, not a failure (a wait that found nothing). */
-  recover?: (error: unknown, input: Input, actor: string | undefined) => CommandOutput | undefined;
+  run(session: Session, input: z.infer<z.ZodObject<S>>): Answer | Promise<Answer>;
+}
+
+/** Keeps each spec's input type tied to its own schema while the table holds them all. */
+function tool<S extends Shape>(spec: ToolSpec<S>): ToolSpec {
+  return spec as unknown as ToolSpec;
 }
 
 /** Longest inbox_wait: MCP clients give up on a call after 60 s by default. */
 export const MAX_WAIT_S = 50;
 const DEFAULT_WAIT_S = 30;
 
-const AGENT = 'Agent name (default: you)';
-const ID = 'Task id or unique prefix';
-const CC = 'Also send to these agents';
+const text = (describe: string) => z.string().describe(describe);
+const optionalText = (describe: string) => z.string().optional().describe(describe);
+const flag = (describe: string) => z.boolean().optional().describe(describe);
+const ID = text('Task id or unique prefix');
+const AGENT = optionalText('Agent name (default: you)');
+const CC = z.array(z.string()).optional().describe('Also send to these agents');
+const PRIORITY = z.enum(PRIORITIES).optional().describe('default: normal');
+const TAGS = z.array(z.string()).optional().describe('Tags');
+const DESCRIPTION = text('What to do (first line: the title)');
+const TITLE = optionalText('Short title (default: first line of the description)');
 
 export const TOOLS: readonly ToolSpec[] = [
-  {
-    name: 'status', command: ['status'], readOnly: true, fields: ['tasks', 'deep'],
+  tool({
+    name: 'status', readOnly: true,
     description: 'The town at a glance: agents (state, unread mail, current task) and task counts',
-    describe: { tasks: 'Also list open tasks', deep: 'Also runtime details, log tails, unread messages, open tasks' },
-  },
-  { name: 'agent_list', command: ['list'], readOnly: true, description: 'List the agents (role, CLI, instructions)' },
-  {
-    name: 'agent_spawn', command: ['spawn'], fields: ['name', 'role', 'cli', 'start'],
+    input: { tasks: flag('Also list open tasks'), deep: flag('Also runtime details, log tails, unread messages, open tasks') },
+    run: town.status,
+  }),
+  tool({ name: 'agent_list', readOnly: true, description: 'List the agents (role, CLI, instructions)', input: {}, run: (session) => town.listTownAgents(session) }),
+  tool({
+    name: 'agent_spawn',
     description: 'Register an agent and start its loop in the background',
-    describe: { role: 'worker (default), reviewer, researcher, tester, …', cli: 'Agent CLI (default: the town\'s)', start: 'Start its loop (default true; false: register only)' },
-  },
-  { name: 'agent_kill', command: ['kill'], fields: ['agent'], description: 'Stop an agent\'s loop now' },
-  { name: 'agent_interrupt', command: ['interrupt'], fields: ['agent'], description: 'Pause an agent after its current round' },
-  { name: 'agent_resume', command: ['resume'], fields: ['agent'], description: 'Resume a paused agent' },
-  {
-    name: 'agent_prune', command: ['prune'], fields: ['agent', 'all'],
-    description: 'Remove a stopped agent\'s registration (its inbox is kept)', describe: { all: 'Every stopped agent' },
-  },
-  {
-    name: 'inbox', command: ['inbox'], readOnly: true, fields: ['agent', 'all'],
-    description: 'Unread messages (urgent first, then oldest); they stay unread',
-    describe: { agent: AGENT, all: 'Every agent\'s unread messages' },
-  },
-  {
-    name: 'inbox_mark_read', command: ['inbox'], fields: ['agent'],
-    description: 'Take the unread messages: returns them and moves them to read/',
-    describe: { agent: AGENT }, args: () => ({ markRead: true, 'mark-read': true }),
-  },
-  {
-    name: 'inbox_wait', command: ['inbox'], fields: ['agent'],
-    description: `Wait until a message arrives (at most ${MAX_WAIT_S} s) and return the unread ones; timed_out if none came`,
-    describe: { agent: AGENT },
-    extra: {
-      timeout: z.number().min(0).max(MAX_WAIT_S).optional().describe(`Seconds (default ${DEFAULT_WAIT_S})`),
-      mark_read: z.boolean().optional().describe('Also mark them read'),
+    input: {
+      name: text('Agent name: a-z, 0-9, "-", starting with a letter'),
+      role: optionalText('worker (default), reviewer, researcher, tester, …'),
+      cli: optionalText('Agent CLI (default: the town\'s)'),
+      start: flag('Start its loop (default true; false: register only)'),
     },
-    args: (input) => ({ wait: true, timeout: input.timeout ?? DEFAULT_WAIT_S, markRead: input.mark_read, 'mark-read': input.mark_read }),
-    recover: (error, input, actor) => (error instanceof TimeoutError
-      ? { kind: 'inbox', payload: { agent: input.agent ?? actor ?? 'conductor', messages: [], timed_out: true }, text: '' }
-      : undefined),
-  },
-  {
-    name: 'send', command: ['send'], fields: ['to', 'message', 'urgent', 'task', 'cc'],
+    run: agents.spawn,
+  }),
+  tool({ name: 'agent_kill', description: 'Stop an agent\'s loop now', input: { agent: text('Agent name or nickname') }, run: agents.kill }),
+  tool({
+    name: 'agent_interrupt', description: 'Pause an agent after its current round',
+    input: { agent: text('Agent name or nickname') }, run: (session, input) => agents.control(session, { agent: input.agent, control: 'pause' }),
+  }),
+  tool({
+    name: 'agent_resume', description: 'Resume a paused agent',
+    input: { agent: text('Agent name or nickname') }, run: (session, input) => agents.control(session, { agent: input.agent, control: 'resume' }),
+  }),
+  tool({
+    name: 'agent_prune', description: 'Remove a stopped agent\'s registration (its inbox is kept)',
+    input: { agent: optionalText('The agent to prune'), all: flag('Every stopped agent') },
+    run: agents.prune,
+  }),
+  tool({
+    name: 'inbox', readOnly: true,
+    description: 'Unread messages (urgent first, then oldest); they stay unread',
+    input: { agent: AGENT, all: flag('Every agent\'s unread messages') },
+    run: (session, input) => (input.all ? messages.showAllInboxes(session, {}) : messages.showInbox(session, { agent: input.agent })),
+  }),
+  tool({
+    name: 'inbox_mark_read',
+    description: 'Take the unread messages: returns them and moves them to read/',
+    input: { agent: AGENT },
+    run: (session, input) => messages.showInbox(session, { agent: input.agent, markRead: true }),
+  }),
+  tool({
+    name: 'inbox_wait',
+    description: `Wait until a message arrives (at most ${MAX_WAIT_S} s) and return the unread ones; timed_out if none came`,
+    input: {
+      agent: AGENT,
+      timeout: z.number().min(0).max(MAX_WAIT_S).optional().describe(`Seconds (default ${DEFAULT_WAIT_S})`),
+      mark_read: flag('Also mark them read'),
+    },
+    async run(session, input) {
+      const agent = messages.inboxAgent(session, input.agent);
+      const intake = await messages.takeInMail(session, [agent]);
+      try {
+        const waited = await waitForUnread(session.town(), agent, { timeoutMs: (input.timeout ?? DEFAULT_WAIT_S) * 1000 });
+        const answer = await messages.showInbox(session, { agent, markRead: input.mark_read, waited });
+        return { ...answer, notes: [...intake, ...answer.notes] };
+      } catch (error) {
+        // Nothing came: an answer, not a failure.
+        if (error instanceof TimeoutError) return { kind: 'inbox', payload: { agent, messages: [], timed_out: true }, notes: intake, data: null };
+        throw error;
+      }
+    },
+  }),
+  tool({
+    name: 'send',
     description: 'Send a message to an agent (conductor/supervisor, a name or a nickname)',
-    describe: { message: 'The text', urgent: 'Read before everything else', task: 'The task it is about', cc: CC },
-    extra: { type: z.enum(['task', 'query', 'info', 'ack']).optional().describe('task (default): do something; query: needs an answer; info: FYI; ack: acknowledges') },
-    args: (input) => ({ query: input.type === 'query', info: input.type === 'info', ack: input.type === 'ack' }),
-  },
-  {
-    name: 'assign', command: ['assign'], fields: ['agent', 'description', 'title', 'priority', 'tags', 'reviewer'],
+    input: {
+      to: text('Recipient agent'),
+      message: text('The text'),
+      urgent: flag('Read before everything else'),
+      task: optionalText('The task it is about'),
+      cc: CC,
+      type: z.enum(['task', 'query', 'info', 'ack']).optional().describe('task (default): do something; query: needs an answer; info: FYI; ack: acknowledges'),
+    },
+    run: messages.send,
+  }),
+  tool({
+    name: 'assign',
     description: 'Create a task for an agent (a task_assign message in its inbox)',
-    describe: { agent: 'Who does it', description: 'What to do (first line: the title)', reviewer: 'Who reviews it (then review → approve completes it)', tags: 'Tags' },
-  },
-  {
-    name: 'task_list', command: ['task', 'list'], readOnly: true, fields: ['state', 'agent'],
-    description: 'List tasks', describe: { state: 'Only these states, comma-separated (pending,assigned,running,review,…)', agent: 'Only this agent\'s' },
-  },
-  { name: 'task_show', command: ['task', 'show'], readOnly: true, fields: ['id', 'history'], description: 'One task; history: its timeline from git', describe: { id: ID, history: 'Add its timeline' } },
-  { name: 'task_current', command: ['task', 'current'], readOnly: true, fields: ['agent'], description: 'The task an agent is on (running, else oldest assigned)', describe: { agent: AGENT } },
-  { name: 'task_start', command: ['task', 'start'], fields: ['id'], description: 'Start a task: assigned → running', describe: { id: ID } },
-  {
-    name: 'task_complete', command: ['task', 'complete'], fields: ['id', 'result'],
-    description: 'Finish a task that has no reviewer (one with a reviewer goes through review)', describe: { id: ID },
-  },
-  { name: 'task_fail', command: ['task', 'fail'], fields: ['id', 'reason'], description: 'Mark an open task failed', describe: { id: ID } },
-  { name: 'backlog_list', command: ['backlog', 'list'], readOnly: true, description: 'The backlog: pending, unassigned tasks' },
-  {
-    name: 'backlog_add', command: ['backlog', 'add'], fields: ['description', 'title', 'priority', 'tags'],
-    description: 'Add an unassigned task to the backlog', describe: { description: 'What to do (first line: the title)', tags: 'Tags' },
-  },
-  {
-    name: 'backlog_claim', command: ['backlog', 'claim'], fields: ['id'],
-    description: 'Give a backlog task to an agent; of racing claims exactly one wins',
-    describe: { id: ID }, extra: { agent: z.string().optional().describe(AGENT) },
-    args: (input, actor) => ({ agent: input.agent ?? actor ?? 'conductor' }),
-  },
-  {
-    name: 'review', command: ['review'], fields: ['id', 'to', 'message', 'cc'],
-    description: 'Hand your task to its reviewer (task → review; the reviewer gets the commits since you started)',
-    describe: { id: ID, to: 'Reviewer (default: the task\'s)', cc: CC },
-  },
-  {
-    name: 'approve', command: ['approve'], fields: ['id', 'message', 'cc'],
-    description: 'Approve a task in review (its reviewer or the conductor): → completed, pinned to HEAD', describe: { id: ID, cc: CC },
-  },
-  {
-    name: 'reject', command: ['reject'], fields: ['id', 'reason', 'cc'],
-    description: 'Request changes on a task in review: back to its assignee with the reason', describe: { id: ID, cc: CC },
-  },
-  {
-    name: 'history', command: ['history'], readOnly: true, fields: ['n', 'agent', 'task'],
-    description: 'Town events from git, newest first', describe: { n: 'How many (default 20)', agent: 'Only by this agent', task: 'Only about this task' },
-  },
-  {
-    name: 'summary', command: ['summary'], readOnly: true, fields: ['range'],
+    input: {
+      agent: text('Who does it'), description: DESCRIPTION, title: TITLE, priority: PRIORITY, tags: TAGS,
+      reviewer: optionalText('Who reviews it (then review → approve completes it)'),
+    },
+    run: tasks.assign,
+  }),
+  tool({
+    name: 'task_list', readOnly: true, description: 'List tasks',
+    input: { state: optionalText('Only these states, comma-separated (pending,assigned,running,review,…)'), agent: optionalText('Only this agent\'s') },
+    run: tasks.listTasks,
+  }),
+  tool({ name: 'task_show', readOnly: true, description: 'One task; history: its timeline from git', input: { id: ID, history: flag('Add its timeline') }, run: tasks.showTask }),
+  tool({ name: 'task_current', readOnly: true, description: 'The task an agent is on (running, else oldest assigned)', input: { agent: AGENT }, run: tasks.showCurrentTask }),
+  tool({ name: 'task_start', description: 'Start a task: assigned → running', input: { id: ID }, run: tasks.start }),
+  tool({
+    name: 'task_complete', description: 'Finish a task that has no reviewer (one with a reviewer goes through review)',
+    input: { id: ID, result: text('What was done') }, run: tasks.complete,
+  }),
+  tool({ name: 'task_fail', description: 'Mark an open task failed', input: { id: ID, reason: text('Why it failed') }, run: tasks.fail }),
+  tool({ name: 'backlog_list', readOnly: true, description: 'The backlog: pending, unassigned tasks', input: {}, run: (session) => tasks.listBacklog(session) }),
+  tool({
+    name: 'backlog_add', description: 'Add an unassigned task to the backlog',
+    input: { description: DESCRIPTION, title: TITLE, priority: PRIORITY, tags: TAGS }, run: tasks.addBacklogTask,
+  }),
+  tool({
+    name: 'backlog_claim', description: 'Give a backlog task to an agent; of racing claims exactly one wins',
+    input: { id: ID, agent: AGENT },
+    run: (session, input) => tasks.claimBacklogTask(session, { id: input.id, agent: input.agent ?? session.typedActor() ?? 'conductor' }),
+  }),
+  tool({
+    name: 'review', description: 'Hand your task to its reviewer (task → review; the reviewer gets the commits since you started)',
+    input: { id: ID, to: optionalText('Reviewer (default: the task\'s)'), message: optionalText('What to look at'), cc: CC },
+    run: tasks.review,
+  }),
+  tool({
+    name: 'approve', description: 'Approve a task in review (its reviewer or the conductor): → completed, pinned to HEAD',
+    input: { id: ID, message: optionalText('Why it is good'), cc: CC }, run: tasks.approve,
+  }),
+  tool({
+    name: 'reject', description: 'Request changes on a task in review: back to its assignee with the reason',
+    input: { id: ID, reason: text('The concrete fix needed'), cc: CC }, run: tasks.reject,
+  }),
+  tool({
+    name: 'history', readOnly: true, description: 'Town events from git, newest first',
+    input: { n: z.number().optional().describe(`How many (default ${town.DEFAULT_HISTORY_EVENTS})`), agent: optionalText('Only by this agent'), task: optionalText('Only about this task') },
+    run: town.history,
+  }),
+  tool({
+    name: 'summary', readOnly: true,
     description: 'The coordination in a commit range (default: since the merge-base with the default branch), for a PR',
-    describe: { range: 'A git range such as main..HEAD' },
-  },
+    input: { range: optionalText('A git range such as main..HEAD') }, run: town.summary,
+  }),
 ];
 
-interface FieldSpec {
-  option: OptionSpec;
-  describe: string;
-}
-
-function fieldSpec(definition: CommandDefinition, name: string): FieldSpec {
-  const positional = definition.positionals?.find((p) => p.name === name);
-  if (positional) return { option: { type: 'string', describe: positional.describe, required: positional.required !== false }, describe: positional.describe };
-  const option = definition.options?.[name];
-  if (!option) throw new Error(`tt ${definition.path.join(' ')} has no argument "${name}"`);
-  return { option, describe: option.describe };
-}
-
-function fieldSchema({ option }: FieldSpec, describe: string): ZodType {
-  const base = option.choices?.length ? z.enum(option.choices as [string, ...string[]])
-    : option.array ? z.array(z.string())
-      : option.type === 'number' ? z.number()
-        : option.type === 'boolean' ? z.boolean()
-          : z.string();
-  return (option.required ? base : base.optional()).describe(describe);
-}
-
-function camelCase(name: string): string {
-  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
-}
-
-export interface BuiltTool {
-  spec: ToolSpec;
-  shape: Record<string, ZodType>;
-  /** MCP input → the args the command's run() takes (as the CLI parser would make them). */
-  toArgs(input: Input, actor: string | undefined): Args;
-}
-
-export function buildTool(spec: ToolSpec): BuiltTool {
-  const definition = commandAt(spec.command);
-  const fields = (spec.fields ?? []).map((name) => [name, fieldSpec(definition, name)] as const);
-  const shape: Record<string, ZodType> = {};
-  for (const [name, field] of fields) shape[name] = fieldSchema(field, spec.describe?.[name] ?? field.describe);
-  Object.assign(shape, spec.extra);
-  return {
-    spec, shape,
-    toArgs(input, actor) {
-      const args: Args = {};
-      for (const [name, field] of fields) {
-        const value = input[name] ?? field.option.default;
-        if (value === undefined) continue;
-        args[name] = value;
-        args[camelCase(name)] = value;
-      }
-      return { ...args, ...spec.args?.(input, actor) };
-    },
-  };
-}
-
-/** One call: validated input in, the command's JSON document (or a tool error) out; never throws. */
-export async function callTool(tool: BuiltTool, input: Input, options: McpServerOptions) {
-  const actor = typedActor(options);
+/** One call: validated input in, the operation's JSON document (or a tool error) out; never throws. A new session per call: the town is read afresh. */
+export async function callTool(spec: ToolSpec, input: Record<string, unknown>, options: McpServerOptions) {
   try {
-    return toolResult(await runCommand(options, tool.spec.command, tool.toArgs(input, actor)));
+    return toolResult(await spec.run(new Session(options), input as never));
   } catch (error) {
-    const recovered = tool.spec.recover?.(error, input, actor);
-    if (recovered) return toolResult(recovered);
-    return toolError(error, options.log ?? ((text) => void process.stderr.write(text)));
+    return toolError(error, options.log ?? ((line) => void process.stderr.write(line)));
   }
 }
 
 export function registerTools(server: McpServer, options: McpServerOptions): void {
   for (const spec of TOOLS) {
-    const tool = buildTool(spec);
     server.registerTool(spec.name, {
       description: spec.description,
-      inputSchema: z.strictObject(tool.shape),
+      inputSchema: z.strictObject(spec.input),
       ...(spec.readOnly ? { annotations: { readOnlyHint: true } } : {}),
-    }, (input: Input) => callTool(tool, input, options));
+    }, (input: Record<string, unknown>) => callTool(spec, input, options));
   }
 }

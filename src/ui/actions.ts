@@ -1,82 +1,116 @@
 /**
- * The page's write actions. Each one runs the CLI's own command definition
- * (src/cli/commands) through the embedded runner, so a click makes exactly the
- * commit `tt` makes, and bad input gets exactly the CLI's error. A form field
- * maps to the command's positional or option of the same name, checked
- * against the definition (required, choices, type) before anything runs.
+ * The page's write actions. Each one checks its form against a small field
+ * table (required, choices, type) and runs the same operation the CLI and
+ * the MCP tools run (src/app/operations), so a click makes exactly the commit
+ * `tt` makes, and bad input gets the same words a command line would.
  */
-import type { Args, CommandDefinition, CommandOutput, OptionSpec } from '../cli/command.js';
-import { commandAt, runCommand, type EmbeddedCliOptions } from '../cli/embedded.js';
+import { PRIORITIES } from '../core/types.js';
 import { UsageError } from '../errors.js';
+import type { Answer } from '../app/answer.js';
+import { send } from '../app/operations/messages.js';
+import { approve, assign, reject } from '../app/operations/tasks.js';
+import type { Session } from '../app/session.js';
+
+interface FieldSpec {
+  type: 'text' | 'boolean' | 'list';
+  describe: string;
+  required?: boolean;
+  choices?: readonly string[];
+}
+
+type Form = Record<string, string | boolean | string[] | undefined>;
 
 interface ActionSpec {
-  /** The tt command it runs. */
-  command: readonly string[];
   /** Form fields the page may send, besides `as` (who acts). */
-  fields: readonly string[];
+  fields: Readonly<Record<string, FieldSpec>>;
+  run(session: Session, form: Form): Promise<Answer>;
+  /** The line the page shows when it worked. */
+  said(answer: Answer): string;
 }
+
+const text = (describe: string, required = false): FieldSpec => ({ type: 'text', describe, required });
+const flag = (describe: string): FieldSpec => ({ type: 'boolean', describe });
+const str = (value: Form[string]) => (typeof value === 'string' ? value : undefined);
+
+interface TaskData { id: string; title: string; assignee: string | null; reviewed_commit: string | null }
 
 export const UI_ACTIONS: Readonly<Record<string, ActionSpec>> = {
-  assign: { command: ['assign'], fields: ['agent', 'description', 'title', 'priority', 'reviewer', 'tags'] },
-  send: { command: ['send'], fields: ['to', 'message', 'urgent', 'task', 'query', 'info', 'ack'] },
-  approve: { command: ['approve'], fields: ['id', 'message'] },
-  reject: { command: ['reject'], fields: ['id', 'reason'] },
+  assign: {
+    fields: {
+      agent: text('Who does it', true), description: text('What to do', true), title: text('Short title'),
+      priority: { type: 'text', describe: 'Priority', choices: PRIORITIES }, reviewer: text('Who reviews it'), tags: { type: 'list', describe: 'Tags' },
+    },
+    run: (session, form) => assign(session, {
+      agent: str(form.agent)!, description: str(form.description)!, title: str(form.title), priority: str(form.priority),
+      reviewer: str(form.reviewer), tags: form.tags as string[] | undefined,
+    }),
+    said: ({ data }) => `Assigned ${(data as TaskData).id} to ${(data as TaskData).assignee}: ${(data as TaskData).title}`,
+  },
+  send: {
+    fields: {
+      to: text('Recipient agent', true), message: text('The text', true), urgent: flag('Urgent'), task: text('The task it is about'),
+      query: flag('A question'), info: flag('Informational'), ack: flag('An acknowledgement'),
+    },
+    async run(session, form) {
+      const kinds = (['query', 'info', 'ack'] as const).filter((kind) => form[kind] === true);
+      if (kinds.length > 1) throw new UsageError(`a message is one of query, info or ack, not ${kinds.join(' and ')}`);
+      return send(session, { to: str(form.to)!, message: str(form.message)!, urgent: form.urgent === true, task: str(form.task), type: kinds[0] ?? 'task' });
+    },
+    said: ({ data }) => `Sent ${(data as Array<{ id: string; to: string }>)[0]!.id} to ${(data as Array<{ to: string }>).map((m) => m.to).join(', ')}`,
+  },
+  approve: {
+    fields: { id: text('Task id', true), message: text('Why it is good') },
+    run: (session, form) => approve(session, { id: str(form.id)!, message: str(form.message) }),
+    said: ({ data }) => `Approved ${(data as TaskData).id}: ${(data as TaskData).title}`,
+  },
+  reject: {
+    fields: { id: text('Task id', true), reason: text('The concrete fix needed', true) },
+    run: (session, form) => reject(session, { id: str(form.id)!, reason: str(form.reason)! }),
+    said: ({ data }) => `Changes requested, back to ${(data as TaskData).assignee}: ${(data as TaskData).title}`,
+  },
 };
-
-function optionSpec(definition: CommandDefinition, field: string): OptionSpec | undefined {
-  return definition.options?.[field];
-}
 
 function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
-/** One form value as the command would have parsed it from a command line. */
-function coerce(field: string, spec: OptionSpec | undefined, value: unknown): unknown {
-  if (spec?.type === 'boolean') {
+/** One form value as its field takes it. */
+function coerce(field: string, spec: FieldSpec, value: unknown): string | boolean | string[] {
+  if (spec.type === 'boolean') {
     if (typeof value === 'boolean') return value;
     if (value === 'true' || value === 'on') return true;
     if (value === 'false' || value === '') return false;
     throw new UsageError(`${field} must be true or false`);
   }
   if (typeof value !== 'string') throw new UsageError(`${field} must be text`);
-  if (spec?.choices && !spec.choices.includes(value)) throw new UsageError(`${field} must be one of ${spec.choices.join(', ')}, not "${value}"`);
-  return spec?.array ? value.split(',').map((part) => part.trim()).filter(Boolean) : value;
+  if (spec.choices && !spec.choices.includes(value)) throw new UsageError(`${field} must be one of ${spec.choices.join(', ')}, not "${value}"`);
+  return spec.type === 'list' ? value.split(',').map((part) => part.trim()).filter(Boolean) : value;
 }
 
-/** The command's arguments from a form, or the usage error the CLI would give. */
-export function argsFromForm(name: string, form: Record<string, unknown>): { spec: ActionSpec; args: Args; actor: string | undefined } {
+/** The action and its checked form, or the usage error a command line would give. */
+export function formFor(name: string, raw: Record<string, unknown>): { spec: ActionSpec; form: Form; actor: string | undefined } {
   const spec = Object.hasOwn(UI_ACTIONS, name) ? UI_ACTIONS[name] : undefined;
   if (!spec) throw new UsageError(`no action "${name}" (the page can ${Object.keys(UI_ACTIONS).join(', ')})`);
-  const definition = commandAt(spec.command);
-  for (const field of Object.keys(form)) {
-    if (field !== 'as' && !spec.fields.includes(field)) throw new UsageError(`${name} takes no field "${field}" (it takes ${spec.fields.join(', ')})`);
+  const allowed = Object.keys(spec.fields);
+  for (const field of Object.keys(raw)) {
+    if (field !== 'as' && !Object.hasOwn(spec.fields, field)) throw new UsageError(`${name} takes no field "${field}" (it takes ${allowed.join(', ')})`);
   }
-  const args: Args = {};
-  for (const positional of definition.positionals ?? []) {
-    const value = form[positional.name];
+  const form: Form = {};
+  for (const [field, fieldSpec] of Object.entries(spec.fields)) {
+    const value = raw[field];
     if (isBlank(value)) {
-      if (positional.required !== false) throw new UsageError(`${name} needs ${positional.name}: ${positional.describe.toLowerCase()}`);
+      if (fieldSpec.required) throw new UsageError(`${name} needs ${field}: ${fieldSpec.describe.toLowerCase()}`);
       continue;
     }
-    args[positional.name] = coerce(positional.name, undefined, value);
+    form[field] = coerce(field, fieldSpec, value);
   }
-  for (const field of spec.fields) {
-    const option = optionSpec(definition, field);
-    if (!option) continue;
-    const value = form[field];
-    if (isBlank(value)) {
-      if (option.required) throw new UsageError(`${name} needs ${field}: ${option.describe.toLowerCase()}`);
-      continue;
-    }
-    args[field] = coerce(field, option, value);
-  }
-  const actor = isBlank(form.as) ? undefined : String(form.as);
-  return { spec, args, actor };
+  const actor = isBlank(raw.as) ? undefined : String(raw.as);
+  return { spec, form, actor };
 }
 
-/** Runs an action as `tt <command> … --as <actor>` would, and hands back the CLI's output. */
-export async function runAction(cli: EmbeddedCliOptions, name: string, form: Record<string, unknown>): Promise<CommandOutput> {
-  const { spec, args, actor } = argsFromForm(name, form);
-  return runCommand(actor ? { ...cli, as: actor } : cli, spec.command, args);
+/** Runs an action as `tt <command> … --as <actor>` would; the answer carries the line the page shows. */
+export async function runAction(session: Session, name: string, raw: Record<string, unknown>): Promise<{ answer: Answer; text: string }> {
+  const { spec, form, actor } = formFor(name, raw);
+  const answer = await spec.run(session.actingAs(actor), form);
+  return { answer, text: spec.said(answer) };
 }

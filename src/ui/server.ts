@@ -2,7 +2,7 @@
  * `tt ui`: the town as a live board on http://127.0.0.1. Plain node:http —
  * a handful of JSON routes read from the town (read-model.ts), one
  * server-sent-events stream fed by a watch of the town (live.ts), four write
- * actions that run the CLI's own commands (actions.ts), and the page itself
+ * actions that run the same operations as the CLI (actions.ts), and the page itself
  * (client/, built into dist/ui/ and served from memory; nothing is fetched
  * from anywhere else).
  */
@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { cliContext, type EmbeddedCliOptions } from '../cli/embedded.js';
+import { Session, type SessionOptions } from '../app/session.js';
 import { agentNames, resolveAgent } from '../app/agents.js';
 import { townPaths } from '../store/paths.js';
 import { packageRoot } from '../package-root.js';
@@ -27,7 +27,9 @@ import { AgentLiveness } from './liveness.js';
 import { openBrowser } from './open-browser.js';
 import { TownReadModel } from './read-model.js';
 
-export interface UiServerOptions extends EmbeddedCliOptions {
+export interface UiServerOptions extends SessionOptions {
+  /** Where diagnostics go. */
+  log?: (text: string) => void;
   /** 0 picks a free port. */
   port: number;
   /** Default: a new random token per run. */
@@ -89,7 +91,7 @@ function decodePathPart(part: string): string {
 
 export async function startUiServer(options: UiServerOptions): Promise<RunningUi> {
   const log = options.log ?? ((text: string) => void process.stderr.write(text));
-  const town = cliContext(options).town();
+  const town = new Session(options).town();
   const assets = loadAssets();
   const model = new TownReadModel(town);
   const streams = new EventStreams();
@@ -118,8 +120,9 @@ export async function startUiServer(options: UiServerOptions): Promise<RunningUi
     if (!match) return false;
     guard!.checkWrite(request);
     const form = await readJsonBody(request);
-    const output = await runAction({ ...options, log }, match[1]!, form);
-    sendJson(response, output.exitCode ? 409 : 200, output.kind, { ...output.payload, text: output.text, notes: output.notes ?? [] });
+    // A new session per request: the town is read afresh, as a new `tt` process would.
+    const { answer, text } = await runAction(new Session(options), match[1]!, form);
+    sendJson(response, 200, answer.kind, { ...answer.payload, text, notes: answer.notes });
     return true;
   }
 

@@ -5,9 +5,9 @@ import { tempRepo, treeSnapshot } from '../helpers/repo.js';
 import { townWithTeam, tt, ttProcess, type TtResult } from '../helpers/tt.js';
 
 /** Runs a command that must fail and asserts that it changed nothing at all. */
-async function refused(dir: string, args: string[], env: Record<string, string> = {}): Promise<TtResult> {
+async function refused(dir: string, args: string[], env: Record<string, string> = {}, run_ = tt): Promise<TtResult> {
   const before = treeSnapshot(dir);
-  const run = await tt(dir, args, env);
+  const run = await run_(dir, args, env);
   expect(run.code, `tt ${args.join(' ')} should fail`).not.toBe(0);
   expect(treeSnapshot(dir), `tt ${args.join(' ')} changed the tree`).toBe(before);
   return run;
@@ -61,9 +61,11 @@ describe('bad input gets a clear error and changes nothing', () => {
     expect((await refused(dir, ['approve', taskId, '--as', 'reviewer'])).stderr).toContain('it is assigned');
   });
 
-  it('refuses a bad --port for tt ui, and a port already taken when asked for', async () => {
+  // The faces' error paths run the BUILT tt: the board and the MCP server are a separate part of the
+  // bundle, and an error class that existed twice there would be reported as a bug in tt.
+  it('refuses a bad --port for tt ui, and a port already taken when asked for (built tt)', async () => {
     for (const port of ['99999', '-1', '1.5']) {
-      const run = await refused(dir, ['ui', '--port', port]);
+      const run = await refused(dir, ['ui', '--port', port], {}, ttProcess);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('--port must be a whole number from 0 to 65535');
     }
@@ -72,12 +74,21 @@ describe('bad input gets a clear error and changes nothing', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     try {
       const port = String((taken.address() as { port: number }).port);
-      const run = await refused(dir, ['ui', '--port', port]);
+      const run = await refused(dir, ['ui', '--port', port], {}, ttProcess);
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain(`port ${port} on 127.0.0.1 is in use`);
+      expect(run.stderr).toBe(`tt: port ${port} on 127.0.0.1 is in use; pick another with --port, or --port 0 for any free one\n`);
+      const json = await refused(dir, ['ui', '--port', port, '--json'], {}, ttProcess);
+      expect(json.json()).toMatchObject({ kind: 'error', code: 'usage' });
     } finally {
       taken.close();
     }
+  });
+
+  it('tt ui and tt mcp outside a town say so, not "a bug in tt" (built tt)', async () => {
+    const outside = tempRepo();
+    const ui = await refused(outside, ['ui', '--port', '0', '--json'], {}, ttProcess);
+    expect(ui.json()).toMatchObject({ kind: 'error', code: 'not_found', message: expect.stringMatching(/not inside a Tinytown town/) });
+    expect(ui.stderr).not.toMatch(/bug/);
   });
 
   it('points to tt init outside a town', async () => {

@@ -92,7 +92,7 @@ async function town(): Promise<string> {
 describe('tt mcp', () => {
   it('needs the built CLI', () => {
     expect(existsSync(path.join(REPO_ROOT, 'dist', 'tt.cjs')), 'run npm run build first').toBe(true);
-    expect(existsSync(path.join(REPO_ROOT, 'dist', 'mcp.cjs')), 'run npm run build first').toBe(true);
+    expect(existsSync(path.join(REPO_ROOT, 'dist', 'faces.cjs')), 'run npm run build first').toBe(true);
   });
 
   it('lists a lean tool list, sends a message and reads the inbox, each write authored by the acting agent', async () => {
@@ -252,18 +252,21 @@ describe('tt mcp', () => {
     expect(unknown.code).toBe(2);
   });
 
-  it('keeps the SDK out of every other command: `tt send` never loads dist/mcp.cjs (nor the board, dist/ui.cjs)', async () => {
+  it('keeps the SDK out of every other command: `tt send` never loads dist/faces.cjs (the MCP server and the board); `tt mcp` does', async () => {
     const dir = await town();
     // NODE_DEBUG=module logs every CommonJS file the process loads.
-    const loaded = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [TT_BIN, 'send', 'backend', 'hello'], { cwd: dir, env: { ...process.env, NODE_DEBUG: 'module' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const modulesLoaded = (args: string[], input: string) => new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [TT_BIN, ...args], { cwd: dir, env: { ...process.env, NODE_DEBUG: 'module' }, stdio: ['pipe', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk) => { stderr += String(chunk); });
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(stderr) : reject(new Error(`tt send exited ${code}: ${stderr}`))));
+      child.on('close', (code) => (code === 0 ? resolve(stderr) : reject(new Error(`tt ${args.join(' ')} exited ${code}: ${stderr}`))));
+      child.stdin.end(input);
     });
-    expect(loaded).toContain('MODULE'); // the log works…
-    expect(loaded).not.toContain('mcp.cjs'); // …and the MCP server file is not in it
-    expect(loaded).not.toContain('ui.cjs');
+    const send = await modulesLoaded(['send', 'backend', 'hello'], '');
+    expect(send).toContain('MODULE'); // the log works…
+    expect(send).not.toContain('faces.cjs'); // …and the faces' file is not in it
+    const mcp = await modulesLoaded(['mcp'], ''); // stdin closed at once: the server starts and stops
+    expect(mcp).toContain('faces.cjs');
   });
 });

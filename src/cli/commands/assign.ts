@@ -1,10 +1,8 @@
-import type { CommandDefinition } from '../command.js';
-import { commitNotes, optionalString, requiredString, stringList } from '../command.js';
-import { assignTask } from '../../app/tasks.js';
+import { defineCommand, fromAnswer } from '../command.js';
+import { assign } from '../../app/operations/tasks.js';
 import { PRIORITIES } from '../../core/types.js';
-import { taskJson } from '../../app/json.js';
 
-export const assignCommand: CommandDefinition = {
+export const assignCommand = defineCommand({
   path: ['assign'],
   describe: 'Create a task for an agent and put a task_assign message in its inbox (one commit)',
   positionals: [
@@ -19,11 +17,7 @@ export const assignCommand: CommandDefinition = {
   },
   examples: [['tt assign backend "Build the API" --reviewer reviewer', 'work with a quality gate']],
   async run(args, cli) {
-    const ctx = cli.op();
-    const { task, commit } = await assignTask(ctx, requiredString(args.agent), {
-      description: requiredString(args.description), title: optionalString(args.title), priority: optionalString(args.priority),
-      tags: stringList(args.tags), reviewer: optionalString(args.reviewer),
-    });
-    return { kind: 'task', payload: { task: taskJson(task) }, text: `Assigned ${task.id} to ${task.assignee}: ${task.title}`, notes: commitNotes(commit) };
+    const answer = await assign(cli.session, args);
+    return fromAnswer(answer, `Assigned ${answer.data.id} to ${answer.data.assignee}: ${answer.data.title}`);
   },
-};
+});

@@ -1,14 +1,12 @@
-import type { CommandDefinition } from '../command.js';
-import { problemNotes } from '../command.js';
-import { listAgents } from '../../store/reader.js';
-import { agentJson } from '../../app/json.js';
+import { defineCommand, fromAnswer } from '../command.js';
+import { listTownAgents } from '../../app/operations/town.js';
 import { renderAgents } from '../render.js';
 
-export const listCommand: CommandDefinition = {
+export const listCommand = defineCommand({
   path: ['list'],
   describe: 'List the town\'s agents',
   async run(_args, cli) {
-    const { items, problems } = listAgents(cli.town().root);
-    return { kind: 'agent-list', payload: { agents: items.map(agentJson) }, text: renderAgents(items), notes: problemNotes(problems) };
+    const answer = listTownAgents(cli.session);
+    return fromAnswer(answer, renderAgents(answer.data));
   },
-};
+});

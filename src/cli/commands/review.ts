@@ -1,11 +1,10 @@
-import type { CommandDefinition } from '../command.js';
-import { optionalString, requiredString, stringList } from '../command.js';
-import { requestReview } from '../../app/review.js';
+import { defineCommand } from '../command.js';
+import { review } from '../../app/operations/tasks.js';
 import { TASK_ID_ARG, taskOutput } from './task.js';
 
 export const CC_OPTION = { type: 'string', array: true, describe: 'Copy the message to another agent (repeatable)' } as const;
 
-export const reviewCommand: CommandDefinition = {
+export const reviewCommand = defineCommand({
   path: ['review'],
   describe: 'Hand a task to its reviewer: task → review, and a review_request (with the code commits and diffstat since the task started) in the reviewer\'s inbox',
   positionals: [TASK_ID_ARG],
@@ -16,7 +15,7 @@ export const reviewCommand: CommandDefinition = {
   },
   examples: [['tt review t-7k2 --message "API ready in src/api.ts"', 'hand off for review']],
   async run(args, cli) {
-    const result = await requestReview(cli.op(), requiredString(args.id), { to: optionalString(args.to), message: optionalString(args.message), cc: stringList(args.cc) });
-    return taskOutput(result, `Handed to ${result.task.reviewer} for review:`);
+    const answer = await review(cli.session, args);
+    return taskOutput(answer, `Handed to ${answer.data.reviewer} for review:`);
   },
-};
+});

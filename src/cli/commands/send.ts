@@ -1,12 +1,7 @@
-import { UsageError } from '../../errors.js';
-import type { MessageType } from '../../core/types.js';
-import type { CommandDefinition } from '../command.js';
-import { commitNotes, optionalString, requiredString, stringList } from '../command.js';
-import { sendMessage } from '../../app/messages.js';
-import { resolveTaskId } from '../../store/reader.js';
-import { messageJson } from '../../app/json.js';
+import { defineCommand, fromAnswer } from '../command.js';
+import { send } from '../../app/operations/messages.js';
 
-export const sendCommand: CommandDefinition = {
+export const sendCommand = defineCommand({
   path: ['send'],
   describe: 'Send a message to an agent\'s inbox (conductor/supervisor, a name or a nickname)',
   positionals: [
@@ -27,20 +22,9 @@ export const sendCommand: CommandDefinition = {
     ['tt send conductor --query "Need a decision on rollout timing"', 'escalate'],
   ],
   async run(args, cli) {
-    const ctx = cli.op(optionalString(args.from));
-    const type: MessageType = args.query ? 'query' : args.info ? 'info' : args.ack ? 'ack' : 'task';
-    const taskInput = optionalString(args.task);
-    if (taskInput === '') throw new UsageError('--task needs a task id');
-    const task = taskInput ? resolveTaskId(ctx.town.root, taskInput) : null;
-    const { messages, commit } = await sendMessage(ctx, {
-      to: requiredString(args.to), text: requiredString(args.message), type, urgent: Boolean(args.urgent), task, cc: stringList(args.cc),
-    });
-    const first = messages[0]!;
-    return {
-      kind: 'message',
-      payload: { message: messageJson(first), ...(messages.length > 1 ? { copies: messages.slice(1).map((m) => messageJson(m)) } : {}) },
-      text: `Sent ${first.id} to ${messages.map((m) => m.to).join(', ')}`,
-      notes: commitNotes(commit),
-    };
+    const type = args.query ? 'query' : args.info ? 'info' : args.ack ? 'ack' : 'task';
+    const answer = await send(cli.session, { ...args, type });
+    const first = answer.data[0]!;
+    return fromAnswer(answer, `Sent ${first.id} to ${answer.data.map((m) => m.to).join(', ')}`);
   },
-};
+});

@@ -1,22 +1,20 @@
-import { NotFoundError } from '../../errors.js';
 import type { CommandDefinition, CommandGroup, CommandOutput, PositionalSpec } from '../command.js';
-import { commitNotes, optionalString, problemNotes, requiredString } from '../command.js';
-import { cancelTask, completeTask, currentTask, failTask, findTasks, requeueTask, startTask, viewAllTasks, type TaskResult } from '../../app/tasks.js';
-import { resolveAgent } from '../../app/agents.js';
-import { readTask, resolveTaskId } from '../../store/reader.js';
+import { defineCommand, fromAnswer, problemNotes } from '../command.js';
+import { viewAllTasks } from '../../app/tasks.js';
+import * as tasks from '../../app/operations/tasks.js';
 import { TASK_STATES } from '../../core/types.js';
-import { envelopeWithRawJson, eventJson, indentedJson, rawJsonSlot, taskJson } from '../../app/json.js';
-import { readTownLog } from '../../git/log.js';
+import { envelopeWithRawJson, indentedJson, rawJsonSlot, taskJson } from '../../app/json.js';
 import { renderHistory, renderTask, renderTaskList } from '../render.js';
 
-export function taskOutput({ task, commit }: TaskResult, verb: string): CommandOutput {
-  return { kind: 'task', payload: { task: taskJson(task) }, text: `${verb} ${task.id} (${task.state}): ${task.title}`, notes: commitNotes(commit) };
+export function taskOutput(answer: tasks.TaskAnswer, verb: string): CommandOutput {
+  const task = answer.data;
+  return fromAnswer(answer, `${verb} ${task.id} (${task.state}): ${task.title}`);
 }
 
-export const TASK_ID_ARG: PositionalSpec = { name: 'id', describe: 'Task id or a unique prefix (3+ characters after t-)' };
+export const TASK_ID_ARG = { name: 'id', describe: 'Task id or a unique prefix (3+ characters after t-)' } as const satisfies PositionalSpec;
 
 const subcommands: CommandDefinition[] = [
-  {
+  defineCommand({
     path: ['task', 'list'],
     describe: 'List tasks (urgent first, then oldest)',
     options: {
@@ -24,89 +22,75 @@ const subcommands: CommandDefinition[] = [
       agent: { type: 'string', describe: 'Only tasks assigned to (or in review with) this agent' },
     },
     async run(args, cli) {
-      const filter = { state: optionalString(args.state), agent: optionalString(args.agent) };
-      if (args.json && filter.state === undefined && filter.agent === undefined) {
+      if (args.json && args.state === undefined && args.agent === undefined) {
         // tasks sits 1 level deep in the envelope; the array comes from a view cached with the tasks
-        const view = viewAllTasks(cli.town(), { id: 'tasks-json-v1-depth-1', render: (tasks) => indentedJson(tasks.map(taskJson), 1) });
+        const view = viewAllTasks(cli.town(), { id: 'tasks-json-v1-depth-1', render: (list) => indentedJson(list.map(taskJson), 1) });
         return {
           kind: 'task-list',
           json: envelopeWithRawJson('task-list', { tasks: rawJsonSlot(0) }, [view.bytes]),
           get payload() {
-            return { tasks: findTasks(cli.town(), filter).items.map(taskJson) };
+            return tasks.listTasks(cli.session, {}).payload;
           },
           text: '',
           notes: problemNotes(view.problems),
         };
       }
-      const listing = findTasks(cli.town(), filter);
-      const text = args.json ? '' : renderTaskList(listing.items, 'no tasks');
-      return { kind: 'task-list', payload: { tasks: listing.items.map(taskJson) }, text, notes: problemNotes(listing.problems) };
+      const answer = tasks.listTasks(cli.session, { state: args.state, agent: args.agent });
+      return fromAnswer(answer, args.json ? '' : renderTaskList(answer.data, 'no tasks'));
     },
-  },
-  {
+  }),
+  defineCommand({
     path: ['task', 'show'],
     describe: 'Show one task; --history adds its timeline from git',
     positionals: [TASK_ID_ARG],
     options: { history: { type: 'boolean', describe: 'Also the task\'s timeline: every commit about it, with trailers' } },
     async run(args, cli) {
-      const town = cli.town();
-      const task = readTask(town.root, resolveTaskId(town.root, requiredString(args.id)));
-      if (!args.history) return { kind: 'task', payload: { task: taskJson(task) }, text: renderTask(task) };
-      const events = await readTownLog({ root: town.root, task: task.id, reverse: true });
-      return {
-        kind: 'task', payload: { task: taskJson(task), history: events.map(eventJson) },
-        text: `${renderTask(task)}
-
-Timeline:
-${renderHistory(events)}`,
-      };
+      const answer = await tasks.showTask(cli.session, { id: args.id, history: args.history });
+      const { task, history } = answer.data;
+      return fromAnswer(answer, history ? `${renderTask(task)}\n\nTimeline:\n${renderHistory(history)}` : renderTask(task));
     },
-  },
-  {
+  }),
+  defineCommand({
     path: ['task', 'current'],
     describe: 'The task an agent is on (its running task, else its oldest assigned one)',
     positionals: [{ name: 'agent', describe: 'default: the acting agent', required: false }],
     async run(args, cli) {
-      const ctx = cli.op();
-      const agentInput = optionalString(args.agent);
-      const agent = agentInput ? resolveAgent(ctx.town, agentInput) : ctx.actor;
-      const task = currentTask(ctx.town, agent);
-      if (!task) throw new NotFoundError(`${agent} has no assigned or running task (tt task list --agent ${agent})`);
-      return { kind: 'task', payload: { task: taskJson(task) }, text: renderTask(task) };
+      const answer = tasks.showCurrentTask(cli.session, { agent: args.agent });
+      return fromAnswer(answer, renderTask(answer.data));
     },
-  },
-  {
+  }),
+  defineCommand({
     path: ['task', 'start'],
     describe: 'assigned → running',
     positionals: [TASK_ID_ARG],
-    run: async (args, cli) => taskOutput(await startTask(cli.op(), requiredString(args.id)), 'Started'),
-  },
-  {
+    run: async (args, cli) => taskOutput(await tasks.start(cli.session, args), 'Started'),
+  }),
+  defineCommand({
     path: ['task', 'complete'],
     describe: 'Finish a task that has no reviewer (one with a reviewer goes through `tt review`)',
     positionals: [TASK_ID_ARG],
     options: { result: { type: 'string', required: true, describe: 'What was done' } },
-    run: async (args, cli) => taskOutput(await completeTask(cli.op(), requiredString(args.id), requiredString(args.result)), 'Completed'),
-  },
-  {
+    run: async (args, cli) => taskOutput(await tasks.complete(cli.session, args), 'Completed'),
+  }),
+  defineCommand({
     path: ['task', 'fail'],
     describe: 'Mark an open task failed',
     positionals: [TASK_ID_ARG],
     options: { reason: { type: 'string', required: true, describe: 'Why it failed' } },
-    run: async (args, cli) => taskOutput(await failTask(cli.op(), requiredString(args.id), requiredString(args.reason)), 'Failed'),
-  },
-  {
+    run: async (args, cli) => taskOutput(await tasks.fail(cli.session, args), 'Failed'),
+  }),
+  defineCommand({
     path: ['task', 'cancel'],
     describe: 'Cancel an open task',
     positionals: [TASK_ID_ARG],
-    run: async (args, cli) => taskOutput(await cancelTask(cli.op(), requiredString(args.id)), 'Cancelled'),
-  },
-  {
+    run: async (args, cli) => taskOutput(await tasks.cancel(cli.session, args), 'Cancelled'),
+  }),
+  defineCommand({
     path: ['task', 'requeue'],
     describe: 'Put a failed or cancelled task back in the backlog (pending, unassigned)',
     positionals: [TASK_ID_ARG],
-    run: async (args, cli) => taskOutput(await requeueTask(cli.op(), requiredString(args.id)), 'Requeued'),
-  },
+    run: async (args, cli) => taskOutput(await tasks.requeue(cli.session, args), 'Requeued'),
+  }),
 ];
 
 export const taskGroup: CommandGroup = {

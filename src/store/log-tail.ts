@@ -1,6 +1,6 @@
 /** The last lines of an agent's log, read from the end of the file (a log grows for as long as its loop runs). */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { runtimePaths } from '../store/runtime.js';
+import { runtimePaths } from './runtime.js';
 
 const TAIL_BYTES = 4096;
 

@@ -1,0 +1,104 @@
+/**
+ * The agent operations every face offers (`tt spawn`, `kill`, `interrupt`,
+ * `resume`, `close`, `stop`, `wait`, `restart`, `prune`, `recover`; the MCP
+ * agent tools): typed input in, an Answer out. They live with the loops,
+ * not in the application layer, because starting and stopping a loop is
+ * what they do.
+ */
+import { UsageError } from '../errors.js';
+import { CONDUCTOR, type Agent } from '../core/types.js';
+import type { Answer } from '../app/answer.js';
+import { agentNames, resolveAgent, type SpawnOptions } from '../app/agents.js';
+import { spawnAgent } from '../app/agents.js';
+import { agentJson } from '../app/json.js';
+import type { Session } from '../app/session.js';
+import { readAgentRuntime, writeControl, type AgentControl } from '../store/runtime.js';
+import { agentCommand, requireInstalled } from './cli-command.js';
+import { killAgent, pruneAgents, recoverAgents, requireRunning, runningAgents, startAgent, stopAll, waitForAgents } from './lifecycle.js';
+import { runAgentLoop } from './loop.js';
+
+export interface SpawnInput extends SpawnOptions {
+  /** Start its loop (default true). */
+  start?: boolean | undefined;
+  /** Run the loop in this process until it stops, instead of in the background. */
+  foreground?: boolean | undefined;
+  maxRounds?: number | undefined;
+}
+
+export interface SpawnData {
+  agent: Agent;
+  pid: number | null;
+  /** With foreground: why the loop stopped. */
+  stopped?: string;
+}
+
+export async function spawn(session: Session, input: SpawnInput): Promise<Answer<SpawnData>> {
+  const ctx = session.op();
+  const start = input.start !== false;
+  const { start: _start, foreground, maxRounds, ...options } = input;
+  const agent = await spawnAgent(ctx, options, (agent) => {
+    // An agent that will be started must have an installed CLI: refuse before anything is written.
+    if (start) requireInstalled(agentCommand(ctx.town.config, agent.cli), agent.cli, session.env);
+  });
+  if (start && foreground) {
+    const stopped = await runAgentLoop({ root: ctx.town.root, name: agent.name, env: session.env, maxRounds });
+    return { kind: 'agent', payload: { agent: agentJson(agent), stopped }, notes: [], data: { agent, pid: null, stopped } };
+  }
+  const pid = start ? await startAgent(ctx.town, agent.name, { maxRounds, env: session.env }) : null;
+  return { kind: 'agent', payload: { agent: agentJson(agent), pid }, notes: [], data: { agent, pid } };
+}
+
+function controlAnswer<T>(payload: Record<string, unknown>, data: T): Answer<T> {
+  return { kind: 'agent-control', payload, notes: [], data };
+}
+
+export async function kill(session: Session, input: { agent: string }): Promise<Answer<{ agent: string; killed: boolean }>> {
+  const town = session.town();
+  const agent = resolveAgent(town, input.agent);
+  const killed = await killAgent(town, agent);
+  return controlAnswer({ agent, killed }, { agent, killed });
+}
+
+/** interrupt (pause), resume, close: a request the running loop takes at its next round. */
+export function control(session: Session, input: { agent: string; control: AgentControl }): Answer<{ agent: string; control: AgentControl }> {
+  const town = session.town();
+  const agent = resolveAgent(town, input.agent);
+  requireRunning(town, agent);
+  writeControl(town.root, agent, input.control);
+  return controlAnswer({ agent, control: input.control }, { agent, control: input.control });
+}
+
+export async function stopEvery(session: Session): Promise<Answer<string[]>> {
+  const stopped = await stopAll(session.town());
+  return controlAnswer({ stopped }, stopped);
+}
+
+export async function waitUntilSettled(session: Session, input: { agents?: readonly string[] | undefined; timeoutS: number }): Promise<Answer<string[]>> {
+  const town = session.town();
+  if (!Number.isFinite(input.timeoutS) || input.timeoutS < 0) throw new UsageError('--timeout must be a number of seconds');
+  const wanted = input.agents?.length ? input.agents.map((name) => resolveAgent(town, name)) : runningAgents(town);
+  await waitForAgents(town, wanted, input.timeoutS * 1000);
+  return controlAnswer({ agents: wanted }, wanted);
+}
+
+export async function restart(session: Session, input: { agent: string; rounds?: number | undefined }): Promise<Answer<{ agent: string; pid: number }>> {
+  const town = session.town();
+  const agent = resolveAgent(town, input.agent);
+  const pid = await startAgent(town, agent, { maxRounds: input.rounds, env: session.env });
+  return controlAnswer({ agent, pid }, { agent, pid });
+}
+
+export async function prune(session: Session, input: { agent?: string | undefined; all?: boolean | undefined }): Promise<Answer<string[]>> {
+  const ctx = session.op();
+  if (!input.agent && !input.all) throw new UsageError('name an agent to prune, or pass --all');
+  const targets = input.all
+    ? agentNames(ctx.town).filter((name) => name !== CONDUCTOR && !readAgentRuntime(ctx.town.root, name).alive)
+    : [resolveAgent(ctx.town, input.agent!)];
+  const pruned = await pruneAgents(ctx, targets);
+  return controlAnswer({ pruned }, pruned);
+}
+
+export function recover(session: Session): Answer<string[]> {
+  const recovered = recoverAgents(session.town());
+  return controlAnswer({ recovered }, recovered);
+}

@@ -1,0 +1,161 @@
+/**
+ * The task operations every face offers (`tt assign`, `tt task …`, `tt backlog …`,
+ * `tt review|approve|reject`; the MCP tools and the board's buttons of the same
+ * names): typed input in, an Answer out. Each resolves names and ids, makes one
+ * call into the domain operations (../tasks.ts, ../review.ts) and shapes the
+ * document `tt --json` prints.
+ */
+import { NotFoundError } from '../../errors.js';
+import type { Priority, Task } from '../../core/types.js';
+import { readTask, resolveTaskId } from '../../store/reader.js';
+import { readTownLog, type TownEvent } from '../../git/log.js';
+import { commitNotes, problemNotes, type Answer } from '../answer.js';
+import { eventJson, taskJson } from '../json.js';
+import { resolveAgent } from '../agents.js';
+import { approveTask, rejectTask, requestReview } from '../review.js';
+import type { Session } from '../session.js';
+import {
+  addToBacklog, assignBacklog, assignTask, backlog, cancelTask, claimTask, completeTask, currentTask, failTask,
+  findTasks, removeFromBacklog, requeueTask, startTask, type TaskResult,
+} from '../tasks.js';
+
+export type TaskAnswer = Answer<Task>;
+export type TaskListAnswer = Answer<Task[]>;
+
+export function taskAnswer({ task, commit }: TaskResult): TaskAnswer {
+  return { kind: 'task', payload: { task: taskJson(task) }, notes: commitNotes(commit), data: task };
+}
+
+function taskListAnswer(tasks: Task[], notes: string[]): TaskListAnswer {
+  return { kind: 'task-list', payload: { tasks: tasks.map(taskJson) }, notes, data: tasks };
+}
+
+export interface NewTaskInput {
+  description: string;
+  title?: string | undefined;
+  priority?: Priority | string | undefined;
+  tags?: readonly string[] | undefined;
+}
+
+export interface AssignInput extends NewTaskInput {
+  agent: string;
+  reviewer?: string | undefined;
+}
+
+export async function assign(session: Session, input: AssignInput): Promise<TaskAnswer> {
+  const { agent, ...task } = input;
+  return taskAnswer(await assignTask(session.op(), agent, task));
+}
+
+export async function addBacklogTask(session: Session, input: NewTaskInput): Promise<TaskAnswer> {
+  return taskAnswer(await addToBacklog(session.op(), input));
+}
+
+export function listBacklog(session: Session): TaskListAnswer {
+  const listing = backlog(session.town());
+  return taskListAnswer(listing.items, problemNotes(listing.problems));
+}
+
+export interface ClaimInput {
+  id: string;
+  agent: string;
+}
+
+export async function claimBacklogTask(session: Session, input: ClaimInput): Promise<TaskAnswer> {
+  return taskAnswer(await claimTask(session.op(), input.id, input.agent));
+}
+
+export async function assignWholeBacklog(session: Session, input: { agent: string }): Promise<TaskListAnswer> {
+  const { tasks, commit } = await assignBacklog(session.op(), input.agent);
+  return taskListAnswer(tasks, commitNotes(commit));
+}
+
+export async function removeBacklogTask(session: Session, input: { id: string }): Promise<TaskAnswer> {
+  return taskAnswer(await removeFromBacklog(session.op(), input.id));
+}
+
+export interface TaskListInput {
+  /** Comma-separated states. */
+  state?: string | undefined;
+  agent?: string | undefined;
+}
+
+export function listTasks(session: Session, input: TaskListInput): TaskListAnswer {
+  const listing = findTasks(session.town(), input);
+  return taskListAnswer(listing.items, problemNotes(listing.problems));
+}
+
+export interface TaskShowInput {
+  id: string;
+  /** Also the task's timeline from git. */
+  history?: boolean | undefined;
+}
+
+export async function showTask(session: Session, input: TaskShowInput): Promise<Answer<{ task: Task; history: TownEvent[] | undefined }>> {
+  const town = session.town();
+  const task = readTask(town.root, resolveTaskId(town.root, input.id));
+  if (!input.history) return { kind: 'task', payload: { task: taskJson(task) }, notes: [], data: { task, history: undefined } };
+  const history = await readTownLog({ root: town.root, task: task.id, reverse: true });
+  return { kind: 'task', payload: { task: taskJson(task), history: history.map(eventJson) }, notes: [], data: { task, history } };
+}
+
+/** The task an agent is on: its running task, else its oldest assigned one. */
+export function showCurrentTask(session: Session, input: { agent?: string | undefined }): TaskAnswer {
+  const ctx = session.op();
+  const agent = input.agent ? resolveAgent(ctx.town, input.agent) : ctx.actor;
+  const task = currentTask(ctx.town, agent);
+  if (!task) throw new NotFoundError(`${agent} has no assigned or running task (tt task list --agent ${agent})`);
+  return { kind: 'task', payload: { task: taskJson(task) }, notes: [], data: task };
+}
+
+export async function start(session: Session, input: { id: string }): Promise<TaskAnswer> {
+  return taskAnswer(await startTask(session.op(), input.id));
+}
+
+export async function complete(session: Session, input: { id: string; result: string }): Promise<TaskAnswer> {
+  return taskAnswer(await completeTask(session.op(), input.id, input.result));
+}
+
+export async function fail(session: Session, input: { id: string; reason: string }): Promise<TaskAnswer> {
+  return taskAnswer(await failTask(session.op(), input.id, input.reason));
+}
+
+export async function cancel(session: Session, input: { id: string }): Promise<TaskAnswer> {
+  return taskAnswer(await cancelTask(session.op(), input.id));
+}
+
+export async function requeue(session: Session, input: { id: string }): Promise<TaskAnswer> {
+  return taskAnswer(await requeueTask(session.op(), input.id));
+}
+
+export interface ReviewInput {
+  id: string;
+  to?: string | undefined;
+  message?: string | undefined;
+  cc?: readonly string[] | undefined;
+}
+
+export async function review(session: Session, input: ReviewInput): Promise<TaskAnswer> {
+  const { id, ...options } = input;
+  return taskAnswer(await requestReview(session.op(), id, { ...options, cc: options.cc ?? [] }));
+}
+
+export interface ApproveInput {
+  id: string;
+  message?: string | undefined;
+  cc?: readonly string[] | undefined;
+}
+
+export async function approve(session: Session, input: ApproveInput): Promise<TaskAnswer> {
+  return taskAnswer(await approveTask(session.op(), input.id, { message: input.message, cc: input.cc ?? [] }));
+}
+
+export interface RejectInput {
+  id: string;
+  reason: string;
+  cc?: readonly string[] | undefined;
+}
+
+export async function reject(session: Session, input: RejectInput): Promise<TaskAnswer> {
+  return taskAnswer(await rejectTask(session.op(), input.id, { reason: input.reason, cc: input.cc ?? [] }));
+}
