@@ -58,3 +58,35 @@ export class TimeoutError extends TinytownError {
   override readonly exitCode = 3;
   override readonly code = 'timeout';
 }
+
+/** The file system refused (no space, no permission, read-only, a file where a folder belongs): the path and what to do. */
+export class IoError extends TinytownError {
+  override readonly code = 'io';
+}
+
+const IO_FIXES: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device; free some space and run the command again',
+  EDQUOT: 'the disk quota is used up; free some space and run the command again',
+  EACCES: 'permission denied; check who owns it (ls -l) and run tt as that user',
+  EPERM: 'operation not permitted; check who owns it (ls -l) and run tt as that user',
+  EROFS: 'the file system is read-only; run tt where it can write',
+  ENOTDIR: 'a file stands where a folder belongs; move it away (tt doctor shows such files)',
+  EISDIR: 'a folder stands where a file belongs; move it away (tt doctor shows such files)',
+  EMFILE: 'too many open files; raise the limit (ulimit -n) or stop some agents',
+  ENAMETOOLONG: 'the path is too long',
+  ELOOP: 'a symlink loop or a symlink where tt follows none; replace it with a real file or folder',
+};
+
+/**
+ * A TinytownError for anything a face catches: a TinytownError as it is, a
+ * system error of the file system as an IoError naming the path and the fix;
+ * anything else is undefined (a bug, which the face reports as one).
+ */
+export function asTinytownError(error: unknown): TinytownError | undefined {
+  if (error instanceof TinytownError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string' || !Object.hasOwn(IO_FIXES, code)) return undefined;
+  const { path, syscall } = error as NodeJS.ErrnoException;
+  const where = path ? ` ${path}` : '';
+  return new IoError(`cannot ${syscall ?? 'use'}${where}: ${IO_FIXES[code]}`, { cause: error });
+}

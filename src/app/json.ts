@@ -2,7 +2,7 @@
 import type { Agent, Message, Task } from '../core/types.js';
 import type { TownEvent } from '../git/log.js';
 import { townPaths } from '../store/paths.js';
-import { TinytownError } from '../errors.js';
+import { asTinytownError } from '../errors.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -54,10 +54,10 @@ export function envelopeLine(kind: string, payload: Record<string, unknown>): st
 }
 
 export function errorEnvelope(error: unknown): string {
-  const known = error instanceof TinytownError;
+  const known = asTinytownError(error);
   return envelope('error', {
-    code: known ? error.code : 'bug',
-    message: error instanceof Error ? error.message : String(error),
+    code: known ? known.code : 'bug',
+    message: known ? known.message : error instanceof Error ? error.message : String(error),
   });
 }
 

@@ -140,14 +140,6 @@ export function stringList(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map(String);
 }
 
-export function optionalString(value: unknown): string | undefined {
-  return value === undefined || value === null ? undefined : String(value);
-}
-
-export function requiredString(value: unknown): string {
-  return value === undefined || value === null ? '' : String(value);
-}
-
 // ---- Typed definitions: a handler's args inferred from its positionals and options.
 
 type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;

@@ -4,7 +4,7 @@
  * cwd, env and output sinks.
  */
 import { writeSync } from 'node:fs';
-import { TinytownError } from '../errors.js';
+import { asTinytownError } from '../errors.js';
 import { CliContext, type CliRuntime, type GlobalArgs } from './command.js';
 import { commands } from './commands/index.js';
 import { fastParse } from './fast-parse.js';
@@ -83,12 +83,13 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   }
 }
 
-function reportError(error: unknown, wantsJson: boolean, stdout: (t: string) => void, stderr: (t: string) => void): number {
-  const known = error instanceof TinytownError;
+function reportError(thrown: unknown, wantsJson: boolean, stdout: (t: string) => void, stderr: (t: string) => void): number {
+  const known = asTinytownError(thrown);
+  const error = known ?? thrown;
   if (wantsJson) stdout(errorEnvelope(error));
   if (known) {
-    if (!wantsJson) stderr(`tt: ${error.message}\n`);
-    return error.exitCode;
+    if (!wantsJson) stderr(`tt: ${known.message}\n`);
+    return known.exitCode;
   }
   stderr(`tt: unexpected error — this is a bug in tt, please report it with the command you ran:\n${error instanceof Error ? error.stack : String(error)}\n`);
   return 1;

@@ -6,7 +6,7 @@
 import type { Answer } from '../app/answer.js';
 import { envelope } from '../app/json.js';
 import type { SessionOptions } from '../app/session.js';
-import { TinytownError } from '../errors.js';
+import { asTinytownError, TinytownError } from '../errors.js';
 
 /** Diagnostics go to `log`: stdout is the protocol channel and is never written to. */
 export interface McpServerOptions extends SessionOptions {
@@ -36,7 +36,8 @@ export function toolResult(answer: Answer): TextResult {
  * said so, with its stack in the server's log.
  */
 export function toolError(error: unknown, log: (text: string) => void): TextResult {
-  if (error instanceof TinytownError) return { content: [{ type: 'text', text: error.message }], isError: true };
+  const known = asTinytownError(error);
+  if (known) return { content: [{ type: 'text', text: known.message }], isError: true };
   log(`tt mcp: unexpected error — this is a bug in tt, please report it:\n${error instanceof Error ? error.stack : String(error)}\n`);
   const message = error instanceof Error ? error.message : String(error);
   return { content: [{ type: 'text', text: `unexpected error (a bug in tt): ${message}` }], isError: true };

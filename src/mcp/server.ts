@@ -32,6 +32,32 @@ export function createTinytownServer(options: McpServerOptions): McpServer {
   return server;
 }
 
+/** JSON-RPC 2.0's answers to a line that is not JSON, or JSON that is not a request. */
+export const PARSE_ERROR = -32700;
+export const INVALID_REQUEST = -32600;
+
+/**
+ * The SDK's stdio transport drops a line it cannot parse (it only calls
+ * onerror), so the client would wait for an answer forever. JSON-RPC says to
+ * answer such a line with an error whose id is null; this does, and keeps
+ * serving.
+ */
+function answerMalformedLines(transport: StdioServerTransport, log: (text: string) => void): void {
+  const protocolOnError = transport.onerror;
+  transport.onerror = (error) => {
+    const parse = error instanceof SyntaxError;
+    const invalid = !parse && error.name === 'ZodError';
+    if (parse || invalid) {
+      log(`tt mcp: ${parse ? 'a line that is not JSON' : 'a message that is not JSON-RPC'} (answered with an error)\n`);
+      const reply = { jsonrpc: '2.0', id: null, error: { code: parse ? PARSE_ERROR : INVALID_REQUEST, message: parse ? 'Parse error' : 'Invalid Request' } };
+      // id null is what JSON-RPC prescribes here; the SDK's message type has no place for it
+      void transport.send(reply as unknown as Parameters<StdioServerTransport['send']>[0]);
+      return;
+    }
+    protocolOnError?.(error);
+  };
+}
+
 /** Serves on stdin/stdout until the client closes stdin. */
 export async function runStdioServer(options: McpServerOptions): Promise<void> {
   const server = createTinytownServer(options);
@@ -43,5 +69,6 @@ export async function runStdioServer(options: McpServerOptions): Promise<void> {
   process.stdin.once('end', stop);
   process.stdin.once('close', stop);
   await server.connect(transport);
+  answerMalformedLines(transport, options.log ?? ((text) => void process.stderr.write(text)));
   await closed;
 }

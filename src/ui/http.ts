@@ -1,7 +1,7 @@
 /** Small pieces of HTTP the board server needs on top of node:http: JSON in and out, errors as the CLI's envelope. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { envelope, errorEnvelope } from '../app/json.js';
-import { TinytownError, UsageError } from '../errors.js';
+import { asTinytownError, TinytownError, UsageError } from '../errors.js';
 
 /** A refusal that is not the CLI's to make: the request itself is not allowed (token, origin, host). */
 export class ForbiddenError extends TinytownError {
@@ -28,14 +28,15 @@ export function sendError(response: ServerResponse, error: unknown, log: (text: 
     response.destroy();
     return;
   }
-  const status = error instanceof TinytownError ? (STATUS_BY_CODE[error.code] ?? 500) : 500;
-  if (!(error instanceof TinytownError)) log(`tt ui: unexpected error — this is a bug in tt:\n${error instanceof Error ? error.stack : String(error)}\n`);
+  const known = asTinytownError(error);
+  const status = known ? (STATUS_BY_CODE[known.code] ?? 500) : 500;
+  if (!known) log(`tt ui: unexpected error — this is a bug in tt:\n${error instanceof Error ? error.stack : String(error)}\n`);
   if (response.headersSent) {
     response.end();
     return;
   }
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  response.end(errorEnvelope(error));
+  response.end(errorEnvelope(known ?? error));
 }
 
 export async function readJsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {

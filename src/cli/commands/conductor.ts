@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CommandDefinition } from '../command.js';
-import { optionalString } from '../command.js';
+import { defineCommand } from '../command.js';
 import { townStatus } from '../../app/status.js';
 import { listAgents } from '../../store/reader.js';
 import { townPaths } from '../../store/paths.js';
@@ -11,7 +10,7 @@ import { conductorContext, interactiveArgv } from '../../agents/conductor-contex
 import { agentCommand, findExecutable } from '../../agents/cli-command.js';
 import { UsageError } from '../../errors.js';
 
-export const conductorCommand: CommandDefinition = {
+export const conductorCommand = defineCommand({
   path: ['conductor'],
   describe: 'Write the conductor\'s context file (the town, its agents and tasks, the report-back loop) and start the conductor\'s CLI interactively with it',
   options: {
@@ -25,7 +24,7 @@ export const conductorCommand: CommandDefinition = {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, context);
     if (args.print) return { kind: 'conductor', payload: { context_file: path.relative(town.root, file), context }, text: context.trimEnd() };
-    const cliName = optionalString(args.cli) ?? listAgents(town.root).items.find((a) => a.name === CONDUCTOR)?.cli ?? town.config.default_cli;
+    const cliName = args.cli ?? listAgents(town.root).items.find((a) => a.name === CONDUCTOR)?.cli ?? town.config.default_cli;
     const argv = interactiveArgv(cliName, agentCommand(town.config, cliName).argv[0]!, context);
     if (!findExecutable(argv[0]!, cli.runtime.env)) {
       throw new UsageError(`the ${cliName} CLI is not installed ("${argv[0]}" is not on PATH); the context is in ${path.relative(cli.runtime.cwd, file)} — or use --cli, or --print`);
@@ -37,4 +36,4 @@ export const conductorCommand: CommandDefinition = {
     });
     return { kind: 'conductor', payload: { context_file: path.relative(town.root, file), exit_code: code }, text: '', exitCode: code === 0 ? 0 : 1 };
   },
-};
+});

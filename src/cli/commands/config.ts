@@ -1,6 +1,5 @@
 import { UsageError } from '../../errors.js';
-import type { CommandDefinition } from '../command.js';
-import { commitNotes, optionalString } from '../command.js';
+import { commitNotes, defineCommand } from '../command.js';
 import { getConfigValue, parseConfigValue, parseTownConfig, readConfigText, setConfigValue } from '../../store/config.js';
 import { townPaths } from '../../store/paths.js';
 import { transact } from '../../store/transaction.js';
@@ -10,7 +9,7 @@ function typedValue(key: string, value: string): unknown {
   return /^(clis\.|name$|default_cli$)/.test(key) ? value : parseConfigValue(value);
 }
 
-export const configCommand: CommandDefinition = {
+export const configCommand = defineCommand({
   path: ['config'],
   describe: 'Show town.yml, read one KEY (dotted, e.g. git.auto_commit) or set it to VALUE (comments are kept)',
   positionals: [
@@ -20,8 +19,8 @@ export const configCommand: CommandDefinition = {
   examples: [['tt config git.auto_commit false', 'write files, never commit']],
   async run(args, cli) {
     const town = cli.town();
-    const key = optionalString(args.key);
-    const value = optionalString(args.value);
+    const key = args.key;
+    const value = args.value;
     if (key === undefined) return { kind: 'config', payload: { config: town.config }, text: readConfigText(town.root).trimEnd() };
     if (!/^[a-z_]+(\.[a-z0-9_-]+)*$/i.test(key)) throw new UsageError(`illegal config key "${key}": use a dotted key such as git.auto_commit`);
     if (value === undefined) {
@@ -38,4 +37,4 @@ export const configCommand: CommandDefinition = {
     });
     return { kind: 'config', payload: { key, value: getConfigValue(result, key) ?? typedValue(key, value) }, text: `${key} = ${value}`, notes: commitNotes(commit) };
   },
-};
+});

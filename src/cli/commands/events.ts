@@ -1,12 +1,12 @@
+import { defineCommand } from '../command.js';
 import { UsageError } from '../../errors.js';
 import type { TownEvent } from '../../git/log.js';
 import { readTownLog } from '../../git/log.js';
-import type { CommandDefinition } from '../command.js';
 import { eventJson } from '../../app/json.js';
 import { renderHistory } from '../render.js';
 import { ndjson } from './watch.js';
 
-export const eventsCommand: CommandDefinition = {
+export const eventsCommand = defineCommand({
   path: ['events'],
   describe: 'Town events from git history, oldest first, one line each: messages sent and read, task changes, reviews, '
     + 'approvals, direct edits accepted; --follow keeps printing new ones as commits land',
@@ -21,11 +21,11 @@ export const eventsCommand: CommandDefinition = {
   ],
   async run(args, cli) {
     const town = cli.town();
-    const limit = Number(args.n);
+    const limit = args.n;
     if (!Number.isInteger(limit) || limit < 0) throw new UsageError('-n must be a whole number, 0 or more');
     const out = cli.runtime.stdout ?? ((text: string) => void process.stdout.write(text));
     const err = cli.runtime.stderr ?? ((text: string) => void process.stderr.write(text));
-    const json = Boolean(args.json);
+    const json = args.json;
     const print = (events: readonly TownEvent[]) => {
       for (const event of events) out(json ? ndjson(eventJson(event)) : `${renderHistory([event])}\n`);
     };
@@ -46,4 +46,4 @@ export const eventsCommand: CommandDefinition = {
     });
     return { kind: 'event', payload: {}, text: '', streamed: true };
   },
-};
+});

@@ -1,9 +1,8 @@
-import type { CommandDefinition } from '../command.js';
-import { requiredString } from '../command.js';
+import { defineCommand } from '../command.js';
 import { runMergeDriver } from '../../git/merge-driver.js';
 
 /** Plumbing: git runs it as `merge.tinytown.driver` (registered by tt init), from the top of the work tree. */
-export const mergeDriverCommand: CommandDefinition = {
+export const mergeDriverCommand = defineCommand({
   path: ['merge-driver'],
   describe: 'Plumbing for git (registered by tt init; git runs it, people do not): merge three versions of a town file field by field into the second. Exit 1 leaves a normal git conflict (a side that does not parse)',
   positionals: [
@@ -13,9 +12,9 @@ export const mergeDriverCommand: CommandDefinition = {
     { name: 'path', describe: '%P: the file\'s path in the repository' },
   ],
   async run(args, cli) {
-    const file = requiredString(args.path);
+    const file = args.path;
     const result = await runMergeDriver({
-      cwd: cli.runtime.cwd, base: requiredString(args.base), ours: requiredString(args.ours), theirs: requiredString(args.theirs), path: file,
+      cwd: cli.runtime.cwd, base: args.base, ours: args.ours, theirs: args.theirs, path: file,
     });
     if (!result.merged) {
       return {
@@ -29,4 +28,4 @@ export const mergeDriverCommand: CommandDefinition = {
     ];
     return { kind: 'merge-driver', payload: { path: file, ...result }, text: '', notes };
   },
-};
+});

@@ -1,8 +1,7 @@
-import type { CommandDefinition } from '../command.js';
-import { commitNotes, optionalString } from '../command.js';
+import { commitNotes, defineCommand } from '../command.js';
 import { reclaimWork } from '../../app/reclaim.js';
 
-export const reclaimCommand: CommandDefinition = {
+export const reclaimCommand = defineCommand({
   path: ['reclaim'],
   describe: 'Move the open work of stopped agents (tasks; with --to also unread messages) to the backlog or another agent, in one commit. No message is dropped',
   options: {
@@ -15,7 +14,7 @@ export const reclaimCommand: CommandDefinition = {
   examples: [['tt reclaim --from backend --to backend-2', 'hand a dead agent\'s work to another']],
   async run(args, cli) {
     const result = await reclaimWork(cli.op(), {
-      to: optionalString(args.to), toBacklog: Boolean(args.toBacklog), from: optionalString(args.from),
+      to: args.to, toBacklog: Boolean(args.toBacklog), from: args.from,
       orphanTasks: Boolean(args.orphanTasks), cancel: Boolean(args.cancel),
     });
     const lines = [
@@ -27,4 +26,4 @@ export const reclaimCommand: CommandDefinition = {
     const { commit, ...payload } = result;
     return { kind: 'reclaim', payload, text: lines.join('\n'), notes: commitNotes(commit) };
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { CommandDefinition } from '../command.js';
+import { defineCommand } from '../command.js';
 import { runScriptedAgent } from '../../agents/scripted.js';
 
 async function readStdin(): Promise<string> {
@@ -7,7 +7,7 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export const scriptedAgentCommand: CommandDefinition = {
+export const scriptedAgentCommand = defineCommand({
   path: ['scripted-agent'],
   describe: 'The built-in scripted agent (CLI preset "scripted"): a deterministic stand-in for an LLM that reads its prompt on stdin and acts through tt commands',
   async run(_args, cli) {
@@ -15,4 +15,4 @@ export const scriptedAgentCommand: CommandDefinition = {
     await runScriptedAgent(await readStdin(), cli.runtime.cwd, cli.runtime.env, (line) => lines.push(line));
     return { kind: 'scripted-agent', payload: { actions: lines }, text: lines.join('\n') };
   },
-};
+});

@@ -1,5 +1,4 @@
-import type { CommandDefinition } from '../command.js';
-import { optionalString } from '../command.js';
+import { defineCommand } from '../command.js';
 import { MAX_PUSH_RETRIES, syncTown, type SyncResult } from '../../app/sync.js';
 
 function renderSync(result: SyncResult): string {
@@ -19,7 +18,7 @@ function renderSync(result: SyncResult): string {
   return lines.join('\n');
 }
 
-export const syncCommand: CommandDefinition = {
+export const syncCommand = defineCommand({
   path: ['sync'],
   describe: `Sync the town with other clones through a git remote. This PUSHES THE CURRENT BRANCH (all its commits, code included): it fetches the branch's upstream, merges it (a merge, not a rebase; town files merge field by field through the tt merge driver), tells agents who lost a claim conflict, and pushes. A rejected push is retried after fetching and merging again, at most ${MAX_PUSH_RETRIES} times. Refuses to start during a merge, rebase or with unresolved conflicts`,
   options: {
@@ -30,7 +29,7 @@ export const syncCommand: CommandDefinition = {
     ['tt sync --remote origin --json', 'name the remote (a branch with no upstream yet)'],
   ],
   async run(args, cli) {
-    const result = await syncTown(cli.op(), { remote: optionalString(args.remote) });
+    const result = await syncTown(cli.op(), { remote: args.remote });
     return { kind: 'sync', payload: { ...result }, text: renderSync(result) };
   },
-};
+});

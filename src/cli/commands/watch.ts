@@ -1,4 +1,4 @@
-import type { CommandDefinition } from '../command.js';
+import { defineCommand } from '../command.js';
 import { envelopeLine } from '../../app/json.js';
 import type { WatchEvent } from '../../watch/town-watcher.js';
 
@@ -40,7 +40,7 @@ export function ndjson(record: Record<string, unknown>): string {
   return envelopeLine('event', record);
 }
 
-export const watchCommand: CommandDefinition = {
+export const watchCommand = defineCommand({
   path: ['watch'],
   describe: 'Take in hand edits of .tinytown/ as commits: a file dropped into inbox/<agent>/ with a "from:" line in its '
     + 'frontmatter becomes a message (id, to, created, type filled in; renamed to <id>.md; committed as its sender); edited '
@@ -59,7 +59,7 @@ export const watchCommand: CommandDefinition = {
     const ctx = cli.op();
     const out = cli.runtime.stdout ?? ((text: string) => void process.stdout.write(text));
     const err = cli.runtime.stderr ?? ((text: string) => void process.stderr.write(text));
-    const json = Boolean(args.json);
+    const json = args.json;
     const refusalsShown = new Set<string>();
     const emit = (event: WatchEvent) => {
       const { text, stderr } = renderWatchEvent(event);
@@ -87,4 +87,4 @@ export const watchCommand: CommandDefinition = {
     }
     return { kind: 'event', payload: {}, text: '', streamed: true };
   },
-};
+});
