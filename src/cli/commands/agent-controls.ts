@@ -23,7 +23,7 @@ function controlCommand(word: string, control: AgentControl, describe: string, v
       const town = cli.town();
       const name = resolveAgent(town, requiredString(args.agent));
       requireRunning(town, name);
-      writeControl(town.root, name, control);
+      await writeControl(town.root, name, control);
       return done('agent-control', { agent: name, control }, `${name}: ${verb}`);
     },
   };
@@ -103,7 +103,7 @@ export const agentControlCommands: CommandDefinition[] = [
     path: ['recover'],
     describe: 'Record as stopped the agents whose heartbeat is older than stale_after_s and whose process is gone',
     async run(_args, cli) {
-      const recovered = recoverAgents(cli.town());
+      const recovered = await recoverAgents(cli.town());
       return done('agent-control', { recovered }, recovered.length ? `recovered ${recovered.join(', ')} (now stopped; tt reclaim moves their work)` : 'nothing to recover');
     },
   },
