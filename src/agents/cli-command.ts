@@ -1,16 +1,18 @@
 /**
- * Agent CLIs: a command line from town.yml or a built-in preset, split into
- * an argv without any shell (message text never reaches one), with the prompt
- * on stdin — or in a file where the command names {prompt_file}.
+ * Agent CLIs: a command line from town.yml or a built-in preset
+ * (core/presets.ts), split into an argv without any shell (message text never
+ * reaches one), with the prompt on stdin — or in a file where the command names
+ * {prompt_file}, or as one argument where it names {prompt}.
  */
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { TownConfig } from '../core/types.js';
+import { PRESET_NAMES, PROMPT_FILE_PLACEHOLDER, PROMPT_PLACEHOLDER } from '../core/presets.js';
 import { resolveCliCommand } from '../store/config.js';
 import { packageRoot } from '../package-root.js';
 
-export const PROMPT_FILE_PLACEHOLDER = '{prompt_file}';
+export { PROMPT_FILE_PLACEHOLDER, PROMPT_PLACEHOLDER };
 
 /** Splits like a POSIX shell does for words and quotes — and nothing else: no variables, globs or substitutions. */
 export function splitCommandLine(line: string): string[] {
@@ -44,9 +46,14 @@ export function splitCommandLine(line: string): string[] {
   return words;
 }
 
+/** How a round's prompt reaches the CLI: on stdin, or through the argv (a file's path, or the text itself). */
+export type PromptDelivery = 'stdin' | 'argv';
+
 export interface AgentCommand {
+  /** Still holding its {prompt} / {prompt_file} placeholders: roundArgv fills them. */
   argv: string[];
-  /** True when the prompt goes into a file named in the argv rather than on stdin. */
+  prompt: PromptDelivery;
+  /** True when a word names {prompt_file}: the round writes the prompt to a file first. */
   promptInFile: boolean;
 }
 
@@ -57,17 +64,42 @@ function scriptedArgv(): string[] {
 
 export function agentCommand(config: TownConfig, cli: string): AgentCommand {
   const line = resolveCliCommand(config, cli);
-  if (!line) {
-    throw new UsageError(`unknown agent CLI "${cli}": name a preset (claude, codex, codex-mini, aider, gemini, auggie, copilot, cursor, scripted) or add it under clis: in town.yml`);
+  if (typeof line !== 'string' || line === '') {
+    throw new UsageError(`unknown agent CLI "${cli}": name a preset (${PRESET_NAMES.join(', ')}) or add it under clis: in town.yml`);
   }
   const words = splitCommandLine(line);
   if (words.length === 0) throw new UsageError(`the command line for CLI "${cli}" is empty (town.yml clis.${cli})`);
   const argv = words[0] === 'tt-scripted-agent' ? [...scriptedArgv(), ...words.slice(1)] : words;
-  return { argv, promptInFile: argv.some((word) => word.includes(PROMPT_FILE_PLACEHOLDER)) };
+  const promptInFile = argv.some((word) => word.includes(PROMPT_FILE_PLACEHOLDER));
+  const promptInArgv = promptInFile || argv.some((word) => word.includes(PROMPT_PLACEHOLDER));
+  return { argv, prompt: promptInArgv ? 'argv' : 'stdin', promptInFile };
 }
 
-export function withPromptFile(command: AgentCommand, promptFile: string): string[] {
-  return command.argv.map((word) => word.replaceAll(PROMPT_FILE_PLACEHOLDER, promptFile));
+const PLACEHOLDERS = /\{prompt(?:_file)?\}/g;
+
+/**
+ * Linux refuses one argument longer than this (MAX_ARG_STRLEN, 32 pages, with
+ * its terminating NUL): a longer {prompt} fails the round with a clear reason.
+ */
+export const MAX_PROMPT_ARGUMENT_BYTES = 128 * 1024 - 1;
+
+/**
+ * A round's argv: every {prompt_file} replaced by the prompt file's path and
+ * every {prompt} by the prompt text, in one pass so that text substituted in
+ * is never scanned again (a prompt quoting "{prompt_file}" stays as written).
+ * Each word stays one argv element whatever the text holds: no shell, no splitting.
+ */
+export function roundArgv(command: AgentCommand, values: { prompt: string; promptFile?: string | undefined }): string[] {
+  return command.argv.map((word) => word.replace(PLACEHOLDERS, (placeholder) => {
+    if (placeholder === PROMPT_PLACEHOLDER) return values.prompt;
+    if (values.promptFile === undefined) throw new Error(`${PROMPT_FILE_PLACEHOLDER} needs a prompt file`);
+    return values.promptFile;
+  }));
+}
+
+/** The argv with {prompt_file} filled (and {prompt} too, when the command names it). */
+export function withPromptFile(command: AgentCommand, promptFile: string, prompt = ''): string[] {
+  return roundArgv(command, { prompt, promptFile });
 }
 
 /** Finds an executable the way the OS will: a path as given, else each PATH folder. */

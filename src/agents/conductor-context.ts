@@ -1,5 +1,6 @@
 /** The conductor's context: the town, its agents and tasks, and the report-back loop from the Tinytown book. */
 import type { TownStatus } from '../app/status.js';
+import { findPreset } from '../core/presets.js';
 
 export function conductorContext(status: TownStatus): string {
   const agents = status.agents.map((a) => `- ${a.name} (${a.role}): ${a.state}, ${a.unread} unread${a.current_task ? `, on ${a.current_task}` : ''}`);
@@ -29,18 +30,7 @@ ${open.join('\n') || '- (none)'}
 `;
 }
 
-/** How each preset's CLI starts interactively with a first prompt. */
-const INTERACTIVE: Readonly<Record<string, readonly string[]>> = {
-  claude: ['claude'],
-  codex: ['codex'],
-  'codex-mini': ['codex'],
-  gemini: ['gemini', '-i'],
-  copilot: ['copilot', '-i'],
-  cursor: ['cursor-agent'],
-  auggie: ['auggie'],
-  aider: ['aider', '--message'],
-};
-
+/** How the CLI starts interactively with a first prompt: the preset's `interactive` argv, else the command's program. */
 export function interactiveArgv(cli: string, firstWordOfCommand: string, context: string): string[] {
-  return [...(INTERACTIVE[cli] ?? [firstWordOfCommand]), context];
+  return [...(findPreset(cli)?.interactive ?? [firstWordOfCommand]), context];
 }

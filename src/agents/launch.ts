@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ttInvocation } from '../tt-invocation.js';
-import { runtimePaths, updateAgentRuntime, clearControl } from '../store/runtime.js';
+import { clearControl, recordStart, runtimePaths } from '../store/runtime.js';
 
 export interface LaunchOptions {
   root: string;
@@ -24,10 +24,10 @@ function rotateLog(logFile: string): void {
   if (size > LOG_ROTATE_BYTES) renameSync(logFile, `${logFile}.1`);
 }
 
-export function launchAgentLoop({ root, name, maxRounds, env = process.env }: LaunchOptions): number {
+export async function launchAgentLoop({ root, name, maxRounds, env = process.env }: LaunchOptions): Promise<number> {
   const logFile = runtimePaths.log(root, name);
   mkdirSync(path.dirname(logFile), { recursive: true });
-  clearControl(root, name);
+  await clearControl(root, name);
   rotateLog(logFile);
   const log = openSync(logFile, 'a');
   const loop = ttInvocation(['loop', name, '--town', root, ...(maxRounds !== undefined ? ['--max-rounds', String(maxRounds)] : [])], { ...env, TINYTOWN_AGENT: name });
@@ -36,6 +36,7 @@ export function launchAgentLoop({ root, name, maxRounds, env = process.env }: La
   closeSync(log);
   child.unref();
   const pid = child.pid ?? 0;
-  updateAgentRuntime(root, name, { state: 'starting', pid, rounds: 0, max_rounds: maxRounds ?? null, started: new Date().toISOString(), reason: null });
+  // Recorded now, so the agent shows as starting at once; if the loop got there first, this changes nothing.
+  if (pid > 0) await recordStart(root, name, { pid, max_rounds: maxRounds ?? null });
   return pid;
 }

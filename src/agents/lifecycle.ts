@@ -1,8 +1,14 @@
-/** Agent lifecycle controls: kill, stop, interrupt, resume, close, wait, restart, prune, recover. */
-import { rmSync } from 'node:fs';
+/**
+ * Agent lifecycle controls: kill, stop, interrupt, resume, close, wait,
+ * restart, prune, recover. Waits for a loop to end or settle watch the
+ * run-time state folder (and inboxes) rather than polling: see wait-for-change.ts.
+ */
+import path from 'node:path';
 import { ConflictError, NotFoundError, TimeoutError } from '../errors.js';
 import { CONDUCTOR } from '../core/types.js';
-import { readAgentRuntime, runtimePaths, updateAgentRuntime, writeControl, type AgentRuntime } from '../store/runtime.js';
+import { readAgentRuntime, removeAgentRuntime, runtimePaths, updateAgentRuntime, writeControl, type AgentRuntime } from '../store/runtime.js';
+import { isProcessAlive } from '../store/lock.js';
+import { waitUntil } from './wait-for-change.js';
 import { launchAgentLoop } from './launch.js';
 import { agentCommand, requireInstalled } from './cli-command.js';
 import { countUnread, listAgents } from '../store/reader.js';
@@ -13,10 +19,6 @@ import { agentNames } from '../app/agents.js';
 import type { OpContext } from '../app/context.js';
 
 const KILL_GRACE_MS = 5_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
@@ -39,15 +41,21 @@ export function runningAgents(town: Town): string[] {
 export async function killAgent(town: Town, name: string): Promise<boolean> {
   const runtime = readAgentRuntime(town.root, name);
   if (!runtime.alive || runtime.pid === null) {
-    if (runtime.state !== 'cold' && runtime.state !== 'stopped') updateAgentRuntime(town.root, name, { state: 'stopped', reason: 'process gone' });
+    if (runtime.state !== 'cold' && runtime.state !== 'stopped') await updateAgentRuntime(town.root, name, { state: 'stopped', reason: 'process gone' });
     return false;
   }
-  writeControl(town.root, name, 'stop');
-  signal(runtime.pid, 'SIGTERM');
-  const deadline = Date.now() + KILL_GRACE_MS;
-  while (readAgentRuntime(town.root, name).alive && Date.now() < deadline) await sleep(50);
-  if (readAgentRuntime(town.root, name).alive) signal(runtime.pid, 'SIGKILL');
-  updateAgentRuntime(town.root, name, { state: 'stopped', reason: 'killed', current_task: null });
+  const pid = runtime.pid;
+  await writeControl(town.root, name, 'stop');
+  signal(pid, 'SIGTERM');
+  // The loop's last writes (its state, then its control file cleared) wake this; its exit follows them closely.
+  const folders = [runtimePaths.dir(town.root), runtimePaths.controlDir(town.root)];
+  const ended = () => !isProcessAlive(pid);
+  if (!(await waitUntil(folders, ended, { timeoutMs: KILL_GRACE_MS }))) {
+    signal(pid, 'SIGKILL');
+    await waitUntil(folders, ended, { timeoutMs: KILL_GRACE_MS });
+  }
+  // Only if the record is still this loop's: a restart racing this kill keeps its own.
+  await updateAgentRuntime(town.root, name, (current) => (current.pid === pid ? { state: 'stopped', reason: 'killed', current_task: null } : undefined));
   return true;
 }
 
@@ -75,22 +83,22 @@ export async function startAgent(town: Town, name: string, options: StartOptions
   if (name === CONDUCTOR) throw new ConflictError('the conductor has no loop: it is you (tt conductor starts its interactive CLI)');
   requireInstalled(agentCommand(town.config, agent.cli), agent.cli, options.env);
   if (readAgentRuntime(town.root, name).alive) await killAgent(town, name);
-  return launchAgentLoop({ root: town.root, name, maxRounds: options.maxRounds, env: options.env });
+  return await launchAgentLoop({ root: town.root, name, maxRounds: options.maxRounds, env: options.env });
 }
 
 /** Waits until every named agent is stopped, or idle with an empty inbox. Exit 3 on timeout. */
 export async function waitForAgents(town: Town, names: readonly string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   const settled = (name: string) => {
     const runtime = readAgentRuntime(town.root, name);
     return !runtime.alive || (runtime.state === 'idle' && countUnread(town.root, name) === 0);
   };
-  for (;;) {
-    const busy = names.filter((name) => !settled(name));
-    if (busy.length === 0) return;
-    if (Date.now() > deadline) throw new TimeoutError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${busy.join(', ')} (still working or with unread mail)`);
-    await sleep(100);
-  }
+  const busy = () => names.filter((name) => !settled(name));
+  // Woken by a loop's state writes and by its inbox emptying; a loop killed with -9 writes nothing, and the fallback re-check sees it.
+  const folders = [runtimePaths.dir(town.root), ...names.map((name) => path.join(town.root, townPaths.inbox(name)))];
+  if (await waitUntil(folders, () => busy().length === 0, { timeoutMs })) return;
+  const still = busy();
+  if (still.length === 0) return;
+  throw new TimeoutError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${still.join(', ')} (still working or with unread mail)`);
 }
 
 /** Removes stopped agents' registrations (one commit). Their inboxes stay: tt never drops a message. */
@@ -104,15 +112,12 @@ export async function pruneAgents(ctx: OpContext, names: readonly string[]): Pro
     for (const name of names) writer.remove(townPaths.agent(name));
     return { result: undefined, change: { action: 'prune', agent: ctx.actor, summary: names.join(', ') } };
   });
-  for (const name of names) {
-    rmSync(runtimePaths.state(ctx.town.root, name), { force: true });
-    rmSync(runtimePaths.control(ctx.town.root, name), { force: true });
-  }
+  for (const name of names) await removeAgentRuntime(ctx.town.root, name);
   return [...names];
 }
 
 /** Agents whose heartbeat is older than stale_after_s and whose process is gone are recorded as stopped. */
-export function recoverAgents(town: Town, now = Date.now()): string[] {
+export async function recoverAgents(town: Town, now = Date.now()): Promise<string[]> {
   const staleMs = town.config.agent.stale_after_s * 1000;
   const recovered: string[] = [];
   for (const name of agentNames(town)) {
@@ -120,8 +125,14 @@ export function recoverAgents(town: Town, now = Date.now()): string[] {
     const beat = runtime.heartbeat ? Date.parse(runtime.heartbeat) : 0;
     const endedUnrecorded = !runtime.alive && !['stopped', 'cold', 'error'].includes(runtime.recorded);
     if (!endedUnrecorded || now - beat < staleMs) continue;
-    updateAgentRuntime(town.root, name, { state: 'stopped', reason: 'recovered: process gone', current_task: null });
-    recovered.push(name);
+    // Decided again under the lock: a loop restarted meanwhile is not marked stopped.
+    let marked = false;
+    await updateAgentRuntime(town.root, name, (current) => {
+      if (current.pid !== runtime.pid || current.state !== runtime.recorded) return undefined;
+      marked = true;
+      return { state: 'stopped', reason: 'recovered: process gone', current_task: null };
+    });
+    if (marked) recovered.push(name);
   }
   return recovered;
 }

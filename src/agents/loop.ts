@@ -3,8 +3,13 @@
  * while paused, take urgent messages then the rest, build the prompt, run the
  * agent's CLI, and mark the messages read only when the CLI succeeded. Between
  * rounds it sleeps on a watch of its inbox and its control file.
+ *
+ * Its run-time state goes through store/runtime.ts, under the agent's lock:
+ * the heartbeat timer, this loop and the CLI's controls may write at the same
+ * moment, and none of them loses the others' fields.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Agent } from '../core/types.js';
 import { listAgents, listUnread } from '../store/reader.js';
@@ -17,8 +22,8 @@ import { NotFoundError } from '../errors.js';
 import { agentCommand } from './cli-command.js';
 import { buildPrompt } from './prompt.js';
 import { runAgentCli } from './run-cli.js';
-import { clearControl, readAgentRuntime, readControl, runtimePaths, updateAgentRuntime } from '../store/runtime.js';
-import { waitForChange } from './wait-for-change.js';
+import { clearControl, readAgentRuntime, readControl, recordStart, runtimePaths, takeControl, updateAgentRuntime, type RuntimeChange } from '../store/runtime.js';
+import { waitUntil } from './wait-for-change.js';
 
 export interface LoopOptions {
   root: string;
@@ -31,6 +36,15 @@ export interface LoopOptions {
 const HEARTBEAT_MS = 5_000;
 /** After this many failed rounds in a row the loop stops in `error` rather than retrying forever. */
 const MAX_CONSECUTIVE_FAILURES = 3;
+
+/** The inbox's file names: what the loop compares to know that mail came while it slept. */
+function inboxSnapshot(root: string, name: string): string {
+  try {
+    return readdirSync(path.join(root, townPaths.inbox(name))).filter((file) => file.endsWith('.md')).sort().join('/');
+  } catch {
+    return '';
+  }
+}
 
 function readAgent(town: Town, name: string): Agent {
   const agent = listAgents(town.root).items.find((item) => item.name === name);
@@ -45,52 +59,64 @@ export async function runAgentLoop(options: LoopOptions): Promise<string> {
   let town = openTown({ cwd: root, env: {} });
   const recorded = readAgentRuntime(root, name);
   const maxRounds = options.maxRounds ?? recorded.max_rounds ?? town.config.agent.max_rounds;
-  updateAgentRuntime(root, name, {
-    state: 'starting', pid: process.pid, rounds: 0, max_rounds: maxRounds, started: new Date().toISOString(),
-    reason: null, current_task: null,
-  });
+  // `starting` is written once: by the launcher (tt spawn / restart) or, run in the foreground or first there, here.
+  await recordStart(root, name, { pid: process.pid, max_rounds: maxRounds });
+  const record = (change: RuntimeChange) => updateAgentRuntime(root, name, change);
   let child: ChildProcess | undefined;
   let stopping = false;
+  const woken = new AbortController();
   const onSignal = () => {
     stopping = true;
+    woken.abort();
     child?.kill('SIGTERM');
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  const heartbeat = setInterval(() => updateAgentRuntime(root, name, {}), HEARTBEAT_MS);
-  const stop = (state: 'stopped' | 'error', reason: string) => {
-    updateAgentRuntime(root, name, { state, reason, current_task: null });
+  const heartbeat = setInterval(() => {
+    record({}).catch(() => { /* the next beat tries again */ });
+  }, HEARTBEAT_MS);
+  const stop = async (state: 'stopped' | 'error', reason: string) => {
+    await record({ state, reason, current_task: null });
     return reason;
   };
   const watched = [path.join(root, townPaths.inbox(name)), runtimePaths.controlDir(root)];
+  /** Sleeps until mail comes (the inbox differs from `inbox`), a control is written, or a signal; false when the time ran out. */
+  const sleepUntilWoken = async (inbox: string, timeoutMs: number) => {
+    const woke = await waitUntil(
+      watched,
+      () => stopping || readControl(root, name) !== undefined || inboxSnapshot(root, name) !== inbox,
+      { timeoutMs, signal: woken.signal },
+    );
+    return woke !== undefined || stopping;
+  };
   let rounds = 0;
   let failures = 0;
   try {
     for (;;) {
-      const control = readControl(root, name);
-      if (stopping || control === 'stop') return stop('stopped', 'stopped by tt kill / tt stop');
+      const control = await takeControl(root, name);
+      if (stopping || control === 'stop') return await stop('stopped', 'stopped by tt kill / tt stop');
       if (control === 'pause') {
-        updateAgentRuntime(root, name, { state: 'paused' });
-        await waitForChange([runtimePaths.controlDir(root)], Infinity);
+        await record({ state: 'paused' });
+        await waitUntil([runtimePaths.controlDir(root)], () => stopping || readControl(root, name) !== 'pause', { timeoutMs: Infinity, signal: woken.signal });
         continue;
       }
-      if (control === 'resume') clearControl(root, name);
-      if (rounds >= maxRounds) return stop('stopped', `reached max rounds (${maxRounds})`);
+      if (rounds >= maxRounds) return await stop('stopped', `reached max rounds (${maxRounds})`);
       town = openTown({ cwd: root, env: {} });
+      // Taken before the messages are listed: mail that lands after it wakes the sleep below.
+      const inbox = inboxSnapshot(root, name);
       const messages = listUnread(root, name).items;
       if (messages.length === 0) {
-        if (control === 'close') return stop('stopped', 'closed');
-        updateAgentRuntime(root, name, { state: 'idle' });
-        const changed = await waitForChange(watched, town.config.agent.idle_timeout_s * 1000);
-        if (!changed) {
-          updateAgentRuntime(root, name, { state: 'draining' });
-          return stop('stopped', `idle for ${town.config.agent.idle_timeout_s} s`);
+        if (control === 'close') return await stop('stopped', 'closed');
+        await record({ state: 'idle' });
+        if (!(await sleepUntilWoken(inbox, town.config.agent.idle_timeout_s * 1000))) {
+          await record({ state: 'draining' });
+          return await stop('stopped', `idle for ${town.config.agent.idle_timeout_s} s`);
         }
         continue;
       }
       const agent = readAgent(town, name);
       const task = currentTask(town, name);
-      updateAgentRuntime(root, name, { state: 'working', last_activity: new Date().toISOString(), current_task: task?.id ?? null });
+      await record({ state: 'working', last_activity: new Date().toISOString(), current_task: task?.id ?? null });
       const outcome = await runAgentCli({
         root, agent: name, round: rounds + 1, env,
         command: agentCommand(town.config, agent.cli),
@@ -106,23 +132,23 @@ export async function runAgentLoop(options: LoopOptions): Promise<string> {
         await markRead(ctx, name, messages.map((message) => message.id));
         rounds++;
         failures = 0;
-        updateAgentRuntime(root, name, { rounds, last_activity: new Date().toISOString() });
+        await record({ rounds, last_activity: new Date().toISOString() });
       } else {
         failures++;
         await releaseRunningTask(ctx);
-        updateAgentRuntime(root, name, { reason: `round failed: ${outcome.error ?? `exit ${outcome.exitCode}`}` });
+        await record({ reason: `round failed: ${outcome.error ?? `exit ${outcome.exitCode}`}` });
         if (stopping) continue;
-        if (failures >= MAX_CONSECUTIVE_FAILURES) return stop('error', `${failures} failed rounds in a row (see ${path.relative(root, runtimePaths.log(root, name))})`);
+        if (failures >= MAX_CONSECUTIVE_FAILURES) return await stop('error', `${failures} failed rounds in a row (see ${path.relative(root, runtimePaths.log(root, name))})`);
         // Back off before retrying, but wake at once for a new message or a control.
-        await waitForChange(watched, 1000 * 2 ** failures);
+        await sleepUntilWoken(inbox, 1000 * 2 ** failures);
       }
-      if (readControl(root, name) === 'close') return stop('stopped', 'closed after its round');
+      if (readControl(root, name) === 'close') return await stop('stopped', 'closed after its round');
     }
   } finally {
     clearInterval(heartbeat);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    clearControl(root, name);
+    await clearControl(root, name);
   }
 }
 

@@ -60,11 +60,11 @@ export async function kill(session: Session, input: { agent: string }): Promise<
 }
 
 /** interrupt (pause), resume, close: a request the running loop takes at its next round. */
-export function control(session: Session, input: { agent: string; control: AgentControl }): Answer<{ agent: string; control: AgentControl }> {
+export async function control(session: Session, input: { agent: string; control: AgentControl }): Promise<Answer<{ agent: string; control: AgentControl }>> {
   const town = session.town();
   const agent = resolveAgent(town, input.agent);
   requireRunning(town, agent);
-  writeControl(town.root, agent, input.control);
+  await writeControl(town.root, agent, input.control);
   return controlAnswer({ agent, control: input.control }, { agent, control: input.control });
 }
 
@@ -98,7 +98,7 @@ export async function prune(session: Session, input: { agent?: string | undefine
   return controlAnswer({ pruned }, pruned);
 }
 
-export function recover(session: Session): Answer<string[]> {
-  const recovered = recoverAgents(session.town());
+export async function recover(session: Session): Promise<Answer<string[]>> {
+  const recovered = await recoverAgents(session.town());
   return controlAnswer({ recovered }, recovered);
 }

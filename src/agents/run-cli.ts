@@ -1,9 +1,9 @@
-/** One run of an agent's CLI: argv without a shell, the prompt on stdin or in a file, output appended to the log. */
+/** One run of an agent's CLI: argv without a shell, the prompt on stdin, in a file or as one argument, output appended to the log. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { runtimePaths } from '../store/runtime.js';
-import { withPromptFile, type AgentCommand } from './cli-command.js';
+import { MAX_PROMPT_ARGUMENT_BYTES, PROMPT_PLACEHOLDER, roundArgv, type AgentCommand } from './cli-command.js';
 
 export interface CliRun {
   root: string;
@@ -28,14 +28,23 @@ export function runAgentCli(run: CliRun): Promise<CliOutcome> {
   const promptFile = path.join(runtimePaths.prompts(run.root), `${run.agent}-round-${run.round}.md`);
   mkdirSync(path.dirname(promptFile), { recursive: true });
   writeFileSync(promptFile, run.prompt);
-  const argv = run.command.promptInFile ? withPromptFile(run.command, promptFile) : run.command.argv;
+  const argv = roundArgv(run.command, { prompt: run.prompt, promptFile });
   const log = openSync(logFile, 'a');
-  writeSync(log, `\n=== ${new Date().toISOString()} round ${run.round}: ${argv.map((a) => JSON.stringify(a)).join(' ')}\n`);
+  // The log names the prompt file, not the prompt again: it is in the file, and the log is read in a terminal.
+  const shown = roundArgv(run.command, { prompt: `${PROMPT_PLACEHOLDER} (${promptFile})`, promptFile });
+  writeSync(log, `\n=== ${new Date().toISOString()} round ${run.round}: ${shown.map((a) => JSON.stringify(a)).join(' ')}\n`);
+  const tooLong = argv.find((word) => Buffer.byteLength(word) > MAX_PROMPT_ARGUMENT_BYTES);
+  if (tooLong !== undefined) {
+    const error = `the prompt (${Buffer.byteLength(run.prompt)} bytes) is too long for one argument; give this CLI its prompt with {prompt_file} or on stdin`;
+    writeSync(log, `=== round ${run.round} failed (${error})\n`);
+    closeSync(log);
+    return Promise.resolve({ ok: false, exitCode: null, error });
+  }
   return new Promise((resolve) => {
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: run.root,
       env: { ...run.env, TINYTOWN_AGENT: run.agent, TINYTOWN_TOWN: run.root },
-      stdio: [run.command.promptInFile ? 'ignore' : 'pipe', log, log],
+      stdio: [run.command.prompt === 'stdin' ? 'pipe' : 'ignore', log, log],
     });
     run.onStart?.(child);
     const finish = (outcome: CliOutcome) => {

@@ -9,20 +9,12 @@ import path from 'node:path';
 import jsYaml from 'js-yaml';
 import { ValidationError } from '../errors.js';
 import type { TownConfig } from '../core/types.js';
+import { PRESET_COMMAND_LINES } from '../core/presets.js';
 import { TOWN_DIR_NAME, townPaths } from './paths.js';
 import { FolderCache } from './record-cache.js';
 
-export const BUILTIN_CLIS: Readonly<Record<string, string>> = {
-  claude: 'claude --print --dangerously-skip-permissions',
-  codex: 'codex exec --dangerously-bypass-approvals-and-sandbox',
-  'codex-mini': 'codex exec --model codex-mini-latest --dangerously-bypass-approvals-and-sandbox',
-  aider: 'aider --yes --no-auto-commits --message-file {prompt_file}',
-  gemini: 'gemini --yolo',
-  auggie: 'auggie --print',
-  copilot: 'copilot --allow-all-tools -p {prompt}',
-  cursor: 'cursor-agent --print --force',
-  scripted: 'tt-scripted-agent',
-};
+/** The built-in presets' command lines; the table itself is core/presets.ts. */
+export const BUILTIN_CLIS: Readonly<Record<string, string>> = PRESET_COMMAND_LINES;
 
 export const DEFAULT_CONFIG: TownConfig = {
   name: 'town',

@@ -139,6 +139,38 @@ describe('running agents', () => {
     await waitFor(async () => (await unread(dir, 'backend')).length === 0, { timeoutMs: 10_000, what: 'messages marked read' });
   }, 60_000);
 
+  it('passes the prompt as one argument where the command names {prompt} (the copilot preset\'s form), never through a shell', async () => {
+    const dir = await town({ byargument: `sh -c 'printf %s "$1" > prompt-argument.txt' sh {prompt}` });
+    expect((await tt(dir, ['spawn', 'backend', '--cli', 'byargument', '--no-start'])).code).toBe(0);
+    await tt(dir, ['send', 'backend', 'the message $(touch pwned1) `touch pwned2`; touch pwned3 {prompt_file}']);
+    expect((await tt(dir, ['restart', 'backend', '--rounds', '1'])).code).toBe(0);
+    await waitFor(() => readAgentRuntime(dir, 'backend').rounds === 1, { timeoutMs: 30_000, what: 'one round' });
+    const prompt = readFileSync(path.join(dir, 'prompt-argument.txt'), 'utf8');
+    expect(prompt).toContain('You are **backend**');
+    expect(prompt).toContain('the message $(touch pwned1) `touch pwned2`; touch pwned3 {prompt_file}');
+    expect(readdirSync(dir).filter((f) => f.startsWith('pwned'))).toEqual([]);
+  }, 60_000);
+
+  it('pauses on tt interrupt, takes the mail that came meanwhile on tt resume, settles for tt wait and ends on tt close', async () => {
+    const dir = await town({ recorder: 'sh -c "cat >> prompts.txt"' });
+    expect((await tt(dir, ['spawn', 'backend', '--cli', 'recorder', '--no-start'])).code).toBe(0);
+    expect((await tt(dir, ['restart', 'backend'])).code).toBe(0);
+    const pid = readAgentRuntime(dir, 'backend').pid!;
+    await waitFor(() => readAgentRuntime(dir, 'backend').state === 'idle', { timeoutMs: 30_000, what: 'the loop idle' });
+    expect((await tt(dir, ['interrupt', 'backend'])).code).toBe(0);
+    await waitFor(() => readAgentRuntime(dir, 'backend').state === 'paused', { timeoutMs: 30_000, what: 'the loop paused' });
+    await tt(dir, ['send', 'backend', 'sent while paused']);
+    expect(readAgentRuntime(dir, 'backend')).toMatchObject({ state: 'paused', rounds: 0 });
+    expect((await tt(dir, ['resume', 'backend'])).code).toBe(0);
+    const waited = await tt(dir, ['wait', 'backend', '--timeout', '30']);
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(readAgentRuntime(dir, 'backend')).toMatchObject({ state: 'idle', rounds: 1 });
+    expect(readFileSync(path.join(dir, 'prompts.txt'), 'utf8')).toContain('sent while paused');
+    expect((await tt(dir, ['close', 'backend'])).code).toBe(0);
+    await waitFor(() => !isProcessAlive(pid), { timeoutMs: 30_000, what: 'the loop to end' });
+    expect(readAgentRuntime(dir, 'backend')).toMatchObject({ state: 'stopped', reason: 'closed' });
+  }, 90_000);
+
   it('refuses to spawn an agent whose CLI is not installed, and changes nothing', async () => {
     const dir = await town({ missing: 'no-such-agent-cli --print' });
     const before = treeSnapshot(dir);

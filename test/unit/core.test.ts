@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MESSAGE_ID_PATTERN, TASK_ID_PATTERN, newMessageId, newTaskId } from '../../src/core/ids.js';
+import { MESSAGE_ID_PATTERN, TASK_ID_PATTERN, newMessageId, newTaskId, randomBase32, useRandomSource } from '../../src/core/ids.js';
 import { closestName, validateAgentName } from '../../src/core/names.js';
 import { applyTaskAction } from '../../src/core/transitions.js';
 import { toMessage, toTask } from '../../src/core/validate.js';
@@ -18,10 +18,44 @@ function task(overrides: Partial<Task> = {}): Task {
 }
 
 describe('ids', () => {
-  it('makes task ids of t- and 6 base32 characters, never the same twice in a row', () => {
-    const ids = new Set(Array.from({ length: 2000 }, newTaskId));
-    expect(ids.size).toBe(2000);
+  it('makes task ids of t- and 6 characters of the base32 alphabet, every character at every position', () => {
+    const ids = Array.from({ length: 2000 }, newTaskId);
     for (const id of ids) expect(id).toMatch(TASK_ID_PATTERN);
+    // Each of the 32 characters is missing from a given position with probability (31/32)^2000 < 1e-27.
+    for (let position = 2; position < 8; position++) {
+      expect(new Set(ids.map((id) => id[position])).size).toBe(32);
+    }
+    // 2,000 draws from 2^30 ids expect 0.0019 colliding pairs; 6 or more happen with probability < 1e-19,
+    // so this cannot fail by luck, yet catches a generator that repeats itself.
+    expect(ids.length - new Set(ids).size).toBeLessThan(6);
+  });
+
+  it('maps random bytes to ids evenly and deterministically (a seeded source)', () => {
+    let state = 0x2545f491; // xorshift32: a fixed sequence, so this test has no luck in it
+    const seeded = (bytes: Uint8Array) => {
+      for (let i = 0; i < bytes.length; i++) {
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        bytes[i] = state & 0xff;
+      }
+      return bytes;
+    };
+    useRandomSource(seeded);
+    try {
+      const first = Array.from({ length: 2000 }, newTaskId);
+      expect(new Set(first).size).toBe(2000);
+      state = 0x2545f491;
+      expect(Array.from({ length: 2000 }, newTaskId)).toEqual(first);
+      // Each character takes exactly 8 of the 256 byte values: none is favoured.
+      let next = 0;
+      useRandomSource((bytes) => bytes.map(() => next++ & 0xff));
+      const counts = new Map<string, number>();
+      for (const char of randomBase32(256)) counts.set(char, (counts.get(char) ?? 0) + 1);
+      expect([...counts.values()]).toEqual(Array.from({ length: 32 }, () => 8));
+    } finally {
+      useRandomSource((bytes) => globalThis.crypto.getRandomValues(bytes));
+    }
   });
 
   it('makes message ids that sort by creation time', () => {

@@ -12,7 +12,7 @@ function controlCommand(word: string, control: AgentControl, describe: string, v
     describe,
     positionals: [AGENT_ARG],
     async run(args, cli) {
-      const answer = agents.control(cli.session, { agent: args.agent, control });
+      const answer = await agents.control(cli.session, { agent: args.agent, control });
       return fromAnswer(answer, `${answer.data.agent}: ${verb}`);
     },
   });
@@ -74,7 +74,7 @@ export const agentControlCommands: CommandDefinition[] = [
     path: ['recover'],
     describe: 'Record as stopped the agents whose heartbeat is older than stale_after_s and whose process is gone',
     async run(_args, cli) {
-      const answer = agents.recover(cli.session);
+      const answer = await agents.recover(cli.session);
       return fromAnswer(answer, answer.data.length ? `recovered ${answer.data.join(', ')} (now stopped; tt reclaim moves their work)` : 'nothing to recover');
     },
   }),
