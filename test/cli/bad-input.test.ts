@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { tempRepo, treeSnapshot } from '../helpers/repo.js';
@@ -89,6 +89,19 @@ describe('bad input gets a clear error and changes nothing', () => {
     const ui = await refused(outside, ['ui', '--port', '0', '--json'], {}, ttProcess);
     expect(ui.json()).toMatchObject({ kind: 'error', code: 'not_found', message: expect.stringMatching(/not inside a Tinytown town/) });
     expect(ui.stderr).not.toMatch(/bug/);
+  });
+
+  it('says which file is in the way when a file stands where a folder belongs (code io, never "a bug")', async () => {
+    await tt(dir, ['send', 'backend', 'hello']);
+    const read = path.join(dir, '.tinytown', 'inbox', 'backend', 'read');
+    rmSync(read, { recursive: true, force: true });
+    writeFileSync(read, 'not a folder\n');
+    for (const args of [['doctor', '--json'], ['inbox', 'backend', '--mark-read', '--json']]) {
+      const run = await refused(dir, args);
+      expect(run.code, args.join(' ')).toBe(1);
+      expect(run.json<{ code: string }>().code, args.join(' ')).not.toBe('bug');
+      expect(run.stdout, args.join(' ')).toMatch(/inbox\/backend\/read/);
+    }
   });
 
   it('points to tt init outside a town', async () => {

@@ -183,6 +183,26 @@ describe('tt mcp', () => {
     });
   });
 
+  it('answers a line that is not JSON, or JSON that is not JSON-RPC, with a JSON-RPC error, and keeps serving', async () => {
+    const dir = await town();
+    const lines = [
+      'this is not json',
+      '{"no":"jsonrpc here"}',
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    ];
+    const replies = await new Promise<Array<{ id: unknown; error?: { code: number }; result?: { tools?: unknown[] } }>>((resolve, reject) => {
+      const child = spawn(process.execPath, [TT_BIN, 'mcp'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk) => { stdout += String(chunk); });
+      child.on('error', reject);
+      child.on('close', () => resolve(stdout.trim().split('\n').map((line) => JSON.parse(line) as never)));
+      child.stdin.end(`${lines.join('\n')}\n`);
+    });
+    expect(replies.map((reply) => [reply.id, reply.error?.code ?? 'ok'])).toEqual([[null, -32700], [null, -32600], [1, 'ok'], [2, 'ok']]);
+    expect(replies[3]!.result!.tools!.length).toBeGreaterThan(10);
+  });
+
   it('acts as --as, waits for mail with a bounded timeout, and serves resources and prompts', async () => {
     const dir = await town();
     const reviewer = await connect(dir, { args: ['--as', 'reviewer'] });

@@ -5,7 +5,7 @@ import { applyTaskAction } from '../../src/core/transitions.js';
 import { toMessage, toTask } from '../../src/core/validate.js';
 import type { Task } from '../../src/core/types.js';
 import { currentTasks } from '../../src/app/status.js';
-import { ConflictError, UsageError, ValidationError } from '../../src/errors.js';
+import { asTinytownError, ConflictError, IoError, UsageError, ValidationError } from '../../src/errors.js';
 
 const NOW = '2026-11-25T21:20:00.000Z';
 
@@ -179,5 +179,21 @@ describe('current tasks (tt status, the board)', () => {
     ];
     const current = currentTasks(tasks);
     expect(Object.fromEntries([...current].map(([agent, t]) => [agent, t.id]))).toEqual({ backend: 't-aaaaa2', frontend: 't-bbbbb2' });
+  });
+});
+
+describe('asTinytownError', () => {
+  const systemError = (code: string, syscall: string, path: string) => Object.assign(new Error(`${code}: ${syscall} ${path}`), { code, syscall, path });
+  it('makes the file system\'s refusals IoErrors naming the path and the fix, and leaves other errors alone', () => {
+    const full = asTinytownError(systemError('ENOSPC', 'write', '/repo/.tinytown/tasks/t-abc.md'));
+    expect(full).toBeInstanceOf(IoError);
+    expect(full!.code).toBe('io');
+    expect(full!.message).toBe('cannot write /repo/.tinytown/tasks/t-abc.md: no space left on the device; free some space and run the command again');
+    expect(asTinytownError(systemError('EACCES', 'open', '/x'))!.message).toMatch(/permission denied/);
+    expect(asTinytownError(systemError('EROFS', 'open', '/x'))!.message).toMatch(/read-only/);
+    const usage = new UsageError('bad');
+    expect(asTinytownError(usage)).toBe(usage);
+    expect(asTinytownError(new TypeError('x is undefined'))).toBeUndefined();
+    expect(asTinytownError(systemError('ECONNRESET', 'read', '/x'))).toBeUndefined();
   });
 });
