@@ -60,18 +60,32 @@ export async function coordinationSummary(town: Town, rangeInput?: string): Prom
 
 const short = (commit: string | null | undefined) => (commit ? commit.slice(0, 8) : '?');
 
+/**
+ * User text (titles, reasons, names as typed) as inert Markdown on one line:
+ * a title cannot add a heading, a fake **Approved** section, a link or an
+ * image to a pull-request description, nor mention anyone. The text sits
+ * mid-line (line breaks become spaces), so only inline syntax needs escaping:
+ * emphasis, code, links and images, HTML and entities, tables, strikethrough
+ * and @mentions.
+ */
+export function markdownText(text: string | null | undefined): string {
+  return (text ?? '').replace(/\s+/g, ' ').trim().replace(/[\\`*_[\]()<>!|~@&]/g, (char) => `\\${char}`);
+}
+
 export function renderSummaryMarkdown(summary: CoordinationSummary): string {
   const out = [`### Coordination (${summary.description})`, ''];
   const section = (title: string, lines: string[]) => {
     if (lines.length === 0) return;
     out.push(`**${title}**`, '', ...lines, '');
   };
-  section('Approved', summary.approved.map((e) => `- \`${e.task}\` ${e.title} — approved by **${e.agent}** at \`${short(e.reviewed_commit)}\` (${short(e.commit)})`));
-  section('Changes requested', summary.rejected.map((e) => `- \`${e.task}\` ${e.title} — **${e.agent}**: ${e.reason ?? '(no reason recorded)'}`));
-  section('Handed off for review', summary.handed_off.map((e) => `- \`${e.task}\` ${e.title} — ${e.agent} → ${e.to ?? 'reviewer'}`));
-  section('Completed without review', summary.completed.map((e) => `- \`${e.task}\` ${e.title} — ${e.agent}`));
-  section('Opened', summary.opened.map((e) => `- \`${e.task}\` ${e.title} — by ${e.agent}`));
-  section('Still open', summary.still_open.map((t) => `- \`${t.task}\` ${t.title} — ${t.state}${t.assignee ? `, ${t.assignee}` : ''}${t.state === 'review' && t.reviewer ? ` → ${t.reviewer}` : ''}`));
+  const md = markdownText;
+  const id = (task: string | null | undefined) => `\`${(task ?? '?').replace(/[^a-z0-9-]/g, '')}\``;
+  section('Approved', summary.approved.map((e) => `- ${id(e.task)} ${md(e.title)} — approved by **${md(e.agent)}** at \`${short(e.reviewed_commit)}\` (${short(e.commit)})`));
+  section('Changes requested', summary.rejected.map((e) => `- ${id(e.task)} ${md(e.title)} — **${md(e.agent)}**: ${e.reason ? md(e.reason) : '(no reason recorded)'}`));
+  section('Handed off for review', summary.handed_off.map((e) => `- ${id(e.task)} ${md(e.title)} — ${md(e.agent)} → ${md(e.to ?? 'reviewer')}`));
+  section('Completed without review', summary.completed.map((e) => `- ${id(e.task)} ${md(e.title)} — ${md(e.agent)}`));
+  section('Opened', summary.opened.map((e) => `- ${id(e.task)} ${md(e.title)} — by ${md(e.agent)}`));
+  section('Still open', summary.still_open.map((t) => `- ${id(t.task)} ${md(t.title)} — ${t.state}${t.assignee ? `, ${md(t.assignee)}` : ''}${t.state === 'review' && t.reviewer ? ` → ${md(t.reviewer)}` : ''}`));
   if (out.length === 2) out.push('No coordination in this range.', '');
   return out.join('\n').trimEnd();
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLogRecord, type TownEvent } from '../../src/git/log.js';
-import { renderSummaryMarkdown, summarise } from '../../src/app/summary.js';
+import { markdownText, renderSummaryMarkdown, summarise } from '../../src/app/summary.js';
 import type { Task } from '../../src/core/types.js';
 
 function event(commit: string, subject: string, trailers: string): TownEvent {
@@ -55,5 +55,14 @@ describe('tt summary', () => {
 
   it('says so when a range holds no coordination', () => {
     expect(renderSummaryMarkdown(summarise([], [], 'HEAD', 'all history'))).toContain('No coordination in this range.');
+  });
+});
+
+describe('markdownText', () => {
+  it('keeps user text inert and on one line in a pull-request description', () => {
+    expect(markdownText('Build the API')).toBe('Build the API');
+    expect(markdownText('x\n\n**Approved**\n- `t-aaaaaa` [pwned](https://evil.example) <img src=x> @everyone')).toBe(
+      'x \\*\\*Approved\\*\\* - \\`t-aaaaaa\\` \\[pwned\\]\\(https://evil.example\\) \\<img src=x\\> \\@everyone',
+    );
   });
 });
