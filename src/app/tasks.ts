@@ -2,7 +2,7 @@
 import { ConflictError, UsageError } from '../errors.js';
 import { isoNow, newTaskId } from '../core/ids.js';
 import { applyTaskAction, isBacklog, type TaskAction } from '../core/transitions.js';
-import { CONDUCTOR, PRIORITIES, type MessageType, type Priority, type Task, type TaskState } from '../core/types.js';
+import { CONDUCTOR, PRIORITIES, TASK_STATES, type MessageType, type Priority, type Task, type TaskState } from '../core/types.js';
 import { formatTask } from '../store/records.js';
 import { listTasks, readTask, resolveTaskId, viewTasks, type FolderView, type Listing, type ViewResult } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
@@ -59,6 +59,11 @@ function newTask(ctx: OpContext, options: NewTaskOptions, state: TaskState, assi
   };
 }
 
+/** What a task_assign message says: the title, then the description when it says more. */
+function assignmentText(task: Task): string {
+  return task.body.trim() === task.title ? task.body : `${task.title}\n\n${task.body}`;
+}
+
 /** `tt assign`: a new task for an agent, plus a `task_assign` message in its inbox, in one commit. */
 export async function assignTask(ctx: OpContext, assigneeInput: string, options: NewTaskOptions): Promise<TaskResult> {
   const assignee = resolveAgent(ctx.town, assigneeInput);
@@ -67,7 +72,7 @@ export async function assignTask(ctx: OpContext, assigneeInput: string, options:
     writer.write(townPaths.task(task.id), formatTask(task));
     const [message] = deliver(writer, {
       from: ctx.actor, type: 'task_assign', task: task.id, urgent: task.priority === 'urgent',
-      body: task.body.trim() === task.title ? task.body : `${task.title}\n\n${task.body}`,
+      body: assignmentText(task),
     }, [assignee], ctx.now());
     return { result: task, change: { action: 'assign', agent: ctx.actor, summary: `${task.id} to ${assignee}: ${task.title}`, task: task.id, messages: [message!.id] } };
   });
@@ -178,6 +183,8 @@ export function claimTask(ctx: OpContext, id: string, agentInput: string): Promi
   return updateTask(ctx, id, {
     action: { kind: 'claim', assignee },
     summary: (task) => `${task.id} for ${assignee}: ${task.title}`,
+    // The new assignee hears of it as of any assignment: a running agent wakes up and `tt wait` waits for it.
+    notify: (_, task) => [{ to: [assignee], type: 'task_assign', urgent: task.priority === 'urgent', body: assignmentText(task) }],
   });
 }
 
@@ -187,7 +194,9 @@ export interface TaskFilter {
 }
 
 export function findTasks(town: Town, filter: TaskFilter = {}): Listing<Task> {
-  const states = filter.state ? filter.state.split(',').map((s) => s.trim()) : undefined;
+  const states = filter.state ? filter.state.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const unknown = states?.filter((state) => !(TASK_STATES as readonly string[]).includes(state)) ?? [];
+  if (unknown.length > 0) throw new UsageError(`unknown task state "${unknown[0]}": use ${TASK_STATES.join(', ')} (comma-separated)`);
   const agent = filter.agent ? resolveAgent(town, filter.agent) : undefined;
   const listing = listTasks(town.root);
   const items = listing.items
