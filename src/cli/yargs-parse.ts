@@ -46,11 +46,17 @@ function usage(message: string): UsageError {
 
 /**
  * yargs keeps the words after `--` out of the positionals, reads a blank value
- * as the number 0 and `--urgent=yes` as false. So: the words after `--`
- * become stand-ins in its place (yargs then fills positionals with them),
- * blank values become stand-ins (Number() of one is NaN, refused), and a
- * boolean given a value other than true or false is refused here.
+ * as the number 0, `-` as '', strips quotes from some values and reads
+ * `--urgent=yes` as false. So: the words after `--` become stand-ins in its
+ * place (yargs then fills positionals with them), values it misreads become
+ * stand-ins (Number() of one is NaN: a blank number is refused), and a boolean
+ * given a value other than true or false is refused here.
  */
+/** Blank (a number 0), `-` (read as ''), or in quotes (`--cc="a"` loses them). */
+function misread(value: string): boolean {
+  return value.trim() === '' || value === '-' || /^(["'])[\s\S]*\1$/.test(value) || value === '"' || value === "'";
+}
+
 function hideValues(argv: readonly string[], registry: ReadonlyArray<CommandDefinition | CommandGroup>): HiddenValues {
   const table = optionTable(findDefinition(argv, registry)?.definition);
   const hidden = new Map<string, string>();
@@ -68,6 +74,10 @@ function hideValues(argv: readonly string[], registry: ReadonlyArray<CommandDefi
       out.push(...argv.slice(index + 1).map(hide));
       break;
     }
+    const negated = /^--no-(.+)$/.exec(word);
+    const negatedName = negated && !table.lookup(word) ? table.lookup(`--${negated[1]}`) : undefined;
+    // yargs would read `--no-timeout` as timeout 0
+    if (negatedName !== undefined && table.options[negatedName]!.type !== 'boolean') throw usage(`Unknown argument: ${word.slice(2)}`);
     const inline = /^(--[^=]+)=([\s\S]*)$/.exec(word);
     if (inline && isOptionWord(word)) {
       const [, key, value] = inline as unknown as [string, string, string];
@@ -75,9 +85,9 @@ function hideValues(argv: readonly string[], registry: ReadonlyArray<CommandDefi
       if (name !== undefined && table.options[name]!.type === 'boolean' && value !== 'true' && value !== 'false') {
         throw usage(`Invalid value for ${key}: ${JSON.stringify(value)} is not true or false`);
       }
-      out.push(value.trim() === '' ? `${key}=${hide(value)}` : word);
+      out.push(misread(value) ? `${key}=${hide(value)}` : word);
     } else {
-      out.push(!isOptionWord(word) && word.trim() === '' ? hide(word) : word);
+      out.push(!isOptionWord(word) && misread(word) ? hide(word) : word);
     }
   }
   return { argv: out, hidden };
@@ -116,6 +126,20 @@ function register(parser: Argv, definition: CommandDefinition, chosen: (definiti
 }
 
 /**
+ * After running a command's handler yargs renders that command's help and
+ * keeps it, to show should the handler fail later. Here the handler only
+ * records the choice and failures never show help, so the rendering (two
+ * thirds of a parse: string widths for every line) is skipped. yargs has no
+ * option for it: this reaches its internal methods, and if they change the
+ * parse is only slower.
+ */
+function skipHelpCache(parser: Argv): void {
+  type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usageInstance = (parser as unknown as Internals).getInternalMethods?.().getUsageInstance?.();
+  if (usageInstance && typeof usageInstance.cacheHelpMessage === 'function') usageInstance.cacheHelpMessage = () => {};
+}
+
+/**
  * Parses with yargs, printing nothing and exiting never: the command and its
  * args, or the text to print (help, version); a usage error is thrown as a
  * UsageError with yargs' message.
@@ -144,6 +168,7 @@ export async function parseWithYargs(argv: readonly string[], registry: Readonly
       if (error instanceof UsageError) throw error;
       throw usage(revealMessage(message ?? error?.message ?? 'cannot parse the command line', hidden));
     });
+  skipHelpCache(parser);
   for (const [name, spec] of Object.entries(GLOBAL_OPTIONS)) parser = parser.option(name, { ...toYargsOption(spec), global: true });
   for (const entry of registry) {
     if (!('subcommands' in entry)) {
