@@ -93,9 +93,11 @@ export function findDefinition(argv: readonly string[], registry: Registry): Fou
   let start = 0;
   while (start < argv.length && isOptionWord(argv[start]!) && argv[start] !== '--') {
     const word = argv[start]!;
-    const name = globals.lookup(word.split('=')[0]!);
+    const negated = /^--no-(.+)$/.exec(word);
+    const name = globals.lookup(negated ? `--${negated[1]}` : word.split('=')[0]!);
     if (name === undefined) return undefined;
-    const takesNext = !word.includes('=') && (GLOBAL_OPTIONS[name]!.type !== 'boolean' || /^(true|false)$/.test(argv[start + 1] ?? ''));
+    const boolean = GLOBAL_OPTIONS[name]!.type === 'boolean';
+    const takesNext = !negated && !word.includes('=') && (!boolean || /^(true|false)$/.test(argv[start + 1] ?? ''));
     start += takesNext ? 2 : 1;
   }
   const [first, second] = argv.slice(start);
@@ -141,16 +143,12 @@ export function settleArgs(definition: CommandDefinition, raw: Args): Settled {
       value = spec.default;
     } else {
       given.add(name);
-      // Every value given counts, the last one wins: `--no-from --from x` is refused as `--no-from` is.
+      // Every value given is checked; of a single-value option the last one wins.
       const all: unknown[] = Array.isArray(value) ? value : [value];
       if (all.length === 0) return { ok: false, refusal: `Not enough arguments following: ${name}` };
       const list = all.map((item) => typed(spec, item));
       const bad = list.findIndex((item) => item === undefined);
-      if (bad !== -1) {
-        // yargs reads `--no-from` as from=false
-        if (all[bad] === false) return { ok: false, refusal: `Unknown argument: no-${name}` };
-        return { ok: false, refusal: `Invalid value for ${flag(name)}: expected a ${spec.type}` };
-      }
+      if (bad !== -1) return { ok: false, refusal: `Invalid value for ${flag(name)}: expected a ${spec.type}` };
       if (spec.choices && list.some((item) => !spec.choices!.includes(String(item)))) {
         return { ok: false, refusal: `Invalid values:\n  Argument: ${name}, Given: ${list.map((v) => JSON.stringify(v)).join(', ')}, Choices: ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}` };
       }
