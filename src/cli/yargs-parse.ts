@@ -1,10 +1,16 @@
 /**
  * The full parser, loaded only when the fast path declines: help, --version,
  * unknown commands (with "did you mean"), and usage errors with yargs' messages.
+ * It follows the command-line rules written down in fast-parse.ts, and where
+ * yargs' own behaviour differs it is bent here, around yargs rather than
+ * inside it: `--` and values yargs would misread are hidden from it
+ * (hideValues), and the values it returns go through the same settleArgs as
+ * the fast path's.
  */
 import yargs, { type Argv, type Options } from 'yargs';
 import { UsageError } from '../errors.js';
 import { GLOBAL_OPTIONS, type Args, type CommandDefinition, type CommandGroup, type OptionSpec } from './command.js';
+import { findDefinition, isOptionWord, optionTable, settleArgs } from './fast-parse.js';
 
 export type YargsOutcome =
   | { kind: 'run'; definition: CommandDefinition; args: Args }
@@ -17,9 +23,85 @@ function toYargsOption(spec: OptionSpec): Options {
     ...(spec.choices ? { choices: [...spec.choices] } : {}),
     ...(spec.required ? { demandOption: true } : {}),
     ...(spec.array ? { array: true } : {}),
-    ...(spec.default !== undefined ? { default: spec.default } : {}),
-    ...(spec.conflicts ? { conflicts: [...spec.conflicts] } : {}),
+    // `--from` with no value is refused, not read as ''
+    ...(spec.type !== 'boolean' && !spec.array ? { requiresArg: true } : {}),
+    // Shown in help only: settleArgs applies defaults, so a default never counts as given (conflicts).
+    ...(spec.default !== undefined ? { defaultDescription: JSON.stringify(spec.default) } : {}),
+    // Conflicts are settleArgs' too: yargs counts `--no-info` as conflicting with `--query`.
   };
+}
+
+/**
+ * A word yargs would misread, swapped for a stand-in it takes as an ordinary
+ * value: NUL cannot occur in a real argument, so no user word collides.
+ */
+interface HiddenValues {
+  argv: string[];
+  hidden: Map<string, string>;
+}
+
+function usage(message: string): UsageError {
+  return new UsageError(`${message} (tt --help shows the usage)`);
+}
+
+/**
+ * yargs keeps the words after `--` out of the positionals, reads a blank value
+ * as the number 0, `-` as '', strips quotes from some values and reads
+ * `--urgent=yes` as false. So: the words after `--` become stand-ins in its
+ * place (yargs then fills positionals with them), values it misreads become
+ * stand-ins (Number() of one is NaN: a blank number is refused), and a boolean
+ * given a value other than true or false is refused here.
+ */
+/** Blank (a number 0), `-` (read as ''), or in quotes (`--cc="a"` loses them). */
+function misread(value: string): boolean {
+  return value.trim() === '' || value === '-' || /^(["'])[\s\S]*\1$/.test(value) || value === '"' || value === "'";
+}
+
+function hideValues(argv: readonly string[], registry: ReadonlyArray<CommandDefinition | CommandGroup>): HiddenValues {
+  const table = optionTable(findDefinition(argv, registry)?.definition);
+  const hidden = new Map<string, string>();
+  const hide = (word: string) => {
+    const standIn = `\u0000${hidden.size}\u0000`;
+    hidden.set(standIn, word);
+    return standIn;
+  };
+  const out: string[] = [];
+  for (const [index, word] of argv.entries()) {
+    if (word === '--') {
+      const previous = out[out.length - 1];
+      const name = previous !== undefined && isOptionWord(previous) ? table.lookup(previous) : undefined;
+      if (name !== undefined && table.options[name]!.type !== 'boolean') throw usage(`Not enough arguments following: ${name}`);
+      out.push(...argv.slice(index + 1).map(hide));
+      break;
+    }
+    const negated = /^--no-(.+)$/.exec(word);
+    const negatedName = negated && !table.lookup(word) ? table.lookup(`--${negated[1]}`) : undefined;
+    // yargs would read `--no-timeout` as timeout 0
+    if (negatedName !== undefined && table.options[negatedName]!.type !== 'boolean') throw usage(`Unknown argument: ${word.slice(2)}`);
+    const inline = /^(--[^=]+)=([\s\S]*)$/.exec(word);
+    if (inline && isOptionWord(word)) {
+      const [, key, value] = inline as unknown as [string, string, string];
+      const name = table.lookup(key);
+      if (name !== undefined && table.options[name]!.type === 'boolean' && value !== 'true' && value !== 'false') {
+        throw usage(`Invalid value for ${key}: ${JSON.stringify(value)} is not true or false`);
+      }
+      out.push(misread(value) ? `${key}=${hide(value)}` : word);
+    } else {
+      out.push(!isOptionWord(word) && misread(word) ? hide(word) : word);
+    }
+  }
+  return { argv: out, hidden };
+}
+
+function revealValues(value: unknown, hidden: ReadonlyMap<string, string>): unknown {
+  if (typeof value === 'string') return hidden.get(value) ?? value;
+  return Array.isArray(value) ? value.map((item) => revealValues(item, hidden)) : value;
+}
+
+function revealMessage(message: string, hidden: ReadonlyMap<string, string>): string {
+  let text = message;
+  for (const [standIn, word] of hidden) text = text.split(standIn).join(word);
+  return text;
 }
 
 function commandString(definition: CommandDefinition): string {
@@ -43,12 +125,32 @@ function register(parser: Argv, definition: CommandDefinition, chosen: (definiti
   );
 }
 
+/**
+ * After running a command's handler yargs renders that command's help and
+ * keeps it, to show should the handler fail later. Here the handler only
+ * records the choice and failures never show help, so the rendering (two
+ * thirds of a parse: string widths for every line) is skipped. yargs has no
+ * option for it: this reaches its internal methods, and if they change the
+ * parse is only slower.
+ */
+function skipHelpCache(parser: Argv): void {
+  type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usageInstance = (parser as unknown as Internals).getInternalMethods?.().getUsageInstance?.();
+  if (usageInstance && typeof usageInstance.cacheHelpMessage === 'function') usageInstance.cacheHelpMessage = () => {};
+}
+
+/**
+ * Parses with yargs, printing nothing and exiting never: the command and its
+ * args, or the text to print (help, version); a usage error is thrown as a
+ * UsageError with yargs' message.
+ */
 export async function parseWithYargs(argv: readonly string[], registry: ReadonlyArray<CommandDefinition | CommandGroup>, version: string): Promise<YargsOutcome> {
+  const { argv: words, hidden } = hideValues(argv, registry);
   let chosen: { definition: CommandDefinition; args: Args } | undefined;
   const choose = (definition: CommandDefinition, args: Args) => {
     chosen = { definition, args };
   };
-  let parser: Argv = yargs([...argv])
+  let parser: Argv = yargs(words)
     .scriptName('tt')
     .usage('tt — git-native coordination for teams of coding agents\n\nUsage: tt <command> [options]')
     .strict()
@@ -59,9 +161,14 @@ export async function parseWithYargs(argv: readonly string[], registry: Readonly
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
-    .fail((message, error) => {
-      throw error ?? new UsageError(`${message} (tt --help shows the usage)`);
+    // One value per flag (`--cc a b`: b is a positional); no `--a.b` objects; positionals stay text.
+    .parserConfiguration({ 'greedy-arrays': false, 'dot-notation': false, 'parse-positional-numbers': false })
+    // A parser error (yargs-parser's "Not enough arguments following") is a usage error like the rest.
+    .fail((message: string | null, error: Error | null) => {
+      if (error instanceof UsageError) throw error;
+      throw usage(revealMessage(message ?? error?.message ?? 'cannot parse the command line', hidden));
     });
+  skipHelpCache(parser);
   for (const [name, spec] of Object.entries(GLOBAL_OPTIONS)) parser = parser.option(name, { ...toYargsOption(spec), global: true });
   for (const entry of registry) {
     if (!('subcommands' in entry)) {
@@ -75,8 +182,13 @@ export async function parseWithYargs(argv: readonly string[], registry: Readonly
     });
   }
   let text = '';
-  await parser.parseAsync([...argv], {}, (_error: unknown, _args: unknown, output: string) => {
+  await parser.parseAsync(words, {}, (_error: unknown, _args: unknown, output: string) => {
     text = output;
   });
-  return chosen ? { kind: 'run', ...chosen } : { kind: 'text', text };
+  if (!chosen) return { kind: 'text', text };
+  const { definition, args } = chosen as { definition: CommandDefinition; args: Args };
+  const revealed = Object.fromEntries(Object.entries(args).map(([key, value]) => [key, revealValues(value, hidden)]));
+  const settled = settleArgs(definition, revealed);
+  if (!settled.ok) throw usage(settled.refusal);
+  return { kind: 'run', definition, args: settled.args };
 }
