@@ -24,7 +24,7 @@ export interface OptionSpec {
   alias?: string;
   choices?: readonly string[];
   required?: boolean;
-  /** Repeatable: `--cc a --cc b` (yargs also takes `--cc a b`). */
+  /** Repeatable: `--cc a --cc b`, one value per flag. */
   array?: boolean;
   default?: string | number | boolean;
   conflicts?: readonly string[];

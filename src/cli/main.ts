@@ -50,7 +50,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const stdout = options.stdout ?? writeStdout;
   const stderr = options.stderr ?? ((text: string) => process.stderr.write(text));
   const runtime: CliRuntime = { faces: options.faces, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };
-  const wantsJson = argv.includes('--json');
+  // Before parsing (a usage error is answered in JSON too) --json anywhere counts; once parsed, the parser says.
+  let wantsJson = argv.includes('--json');
   try {
     // Scripts and agents ask for the version to check tt is there: no reason to load yargs for it.
     if (argv.length === 1 && argv[0] === '--version') {
@@ -67,6 +68,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       }
       parsed = outcome;
     }
+    wantsJson = parsed.args.json === true;
     const output = await parsed.definition.run(parsed.args, new CliContext(runtime, parsed.args as GlobalArgs));
     if (output.streamed) {
       // already written, line by line
