@@ -1,5 +1,5 @@
 /** Human output: pure functions from data to text. */
-import type { Agent, Message, Task } from '../core/types.js';
+import type { Agent, AgentRunState, Message, Task } from '../core/types.js';
 import type { TownEvent } from '../git/log.js';
 import type { TownStatus } from '../app/status.js';
 import type { ObservedRuntime } from '../store/runtime.js';
@@ -60,6 +60,38 @@ export function renderMessage(message: Message): string {
 export function renderInbox(agent: string, messages: readonly Message[]): string {
   if (messages.length === 0) return `${agent}: no unread messages`;
   return [`${agent}: ${messages.length} unread`, ...messages.map(renderMessage)].join('\n\n');
+}
+
+/** What each agent state means, for `tt status --help` and `--deep` (helper-6 may add `stuck`). */
+export const AGENT_STATE_MEANINGS: Readonly<Record<AgentRunState, string>> = {
+  starting: 'its loop is starting',
+  idle: 'waiting for mail (a file-system watch of its inbox)',
+  working: 'a round is running: its CLI has the prompt',
+  paused: 'tt interrupt paused it; tt resume continues',
+  draining: 'finishing its round, then it stops (tt close)',
+  stopped: 'its loop ended (tt restart starts it again)',
+  error: 'its CLI failed rounds in a row; see its log (tt status --deep), then tt restart',
+  cold: 'registered, never started here (tt restart starts it; run-time state is per machine)',
+};
+
+export function renderStateLegend(): string {
+  return `Agent states:\n${Object.entries(AGENT_STATE_MEANINGS).map(([state, meaning]) => `  ${state.padEnd(9)} ${meaning}`).join('\n')}`;
+}
+
+/** How many unread messages `tt status --deep` shows per agent: the newest, by subject; the count says the rest. */
+export const DEEP_UNREAD_SHOWN = 3;
+
+/** An inbox in brief: the count, then the newest few subjects (the first line of each). */
+export function renderInboxBrief(agent: string, messages: readonly Message[], shown = DEEP_UNREAD_SHOWN): string {
+  const urgent = messages.filter((m) => m.urgent).length;
+  const newest = [...messages].sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0)).slice(0, shown);
+  const lines = [`${agent}: ${messages.length} unread${urgent ? ` (${urgent} urgent)` : ''}${messages.length > shown ? `; the newest ${shown}:` : ':'}`];
+  for (const message of newest) {
+    const subject = message.body.trim().split('\n')[0]!.slice(0, 100);
+    lines.push(`  ${message.urgent ? '! ' : ''}${message.created.slice(0, 16).replace('T', ' ')}  from ${message.from} (${message.type}): ${subject}`);
+  }
+  if (messages.length > shown) lines.push(`  … tt inbox ${agent} shows all ${messages.length}`);
+  return lines.join('\n');
 }
 
 export function renderAgents(agents: readonly Agent[]): string {

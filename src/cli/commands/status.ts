@@ -1,12 +1,12 @@
 import { defineCommand, fromAnswer } from '../command.js';
 import { status } from '../../app/operations/town.js';
-import { renderAgentDetail, renderInbox, renderStatus } from '../render.js';
+import { AGENT_STATE_MEANINGS, renderAgentDetail, renderInboxBrief, renderStateLegend, renderStatus } from '../render.js';
 
 export const statusCommand = defineCommand({
   path: ['status'],
-  describe: 'The town at a glance: agents, their state, unread mail and current task; task counts',
+  describe: `The town at a glance: agents, their state, unread mail and current task; task counts. Agent states: ${Object.entries(AGENT_STATE_MEANINGS).map(([state, meaning]) => `${state} = ${meaning}`).join('; ')}`,
   options: {
-    deep: { type: 'boolean', describe: 'Also each agent\'s rounds, uptime, last activity and log tail, its unread messages, and the open tasks' },
+    deep: { type: 'boolean', describe: 'Also each agent\'s rounds, uptime, last activity and log tail, its newest unread subjects, and the open tasks' },
     tasks: { type: 'boolean', describe: 'Also list the open tasks' },
   },
   async run(args, cli) {
@@ -14,8 +14,10 @@ export const statusCommand = defineCommand({
     const { details, inboxes } = answer.data;
     let text = renderStatus(answer.data.status, { tasks: Boolean(args.tasks || args.deep) });
     if (args.deep) {
-      text += `\n\n${details.filter((d) => d.runtime.state !== 'cold').map((d) => renderAgentDetail(d.name, d.runtime, d.log, cli.runtime.now())).join('\n\n')}`;
-      if (inboxes.length > 0) text += `\n\n${inboxes.map((inbox) => renderInbox(inbox.agent, inbox.messages)).join('\n\n')}`;
+      const started = details.filter((d) => d.runtime.state !== 'cold');
+      if (started.length > 0) text += `\n\n${started.map((d) => renderAgentDetail(d.name, d.runtime, d.log, cli.runtime.now())).join('\n\n')}`;
+      text += `\n\n${renderStateLegend()}`;
+      if (inboxes.length > 0) text += `\n\n${inboxes.map((inbox) => renderInboxBrief(inbox.agent, inbox.messages)).join('\n')}`;
     }
     return fromAnswer(answer, text);
   },

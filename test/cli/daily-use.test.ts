@@ -1,0 +1,40 @@
+/** What a newcomer hits in the first hour (issue 20): each finding, fixed, with the behaviour a user expects. */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { tempRepo, trailersOf } from '../helpers/repo.js';
+import { townWithTeam, tt } from '../helpers/tt.js';
+
+describe('daily use', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = tempRepo();
+    await townWithTeam(dir);
+  });
+
+  it('tt backlog claim sends the new assignee its task, in the claim\'s commit', async () => {
+    const id = (await tt(dir, ['backlog', 'add', 'Write the deployment guide', '--json'])).json<{ task: { id: string } }>().task.id;
+    expect((await tt(dir, ['backlog', 'claim', id, 'backend'])).code).toBe(0);
+    expect(trailersOf(dir)['Tinytown-Action']).toEqual(['claim']);
+    expect(trailersOf(dir)['Tinytown-Message']).toHaveLength(1);
+    const inbox = (await tt(dir, ['inbox', 'backend', '--json'])).json<{ messages: Array<{ type: string; task: string; body: string }> }>();
+    expect(inbox.messages).toEqual([expect.objectContaining({ type: 'task_assign', task: id, body: 'Write the deployment guide\n' })]);
+  });
+
+  it('tt task list --state refuses a state that does not exist, naming the real ones', async () => {
+    const run = await tt(dir, ['task', 'list', '--state', 'bogus']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown task state "bogus": use pending, assigned, running, review, completed, failed, cancelled');
+    expect((await tt(dir, ['task', 'list', '--state', 'pending,review'])).code).toBe(0);
+  });
+
+  it('tt status --deep shows per agent the newest 3 unread subjects and a count, and explains the states', async () => {
+    for (let i = 1; i <= 25; i++) await tt(dir, ['send', 'backend', `message ${String(i).padStart(2, '0')}\n\nwith a body that is not shown`]);
+    const run = await tt(dir, ['status', '--deep']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('backend: 25 unread; the newest 3:');
+    expect(run.stdout).toMatch(/from conductor \(task\): message 25\n.*message 24\n.*message 23\n  … tt inbox backend shows all 25/);
+    expect(run.stdout).not.toContain('message 22');
+    expect(run.stdout).not.toContain('with a body');
+    expect(run.stdout).toMatch(/cold +registered, never started here/);
+    expect(run.stdout.split('\n').length).toBeLessThan(40);
+  });
+});
