@@ -16,7 +16,7 @@ import { isLockStale, isProcessAlive, readLockOwner } from '../store/lock.js';
 import { formatTask } from '../store/records.js';
 import { listAgents, listInboxOwners, listRead, listTasks, listUnread, readTask, type Problem } from '../store/reader.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
-import { flushJournal, pendingJournalEntries, transact } from '../store/transaction.js';
+import { flushJournal, pendingJournalEntries, transact } from './transaction.js';
 import { readTownConfig } from '../store/config.js';
 import type { Town } from '../store/town.js';
 import { agentNames } from './agents.js';

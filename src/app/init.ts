@@ -7,7 +7,7 @@ import { runGit } from '../git/run-git.js';
 import { formatAgent } from '../store/records.js';
 import { readTownConfig, setConfigValue } from '../store/config.js';
 import { findGitDir, townPaths } from '../store/paths.js';
-import { transact, type CommitOutcome } from '../store/transaction.js';
+import { transact, type CommitOutcome } from './transaction.js';
 import { openTown, type Town } from '../store/town.js';
 import { templatePath } from '../package-root.js';
 import { newAgent } from './agents.js';

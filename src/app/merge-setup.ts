@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runGit } from '../git/run-git.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
-import { transact, type CommitOutcome } from '../store/transaction.js';
+import { transact, type CommitOutcome } from './transaction.js';
 import type { Town } from '../store/town.js';
 import { packageRoot } from '../package-root.js';
 

@@ -17,7 +17,7 @@ import { operationInProgress } from '../git/repo-state.js';
 import { runGit, type GitResult } from '../git/run-git.js';
 import { acquireLock } from '../store/lock.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
-import { flushJournal } from '../store/transaction.js';
+import { flushJournal } from './transaction.js';
 import type { Town } from '../store/town.js';
 import type { OpContext } from './context.js';
 import { deliverMergeNotices, type DeliveredNotice } from './merge-notices.js';
@@ -26,7 +26,7 @@ import { ensureMergeDriver } from './merge-setup.js';
 export const MAX_PUSH_RETRIES = 5;
 const PUSH_BACKOFF_BASE_MS = 200;
 const PUSH_BACKOFF_MAX_MS = 5_000;
-/** The same lock file every tt write takes (store/transaction.ts). */
+/** The same lock file every tt write takes (app/transaction.ts). */
 const TOWN_LOCK = `${townPaths.runDir}/lock`;
 /** One sync at a time per clone: FETCH_HEAD and the push are shared. */
 const SYNC_LOCK = `${townPaths.runDir}/sync.lock`;

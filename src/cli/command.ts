@@ -8,7 +8,7 @@ import { CONDUCTOR } from '../core/types.js';
 import type { OpContext } from '../app/context.js';
 import { resolveAgent } from '../app/agents.js';
 import type { Problem } from '../store/reader.js';
-import type { CommitOutcome } from '../store/transaction.js';
+import type { CommitOutcome } from '../app/transaction.js';
 import { openTown, type Town } from '../store/town.js';
 
 export interface PositionalSpec {

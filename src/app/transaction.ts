@@ -14,11 +14,11 @@ import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR } from '../core/types.js';
 import { ConflictError, GitError } from '../errors.js';
 import { newMessageId } from '../core/ids.js';
-import { acquireLock } from './lock.js';
+import { acquireLock } from '../store/lock.js';
 export type { Trailer };
-import { moveFile, removeFile, writeFileAtomic } from './fs-safe.js';
-import { TOWN_DIR_NAME, townPaths } from './paths.js';
-import type { Town } from './town.js';
+import { moveFile, removeFile, writeFileAtomic } from '../store/fs-safe.js';
+import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
+import type { Town } from '../store/town.js';
 
 export interface ChangeDescription {
   action: string;
