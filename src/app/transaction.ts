@@ -81,7 +81,6 @@ interface PendingCommit {
 }
 
 const PENDING_DIR = `${townPaths.runDir}/pending`;
-const LOCK_FILE = `${townPaths.runDir}/lock`;
 
 export function changeTrailers(change: ChangeDescription): Trailer[] {
   const trailers: Trailer[] = [
@@ -194,7 +193,7 @@ async function restoreRevertedChanges(town: Town): Promise<void> {
 
 /** Commits what earlier changes journaled (used by tt doctor --fix); returns how many commits it made. */
 export async function flushJournal(town: Town): Promise<number> {
-  const lock = await acquireLock(path.join(town.root, LOCK_FILE));
+  const lock = await acquireLock(path.join(town.root, townPaths.lock));
   try {
     const blocker = commitBlocker(town);
     if (blocker) throw new ConflictError(`${blocker}: finish it first, then run this again`);
@@ -224,7 +223,7 @@ export async function transact<T>(
   work: (writer: TownWriter) => { result: T; change: ChangeDescription } | Promise<{ result: T; change: ChangeDescription }>,
 ): Promise<TransactionResult<T>> {
   mkdirSync(path.join(town.root, townPaths.runDir), { recursive: true });
-  const lock = await acquireLock(path.join(town.root, LOCK_FILE));
+  const lock = await acquireLock(path.join(town.root, townPaths.lock));
   try {
     const autoCommit = town.config.git.auto_commit;
     const blocker = autoCommit ? commitBlocker(town) : undefined;

@@ -34,7 +34,7 @@ export interface GitResult {
 }
 
 /** Isolation from things that would make a coordination commit interactive or slow. */
-const BASE_ENV: Record<string, string> = {
+export const BASE_ENV: Readonly<Record<string, string>> = {
   GIT_TERMINAL_PROMPT: '0',
   GIT_OPTIONAL_LOCKS: '0',
   LC_ALL: 'C',
