@@ -8,8 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSyn
 import path from 'node:path';
 import { commitPaths, type Trailer } from '../git/commit.js';
 import { operationInProgress } from '../git/repo-state.js';
-import { readHeadCommit } from '../git/head.js';
-import { readCommitParent, readOwnCommitParent } from '../git/commit-parent.js';
+import { readCommitParent, readHeadCommit, readOwnCommitParent } from '../git/git-dir.js';
 import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR } from '../core/types.js';
 import { ConflictError, GitError } from '../errors.js';

@@ -45,7 +45,8 @@ function settle(command: GitCommand, result: GitResult): GitResult {
   throw new GitError(`git ${command.args[0] ?? ''} failed: ${firstLines(result.stderr || result.stdout)}`, command.args, result.stderr);
 }
 
-function runGitBlocking(command: GitCommand): GitResult {
+/** A synchronous git call, for the few questions asked where nothing can be awaited (git-dir.ts). */
+export function runGitSync(command: GitCommand): GitResult {
   const child = spawnSync('git', command.args, {
     cwd: command.cwd,
     env: { ...process.env, ...BASE_ENV, ...command.env },
@@ -61,7 +62,7 @@ function runGitBlocking(command: GitCommand): GitResult {
 export function runGit(command: GitCommand): Promise<GitResult> {
   if (command.blocking) {
     try {
-      return Promise.resolve(runGitBlocking(command));
+      return Promise.resolve(runGitSync(command));
     } catch (error) {
       return Promise.reject(error);
     }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { readTownLog, type TownEvent } from '../git/log.js';
-import { readHeadCommit } from '../git/head.js';
+import { readHeadCommit } from '../git/git-dir.js';
 import type { Town } from '../store/town.js';
 
 /** Lets a burst of commits (a batch of direct edits) arrive before looking. */
