@@ -6,6 +6,14 @@
  * `add --intent-to-add`: an intent-to-add entry is never part of anyone
  * else's commit, so a user committing at the same moment cannot sweep a town
  * file into their commit (a plain `git add` would let them).
+ *
+ * These two calls are direct synchronous spawns (run-git.ts), not simple-git:
+ * measured side by side, one new town file registered and committed in a
+ * fresh process, median of 25 alternating runs each on this 2-core machine
+ * under load: 91 ms direct against 269 ms through simple-git in-process
+ * (446 against 596 ms for the whole process) — its import, its task queue,
+ * and a 50 ms wait it adds after a git command that printed nothing (as
+ * `add --intent-to-add` does). A `tt send` never loads simple-git.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';

@@ -1,9 +1,9 @@
 /**
- * Every git call goes through here, described as data (argv, stdin, env) and
- * answered as text. We spawn git directly rather than through simple-git: a
- * coordinator command is mostly process start-up, simple-git's import and task
- * queue would be paid by every `tt send`, and git's own `--format` with
- * `%(trailers)` already does the parsing we need (see log.ts).
+ * The direct spawn of git, for the plumbing of the hot write path and the
+ * short reads (tasks of task.ts run through here). A coordinator command is
+ * mostly process start-up: simple-git's import and task queue would be paid
+ * by every `tt send` (figures in commit.ts and log.ts), so simple-git is kept
+ * for the porcelain of `tt sync` (porcelain.ts, remote.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { GitError } from '../errors.js';
