@@ -40,7 +40,7 @@ export interface MergeOutcome {
 
 /** A failure (conflicts, or a merge that refused to start) is returned with git's output, not thrown. */
 export async function mergeCommit(options: PorcelainOptions, commit: string, paragraphs: readonly string[]): Promise<PorcelainOutcome<MergeOutcome>> {
-  const session = await porcelain({ ...options, config: [...(options.config ?? []), 'user.useConfigOnly=true'] });
+  const session = await porcelain({ ...options, config: [...(options.config ?? []), CONFIGURED_IDENTITY_ONLY[1]] });
   return settle(session, mergeArgs(commit, paragraphs), session.git.merge(mergeFlags(commit, paragraphs)).then((result) => ({ merged: result.merges })));
 }
 
