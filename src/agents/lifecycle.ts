@@ -13,7 +13,7 @@ import { launchAgentLoop } from './launch.js';
 import { agentCommand, requireInstalled } from './cli-command.js';
 import { countUnread, listAgents } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
-import { transact } from '../store/transaction.js';
+import { transact } from '../app/transaction.js';
 import type { Town } from '../store/town.js';
 import { agentNames } from '../app/agents.js';
 import type { OpContext } from '../app/context.js';

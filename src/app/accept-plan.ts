@@ -17,7 +17,8 @@ import { formatMessage, parseMessage, parseTask } from '../store/records.js';
 import { MAX_TOWN_FILE_BYTES } from '../store/reader.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
-import { runGit } from '../git/run-git.js';
+import { changedPathsTask, committedTextTask, indexEntriesTask, untrackedPathsTask } from '../git/repo.js';
+import { runTask } from '../git/task.js';
 import { agentNames, resolveAgent } from './agents.js';
 
 /** A file as it was when we looked: its content's git blob id, and the blob id git's index holds for it. */
@@ -78,33 +79,21 @@ export function blobId(bytes: Buffer, algorithm: 'sha1' | 'sha256' = 'sha1'): st
 }
 
 const PATHS_PER_GIT_CALL = 1000;
-/**
- * The empty blob, in SHA-1 and SHA-256 repositories. A town file is never
- * empty, so an index entry holding it is an intent-to-add registration
- * (commit.ts) whose commit has not happened yet: git does not track it yet.
- */
-const EMPTY_BLOBS = new Set(['e69de29bb2d1d6434b8b29ae775ad8c2e48c5391', '473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813']);
 
-/** Index blob ids of the given paths (one git process per thousand paths). */
+/** Index blob ids of the given paths, intent-to-add registrations left out (one git process per thousand paths). */
 export async function indexEntries(town: Town, paths: readonly string[]): Promise<Map<string, string>> {
   const entries = new Map<string, string>();
   if (!town.gitDir || paths.length === 0) return entries;
   for (let start = 0; start < paths.length; start += PATHS_PER_GIT_CALL) {
     const chunk = paths.slice(start, start + PATHS_PER_GIT_CALL);
-    // Literal pathspecs: a hand-made file may be called "a*b.md".
-    const { stdout } = await runGit({ cwd: town.root, args: ['--literal-pathspecs', 'ls-files', '-s', '-z', '--', ...chunk] });
-    for (const record of stdout.split('\0')) {
-      const match = /^\d+ ([0-9a-f]+) \d\t(.*)$/s.exec(record);
-      if (match && !EMPTY_BLOBS.has(match[1]!)) entries.set(match[2]!, match[1]!);
-    }
+    for (const [file, blob] of await runTask(town.root, indexEntriesTask(chunk))) entries.set(file, blob);
   }
   return entries;
 }
 
 /** The committed text of a file, or undefined when HEAD has none. */
 async function committedText(town: Town, rel: string): Promise<string | undefined> {
-  const result = await runGit({ cwd: town.root, args: ['show', `HEAD:./${rel}`], okExitCodes: [128] });
-  return result.exitCode === 0 ? result.stdout : undefined;
+  return runTask(town.root, committedTextTask(rel));
 }
 
 /** Hand-named files in the inboxes and tasks/ (for a town outside git, where git cannot say what is new). */
@@ -133,10 +122,10 @@ function handNamedFiles(root: string): string[] {
 export async function pendingTownPaths(town: Town): Promise<string[]> {
   if (!town.gitDir) return handNamedFiles(town.root);
   const [untracked, changed] = await Promise.all([
-    runGit({ cwd: town.root, args: ['ls-files', '-z', '-o', '--exclude-standard', '--', TOWN_DIR_NAME] }),
-    runGit({ cwd: town.root, args: ['diff', '--name-only', '-z', '--no-renames', '--relative', '--', TOWN_DIR_NAME] }),
+    runTask(town.root, untrackedPathsTask(TOWN_DIR_NAME)),
+    runTask(town.root, changedPathsTask(TOWN_DIR_NAME)),
   ]);
-  const paths = [...new Set([...untracked.stdout.split('\0'), ...changed.stdout.split('\0')].filter(Boolean))];
+  const paths = [...new Set([...untracked, ...changed])];
   return paths.filter((rel) => townFileAt(rel).kind !== 'other');
 }
 

@@ -17,7 +17,7 @@ import { CONDUCTOR, type TaskState } from '../core/types.js';
 import { operationInProgress } from '../git/repo-state.js';
 import { writeFileAtomic } from '../store/fs-safe.js';
 import { townPaths } from '../store/paths.js';
-import { transact, type ChangeDescription, type CommitOutcome, type TownWriter, type Trailer } from '../store/transaction.js';
+import { transact, type ChangeDescription, type CommitOutcome, type TownWriter, type Trailer } from './transaction.js';
 import type { Town } from '../store/town.js';
 import { assessPath, indexEntries, readDisk, townFileAt, type Plan, type Problem } from './accept-plan.js';
 import { deliver } from './messages.js';

@@ -8,7 +8,7 @@ import { isoNow } from '../core/ids.js';
 import { formatAgent } from '../store/records.js';
 import { listAgents } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
-import { transact } from '../store/transaction.js';
+import { transact } from './transaction.js';
 import type { Town } from '../store/town.js';
 import { templatePath } from '../package-root.js';
 import type { OpContext } from './context.js';

@@ -5,7 +5,7 @@
  * file) and the typed data a face renders for people.
  */
 import type { Problem } from '../store/reader.js';
-import type { CommitOutcome } from '../store/transaction.js';
+import type { CommitOutcome } from './transaction.js';
 
 export interface Answer<T = unknown> {
   kind: string;

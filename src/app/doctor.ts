@@ -10,13 +10,14 @@ import path from 'node:path';
 import type { Task } from '../core/types.js';
 import { isOpen } from '../core/transitions.js';
 import { isoNow } from '../core/ids.js';
-import { runGit } from '../git/run-git.js';
+import { statusTask } from '../git/repo.js';
+import { runTask } from '../git/task.js';
 import { TEMP_FILE_PATTERN } from '../store/fs-safe.js';
 import { isLockStale, isProcessAlive, readLockOwner } from '../store/lock.js';
 import { formatTask } from '../store/records.js';
 import { listAgents, listInboxOwners, listRead, listTasks, listUnread, readTask, type Problem } from '../store/reader.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
-import { flushJournal, pendingJournalEntries, transact } from '../store/transaction.js';
+import { flushJournal, pendingJournalEntries, transact } from './transaction.js';
 import { readTownConfig } from '../store/config.js';
 import type { Town } from '../store/town.js';
 import { agentNames } from './agents.js';
@@ -160,7 +161,7 @@ function checkRunFiles(town: Town, agents: ReadonlySet<string>, now: number, fin
 }
 
 function checkLocks(town: Town, findings: Finding[]): void {
-  const lock = path.join(town.root, townPaths.runDir, 'lock');
+  const lock = path.join(town.root, townPaths.lock);
   try {
     lstatSync(lock);
   } catch {
@@ -168,7 +169,7 @@ function checkLocks(town: Town, findings: Finding[]): void {
   }
   if (isLockStale(lock)) {
     const owner = readLockOwner(lock);
-    findings.push(finding('stale-lock', `${townPaths.runDir}/lock`, `the town lock is held by pid ${owner?.pid ?? '?'}, which no longer exists`, 'remove the lock'));
+    findings.push(finding('stale-lock', townPaths.lock, `the town lock is held by pid ${owner?.pid ?? '?'}, which no longer exists`, 'remove the lock'));
   }
 }
 
@@ -178,14 +179,13 @@ async function checkGit(town: Town, findings: Finding[]): Promise<void> {
   }
   if (!town.gitDir) return;
   for (const problem of await mergeSetupProblems(town)) findings.push(finding('merge-driver', null, problem, 'register it (what tt init does in a clone)'));
-  const status = await runGit({ cwd: town.root, args: ['status', '--porcelain', '--untracked-files=all', '--', TOWN_DIR_NAME], okExitCodes: [128] });
+  const status = await runTask(town.root, statusTask(TOWN_DIR_NAME));
   const journaled = pendingJournalEntries(town.root).length > 0;
   const alreadyReported = new Set(findings.map((item) => item.file));
-  for (const line of status.stdout.split('\n').filter(Boolean)) {
-    const file = line.slice(3).replace(/^"|"$/g, '');
+  for (const { code, path: file } of status) {
     // Committing the journal takes these in; damaged and temp files are reported already.
     if (journaled || alreadyReported.has(file) || TEMP_FILE_PATTERN.test(path.posix.basename(file))) continue;
-    findings.push(finding('uncommitted', file, `changed by hand and not committed (${line.slice(0, 2).trim()}); \`tt watch\` takes valid direct edits in`));
+    findings.push(finding('uncommitted', file, `changed by hand and not committed (${code.trim()}); \`tt watch\` takes valid direct edits in`));
   }
 }
 

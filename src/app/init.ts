@@ -3,11 +3,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { CONDUCTOR } from '../core/types.js';
-import { runGit } from '../git/run-git.js';
+import { topLevelTask } from '../git/repo.js';
+import { runTask } from '../git/task.js';
 import { formatAgent } from '../store/records.js';
 import { readTownConfig, setConfigValue } from '../store/config.js';
 import { findGitDir, townPaths } from '../store/paths.js';
-import { transact, type CommitOutcome } from '../store/transaction.js';
+import { transact, type CommitOutcome } from './transaction.js';
 import { openTown, type Town } from '../store/town.js';
 import { templatePath } from '../package-root.js';
 import { newAgent } from './agents.js';
@@ -27,8 +28,7 @@ export interface InitResult {
 
 async function workTreeRoot(cwd: string): Promise<string> {
   if (!findGitDir(cwd)) throw new UsageError(`${cwd} is not in a git repository: Tinytown keeps its state in git; run \`git init\` first`);
-  const { stdout } = await runGit({ cwd, args: ['rev-parse', '--show-toplevel'] });
-  const root = stdout.trim();
+  const root = await runTask(cwd, topLevelTask());
   if (!root) throw new UsageError('tt init needs a work tree (this looks like a bare repository)');
   return root;
 }

@@ -7,11 +7,11 @@ import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { claimNoticeMessage, type ClaimConflict } from '../core/merge.js';
 import { CONDUCTOR } from '../core/types.js';
-import { MERGE_NOTICES_DIR } from '../git/merge-driver.js';
+import { MERGE_NOTICES_DIR } from './merge-driver.js';
 import { townPaths } from '../store/paths.js';
 import { formatMessage } from '../store/records.js';
 import { readTask } from '../store/reader.js';
-import { transact } from '../store/transaction.js';
+import { transact } from './transaction.js';
 import type { OpContext } from './context.js';
 
 export interface DeliveredNotice {

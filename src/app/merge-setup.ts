@@ -8,9 +8,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runGit } from '../git/run-git.js';
+import { checkAttrTask, configGetTask, configSetTask } from '../git/repo.js';
+import { runTask } from '../git/task.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
-import { transact, type CommitOutcome } from '../store/transaction.js';
+import { transact, type CommitOutcome } from './transaction.js';
 import type { Town } from '../store/town.js';
 import { packageRoot } from '../package-root.js';
 
@@ -50,24 +51,23 @@ export function readAttributes(root: string): string | null {
 }
 
 export async function configureMergeDriver(root: string): Promise<void> {
-  await runGit({ cwd: root, args: ['config', `merge.${MERGE_DRIVER_NAME}.name`, 'Tinytown: field-by-field merge of town files'] });
-  await runGit({ cwd: root, args: ['config', `merge.${MERGE_DRIVER_NAME}.driver`, mergeDriverCommandLine()] });
+  await runTask(root, configSetTask(`merge.${MERGE_DRIVER_NAME}.name`, 'Tinytown: field-by-field merge of town files'));
+  await runTask(root, configSetTask(`merge.${MERGE_DRIVER_NAME}.driver`, mergeDriverCommandLine()));
 }
 
 /** What is missing for git to merge this town with the driver; empty when all is in place. */
 export async function mergeSetupProblems(town: Town): Promise<string[]> {
   if (!town.gitDir) return [];
   const problems: string[] = [];
-  const configured = await runGit({ cwd: town.root, args: ['config', '--get', `merge.${MERGE_DRIVER_NAME}.driver`], okExitCodes: [1] });
-  const command = configured.stdout.trim();
-  if (configured.exitCode !== 0 || !command) {
+  const command = await runTask(town.root, configGetTask(`merge.${MERGE_DRIVER_NAME}.driver`));
+  if (!command) {
     problems.push('the tinytown merge driver is not registered in this clone\'s git config (git does not clone config), so git would merge town files line by line and could leave conflict markers');
   } else {
     const missing = [...command.matchAll(/'([^']+)'/g)].map((match) => match[1]!).filter((file) => path.isAbsolute(file) && !existsSync(file));
     if (missing.length > 0) problems.push(`the registered merge driver names ${missing.join(' and ')}, which no longer exist${missing.length === 1 ? 's' : ''}`);
   }
-  const attribute = await runGit({ cwd: town.root, args: ['check-attr', 'merge', '--', townPaths.config] });
-  if (!attribute.stdout.trim().endsWith(`merge: ${MERGE_DRIVER_NAME}`)) {
+  const attribute = await runTask(town.root, checkAttrTask('merge', townPaths.config));
+  if (!attribute.endsWith(`merge: ${MERGE_DRIVER_NAME}`)) {
     problems.push(`${ATTRIBUTES_FILE} does not route ${TOWN_DIR_NAME}/ to the merge driver (a line "${MERGE_ATTRIBUTES_LINE}")`);
   }
   return problems;

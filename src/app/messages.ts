@@ -5,7 +5,7 @@ import type { Message, MessageType } from '../core/types.js';
 import { formatMessage } from '../store/records.js';
 import { listInboxOwners, listUnread, viewUnread, type FolderView, type Problem } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
-import { transact, type CommitOutcome, type TownWriter } from '../store/transaction.js';
+import { transact, type CommitOutcome, type TownWriter } from './transaction.js';
 import type { Town } from '../store/town.js';
 import { agentNames, resolveAgent } from './agents.js';
 import type { OpContext } from './context.js';

@@ -12,7 +12,7 @@ import { readAgentRuntime } from '../store/runtime.js';
 import { formatTask } from '../store/records.js';
 import { listTasks, listUnread } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
-import { transact, type CommitOutcome } from '../store/transaction.js';
+import { transact, type CommitOutcome } from './transaction.js';
 import { agentNames, resolveAgent } from './agents.js';
 import { deliver } from './messages.js';
 import type { OpContext } from './context.js';

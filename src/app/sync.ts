@@ -12,12 +12,18 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ConflictError, GitError, NotFoundError, UsageError } from '../errors.js';
-import { AGENT_EMAIL_DOMAIN, messageParagraphs } from '../git/commit.js';
+import { concludeMergeTask, messageParagraphs } from '../git/commit.js';
+import { hasCommitterTask, identityEnv as commitIdentityEnv } from '../git/identity.js';
+import { fetchRef, mergeCommit, pushHead, type PorcelainFailure } from '../git/remote.js';
+import {
+  addPathTask, configGetTask, countCommitsTask, currentBranchTask, remotesTask, removeFromIndexTask, revisionExistsTask,
+  revParseTask, topLevelTask, unmergedPathsTask, unmergedStagesTask,
+} from '../git/repo.js';
 import { operationInProgress } from '../git/repo-state.js';
-import { runGit, type GitResult } from '../git/run-git.js';
+import { runTask } from '../git/task.js';
 import { acquireLock } from '../store/lock.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
-import { flushJournal } from '../store/transaction.js';
+import { flushJournal } from './transaction.js';
 import type { Town } from '../store/town.js';
 import type { OpContext } from './context.js';
 import { deliverMergeNotices, type DeliveredNotice } from './merge-notices.js';
@@ -26,12 +32,9 @@ import { ensureMergeDriver } from './merge-setup.js';
 export const MAX_PUSH_RETRIES = 5;
 const PUSH_BACKOFF_BASE_MS = 200;
 const PUSH_BACKOFF_MAX_MS = 5_000;
-/** The same lock file every tt write takes (store/transaction.ts). */
-const TOWN_LOCK = `${townPaths.runDir}/lock`;
 /** One sync at a time per clone: FETCH_HEAD and the push are shared. */
 const SYNC_LOCK = `${townPaths.runDir}/sync.lock`;
 const SYNC_LOCK_TIMEOUT_MS = 10 * 60_000;
-const FALLBACK_COMMITTER = { GIT_COMMITTER_NAME: 'Tinytown', GIT_COMMITTER_EMAIL: `tinytown@${AGENT_EMAIL_DOMAIN}` };
 
 export interface SyncOptions {
   remote?: string | undefined;
@@ -67,16 +70,15 @@ interface Target {
   remoteRef: string;
 }
 
-const git = (cwd: string, args: string[], okExitCodes: number[] = [], env: Record<string, string> = {}): Promise<GitResult> =>
-  runGit({ cwd, args, okExitCodes, env });
+/** git's progress on stderr, where a person is watching it. */
+const showProgress = (): boolean => process.stderr.isTTY === true;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function unmergedPaths(top: string): Promise<string[]> {
-  const { stdout } = await git(top, ['diff', '--name-only', '--no-relative', '--diff-filter=U']);
-  return stdout.split('\n').filter(Boolean);
+  return runTask(top, unmergedPathsTask());
 }
 
 /** The user's tree must not be in the middle of something: tt sync would pile a merge on top of it. */
@@ -93,15 +95,14 @@ async function refuseIfBusy(town: Town, top: string): Promise<void> {
 
 async function resolveTarget(town: Town, remoteOption: string | undefined): Promise<Target> {
   if (!town.gitDir) throw new UsageError('this town is not in a git repository: tt sync syncs through a git remote');
-  const top = (await git(town.root, ['rev-parse', '--show-toplevel'])).stdout.trim();
-  const head = await git(top, ['symbolic-ref', '--quiet', '--short', 'HEAD'], [1]);
-  const branch = head.stdout.trim();
-  if (head.exitCode !== 0 || !branch) throw new ConflictError('HEAD is detached: tt sync pushes the current branch, so check out a branch first (git switch <branch>)');
-  const remotes = (await git(top, ['remote'])).stdout.split('\n').filter(Boolean);
+  const top = await runTask(town.root, topLevelTask());
+  const branch = await runTask(top, currentBranchTask());
+  if (!branch) throw new ConflictError('HEAD is detached: tt sync pushes the current branch, so check out a branch first (git switch <branch>)');
+  const remotes = await runTask(top, remotesTask());
   if (remotes.length === 0) {
     throw new NotFoundError(`this repository has no remote to sync with: add one (git remote add origin <url>), push the branch once (git push -u origin ${branch}), then run tt sync`);
   }
-  const config = async (key: string) => (await git(top, ['config', '--get', key], [1])).stdout.trim() || undefined;
+  const config = (key: string) => runTask(top, configGetTask(key));
   const upstreamRemote = await config(`branch.${branch}.remote`);
   const upstreamRef = await config(`branch.${branch}.merge`);
   if (remoteOption !== undefined) {
@@ -118,23 +119,22 @@ async function resolveTarget(town: Town, remoteOption: string | undefined): Prom
 
 /** The remote branch's commit, or null when the remote does not have the branch yet. */
 async function fetchRemote(target: Target): Promise<string | null> {
-  const fetched = await git(target.top, ['fetch', '--quiet', '--no-tags', target.remote, target.remoteRef], [1, 128]);
-  if (fetched.exitCode !== 0) {
-    if (/couldn't find remote ref/i.test(fetched.stderr)) return null;
-    throw new GitError(`git fetch ${target.remote} failed: ${fetched.stderr.trim().split('\n').slice(0, 3).join(' / ')}`, ['fetch', target.remote], fetched.stderr);
+  const fetched = await fetchRef({ cwd: target.top, progress: showProgress() }, target.remote, target.remoteRef);
+  if (!fetched.ok) {
+    const { stderr } = fetched.failure;
+    if (/couldn't find remote ref/i.test(stderr)) return null;
+    throw new GitError(`git fetch ${target.remote} failed: ${stderr.trim().split('\n').slice(0, 3).join(' / ')}`, ['fetch', target.remote], stderr);
   }
-  return (await git(target.top, ['rev-parse', '--verify', 'FETCH_HEAD^{commit}'])).stdout.trim();
+  return runTask(target.top, revParseTask('FETCH_HEAD^{commit}'));
 }
 
 async function countCommits(top: string, range: string): Promise<number> {
-  return Number((await git(top, ['rev-list', '--count', range])).stdout.trim());
+  return runTask(top, countCommitsTask(range));
 }
 
 /** Author: the acting agent; committer: the configured user, else Tinytown (as for every tt commit). */
 async function identityEnv(top: string, actor: string): Promise<Record<string, string>> {
-  const author = { GIT_AUTHOR_NAME: actor, GIT_AUTHOR_EMAIL: `${actor}@${AGENT_EMAIL_DOMAIN}` };
-  const committer = await git(top, ['-c', 'user.useConfigOnly=true', 'var', 'GIT_COMMITTER_IDENT'], [128, 1]);
-  return committer.exitCode === 0 ? author : { ...author, ...FALLBACK_COMMITTER };
+  return commitIdentityEnv(actor, await runTask(top, hasCommitterTask()));
 }
 
 interface Integration {
@@ -150,12 +150,7 @@ interface Integration {
  */
 async function resolveTownConflicts(town: Town, top: string): Promise<{ resolved: string[]; remaining: string[] }> {
   const townDir = path.posix.join(path.relative(top, town.root).split(path.sep).join('/'), TOWN_DIR_NAME);
-  const stages = new Map<string, Set<string>>();
-  for (const line of (await git(top, ['ls-files', '-u', '-z'])).stdout.split('\0').filter(Boolean)) {
-    const [info, file] = line.split('\t') as [string, string];
-    const stage = info.split(' ')[2]!;
-    stages.set(file, (stages.get(file) ?? new Set()).add(stage));
-  }
+  const stages = await runTask(top, unmergedStagesTask());
   const resolved: string[] = [];
   const remaining: string[] = [];
   for (const [file, present] of stages) {
@@ -164,8 +159,7 @@ async function resolveTownConflicts(town: Town, top: string): Promise<{ resolved
       remaining.push(file);
       continue;
     }
-    if (existsSync(path.join(top, file))) await git(top, ['add', '--', file]);
-    else await git(top, ['rm', '--cached', '--quiet', '--', file]);
+    await runTask(top, existsSync(path.join(top, file)) ? addPathTask(file) : removeFromIndexTask(file));
     resolved.push(file);
   }
   return { resolved, remaining };
@@ -174,29 +168,29 @@ async function resolveTownConflicts(town: Town, top: string): Promise<{ resolved
 async function integrate(ctx: OpContext, target: Target, remoteHead: string): Promise<Integration> {
   const { town } = ctx;
   const { top } = target;
-  const lock = await acquireLock(path.join(town.root, TOWN_LOCK), { command: 'tt sync' });
+  const lock = await acquireLock(path.join(town.root, townPaths.lock), { command: 'tt sync' });
   try {
     await refuseIfBusy(town, top);
     const merged = await countCommits(top, `HEAD..${remoteHead}`);
     if (merged === 0) return { merged: 0, mergeCommit: null, resolved: [] };
-    const before = (await git(top, ['rev-parse', 'HEAD'])).stdout.trim();
+    const before = await runTask(top, revParseTask('HEAD'));
     const env = await identityEnv(top, ctx.actor);
     const message = messageParagraphs({
       subject: `tt(${ctx.actor}): merge ${target.remote}/${target.remoteRef.replace(/^refs\/heads\//, '')} (${merged} commit${merged === 1 ? '' : 's'})`,
       trailers: [['Tinytown-Action', 'merge'], ['Tinytown-Agent', ctx.actor]],
     });
-    const args = ['-c', 'user.useConfigOnly=true', 'merge', '--ff', '--no-edit', '--no-stat', '--no-verify', ...message.flatMap((p) => ['-m', p]), remoteHead];
-    const result = await git(top, args, [1, 128], env);
+    const result = await mergeCommit({ cwd: top, env }, remoteHead, message);
     let resolved: string[] = [];
-    if (result.exitCode !== 0) {
+    if (!result.ok) {
+      const { stdout, stderr } = result.failure;
       if (!operationInProgress(town.gitDir!)) {
-        throw new ConflictError(`git merge refused to start, nothing was changed: ${result.stderr.trim().split('\n').slice(0, 4).join(' / ')}. Commit or stash the files it names, then run tt sync again`);
+        throw new ConflictError(`git merge refused to start, nothing was changed: ${stderr.trim().split('\n').slice(0, 4).join(' / ')}. Commit or stash the files it names, then run tt sync again`);
       }
       const outcome = await resolveTownConflicts(town, top);
       resolved = outcome.resolved;
       if (outcome.remaining.length > 0) {
         // The driver's own words (a side that does not parse) are in git's output.
-        const said = `${result.stdout}\n${result.stderr}`.split('\n').filter((line) => /^tt[: ]/.test(line)).slice(0, 3);
+        const said = `${stdout}\n${stderr}`.split('\n').filter((line) => /^tt[: ]/.test(line)).slice(0, 3);
         throw new ConflictError(
           `the merge of ${target.remote}/${target.remoteRef.replace(/^refs\/heads\//, '')} stopped on conflicts in: ${outcome.remaining.join(', ')}. ` +
           'It is left in progress, as git pull would leave it: resolve those files, git add them, git commit, then run tt sync again (or git merge --abort)' +
@@ -204,10 +198,10 @@ async function integrate(ctx: OpContext, target: Target, remoteHead: string): Pr
         );
       }
       // strip: MERGE_MSG lists the conflicts as comment lines, which would bury the trailers.
-      await git(top, ['-c', 'user.useConfigOnly=true', 'commit', '--no-edit', '--cleanup=strip', '--no-verify', '--quiet'], [], env);
+      await runTask(top, concludeMergeTask(env));
     }
-    const after = (await git(top, ['rev-parse', 'HEAD'])).stdout.trim();
-    const isMerge = (await git(top, ['rev-parse', '--verify', '--quiet', 'HEAD^2'], [1])).exitCode === 0 && after !== before && after !== remoteHead;
+    const after = await runTask(top, revParseTask('HEAD'));
+    const isMerge = (await runTask(top, revisionExistsTask('HEAD^2'))) && after !== before && after !== remoteHead;
     return { merged, mergeCommit: isMerge ? after : null, resolved };
   } finally {
     lock.release();
@@ -215,7 +209,7 @@ async function integrate(ctx: OpContext, target: Target, remoteHead: string): Pr
 }
 
 /** git's words for "the remote branch moved (or is moving) under this push": fetch, merge and push again. */
-function isRetryableRejection(result: GitResult): boolean {
+function isRetryableRejection(result: PorcelainFailure): boolean {
   return /\[rejected\]|fetch first|non-fast-forward|failed to update ref|failed to lock|cannot lock ref|incorrect old value|stale info/i.test(result.stdout + result.stderr);
 }
 
@@ -249,12 +243,13 @@ export async function syncTown(ctx: OpContext, options: SyncOptions = {}): Promi
       }
       const ahead = await countCommits(target.top, remoteHead ? `${remoteHead}..HEAD` : 'HEAD');
       if (ahead === 0) break;
-      const push = await git(target.top, ['push', '--porcelain', target.remote, `HEAD:${target.remoteRef}`], [1, 128]);
-      if (push.exitCode === 0) {
+      const pushed = await pushHead({ cwd: target.top, progress: showProgress() }, target.remote, target.remoteRef);
+      if (pushed.ok) {
         result.pushed = true;
         result.pushed_commits = ahead;
         break;
       }
+      const push = pushed.failure;
       if (!isRetryableRejection(push) || result.retries >= maxRetries) {
         const why = (push.stderr || push.stdout).trim().split('\n').slice(-3).join(' / ');
         throw new ConflictError(

@@ -6,7 +6,7 @@ import { CONDUCTOR, PRIORITIES, TASK_STATES, type MessageType, type Priority, ty
 import { formatTask } from '../store/records.js';
 import { listTasks, readTask, resolveTaskId, viewTasks, type FolderView, type Listing, type ViewResult } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
-import { transact, type CommitOutcome, type TownWriter, type Trailer } from '../store/transaction.js';
+import { transact, type CommitOutcome, type TownWriter, type Trailer } from './transaction.js';
 import type { Town } from '../store/town.js';
 import { resolveAgent } from './agents.js';
 import { deliver, requireText } from './messages.js';

@@ -1,6 +1,6 @@
 /**
  * The three-way merge of two versions of one town record (DESIGN §2 "Merges"),
- * as pure functions: git's merge driver (git/merge-driver.ts) parses the three
+ * as pure functions: git's merge driver (app/merge-driver.ts) parses the three
  * files, calls these, and writes the canonical result.
  *
  * Rules, field by field (unknown keys included):

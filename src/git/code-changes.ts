@@ -1,5 +1,5 @@
 /** What changed in the code (everything outside .tinytown/) — for review requests and approvals. */
-import { runGit } from './run-git.js';
+import { runTask, value, type GitTask } from './task.js';
 
 const OUTSIDE_TOWN = ['--', '.', ':(exclude).tinytown'];
 /** git's well-known empty tree, the "parent" of a root commit. */
@@ -23,26 +23,46 @@ export interface CodeChanges {
  */
 export async function taskStartCommit(root: string, taskId: string): Promise<string | undefined> {
   for (const action of ['start', 'claim', 'assign']) {
-    const result = await runGit({
-      cwd: root, okExitCodes: [128],
-      args: ['log', '-1', '--format=%H', '--all-match', '--grep', `^Tinytown-Task: ${taskId}$`, '--grep', `^Tinytown-Action: ${action}$`, 'HEAD'],
-    });
-    if (result.exitCode === 0 && result.stdout.trim()) return result.stdout.trim();
+    const commit = await runTask(root, taskActionCommitTask(taskId, action));
+    if (commit) return commit;
   }
   return undefined;
 }
 
-/** Code commits after `base` (a commit), newest first, with one diffstat over all of them. */
-export async function codeChangesSince(root: string, base: string): Promise<CodeChanges> {
-  const log = await runGit({ cwd: root, args: ['log', '--format=%H%x1f%h%x1f%s', `${base}..HEAD`, ...OUTSIDE_TOWN], okExitCodes: [128] });
-  if (log.exitCode !== 0) return { commits: [], diffstat: '' };
-  const commits = log.stdout.split('\n').filter(Boolean).map((line) => {
+/** The newest commit recording `action` on a task (by its trailers). */
+export const taskActionCommitTask = (taskId: string, action: string): GitTask<string | undefined> => ({
+  args: ['log', '-1', '--format=%H', '--all-match', '--grep', `^Tinytown-Task: ${taskId}$`, '--grep', `^Tinytown-Action: ${action}$`, 'HEAD'],
+  okExitCodes: [128],
+  parse: value,
+});
+
+/** Code commits in `base..HEAD`, newest first; undefined when git cannot list them (an unknown base). */
+export const codeCommitsTask = (base: string): GitTask<CodeCommit[] | undefined> => ({
+  args: ['log', '--format=%H%x1f%h%x1f%s', `${base}..HEAD`, ...OUTSIDE_TOWN],
+  okExitCodes: [128],
+  parse: (result) => (result.exitCode !== 0 ? undefined : result.stdout.split('\n').filter(Boolean).map((line) => {
     const [commit = '', short = '', subject = ''] = line.split('\x1f');
     return { commit, short, subject };
-  });
+  })),
+});
+
+export const codeDiffstatTask = (base: string): GitTask<string> => ({
+  args: ['diff', '--stat', base, 'HEAD', ...OUTSIDE_TOWN],
+  parse: (result) => result.stdout.trimEnd(),
+});
+
+export const latestCodeCommitTask = (): GitTask<string | null> => ({
+  args: ['log', '-1', '--format=%H', 'HEAD', ...OUTSIDE_TOWN],
+  okExitCodes: [128],
+  parse: (result) => value(result) ?? null,
+});
+
+/** Code commits after `base` (a commit), newest first, with one diffstat over all of them. */
+export async function codeChangesSince(root: string, base: string): Promise<CodeChanges> {
+  const commits = await runTask(root, codeCommitsTask(base));
+  if (!commits) return { commits: [], diffstat: '' };
   if (commits.length === 0) return { commits, diffstat: '' };
-  const stat = await runGit({ cwd: root, args: ['diff', '--stat', base, 'HEAD', ...OUTSIDE_TOWN] });
-  return { commits, diffstat: stat.stdout.trimEnd() };
+  return { commits, diffstat: await runTask(root, codeDiffstatTask(base)) };
 }
 
 /** The task's code changes; without a start commit (auto-commit off), everything reachable. */
@@ -52,6 +72,5 @@ export async function taskCodeChanges(root: string, taskId: string): Promise<Cod
 
 /** The newest commit that touched code (not only the town): what an approval pins. */
 export async function latestCodeCommit(root: string): Promise<string | null> {
-  const result = await runGit({ cwd: root, args: ['log', '-1', '--format=%H', 'HEAD', ...OUTSIDE_TOWN], okExitCodes: [128] });
-  return result.exitCode === 0 && result.stdout.trim() ? result.stdout.trim() : null;
+  return runTask(root, latestCodeCommitTask());
 }

@@ -6,11 +6,20 @@
  * `add --intent-to-add`: an intent-to-add entry is never part of anyone
  * else's commit, so a user committing at the same moment cannot sweep a town
  * file into their commit (a plain `git add` would let them).
+ *
+ * These two calls are direct synchronous spawns (run-git.ts), not simple-git:
+ * measured side by side, one new town file registered and committed in a
+ * fresh process, median of 25 alternating runs each on this 2-core machine
+ * under load: 91 ms direct against 269 ms through simple-git in-process
+ * (446 against 596 ms for the whole process) — its import, its task queue,
+ * and a 50 ms wait it adds after a git command that printed nothing (as
+ * `add --intent-to-add` does). A `tt send` never loads simple-git.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { GitError } from '../errors.js';
-import { runGit, type GitResult } from './run-git.js';
+import { authorIdent, CONFIGURED_IDENTITY_ONLY, FALLBACK_COMMITTER } from './identity.js';
+import { runTask, type GitTask } from './task.js';
 
 export type Trailer = readonly [key: string, value: string];
 
@@ -27,8 +36,6 @@ export interface CommitRequest {
   author: string;
 }
 
-export const AGENT_EMAIL_DOMAIN = 'tinytown.invalid';
-const FALLBACK_COMMITTER = { GIT_COMMITTER_NAME: 'Tinytown', GIT_COMMITTER_EMAIL: `tinytown@${AGENT_EMAIL_DOMAIN}` };
 const LOCK_RETRY_DEADLINE_MS = 30_000;
 
 /** Set once this process has seen that no committer identity is configured. */
@@ -80,7 +87,7 @@ export async function commitPaths(request: CommitRequest): Promise<string | null
   const register = async (rels: readonly string[]) => {
     const present = rels.filter(exists);
     if (present.length === 0) return;
-    await withLockRetry(() => runGit({ cwd: root, args: ['add', '--intent-to-add', '--force', '--', ...present], blocking: true }));
+    await withLockRetry(() => runTask(root, registerPathsTask(present)));
   };
   await register(request.created ?? []);
   // A concurrent git command that read the index before we registered a path can write
@@ -88,9 +95,7 @@ export async function commitPaths(request: CommitRequest): Promise<string | null
   let registrationsLeft = 5;
   for (;;) {
     try {
-      const { stdout } = await withLockRetry(() => runCommit(root, author, request, paths));
-      // "[main 1a2b3c4] subject" or "[main (root-commit) 1a2b3c4] subject"
-      return /^\[[^\]]*?([0-9a-f]{7,64})\]/m.exec(stdout)?.[1] ?? 'unknown';
+      return await withLockRetry(() => runCommit(root, author, request, paths));
     } catch (error) {
       if (!(error instanceof GitError)) throw error;
       if (/nothing to commit|no changes added to commit|nothing added to commit/i.test(error.stderr + error.message)) return null;
@@ -121,18 +126,45 @@ export function maintenanceArgs(random = Math.random()): string[] {
   return random < 1 / AUTO_MAINTENANCE_EVERY ? [] : ['-c', 'maintenance.auto=false'];
 }
 
-async function runCommit(root: string, author: string, request: CommitRequest, paths: readonly string[]): Promise<GitResult> {
-  const args = [
-    ...maintenanceArgs(),
-    // Refuse git's guessed identities (user@hostname): a missing identity is detected, not invented.
-    '-c', 'user.useConfigOnly=true',
+/** Registers new paths so `commit --only` knows them, without staging their content (see the header). */
+export const registerPathsTask = (paths: readonly string[]): GitTask<void> => ({
+  args: ['add', '--intent-to-add', '--force', '--', ...paths],
+  blocking: true,
+  parse: () => undefined,
+});
+
+/** Commits exactly `paths`' work-tree content on top of HEAD; answers the new commit's (abbreviated) id. */
+export const commitOnlyTask = (
+  request: Pick<CommitRequest, 'subject' | 'body' | 'trailers' | 'author'>,
+  paths: readonly string[],
+  options: { fallbackCommitter: boolean; maintenance: readonly string[] },
+): GitTask<string> => ({
+  args: [
+    ...options.maintenance,
+    ...CONFIGURED_IDENTITY_ONLY,
     'commit', '--only', '--no-verify', '--no-status', '--cleanup=whitespace',
-    '--author', `${author} <${author}@${AGENT_EMAIL_DOMAIN}>`,
+    '--author', authorIdent(request.author),
     // The message as argv paragraphs (no shell is involved): nothing depends on a stdin pipe.
     ...messageParagraphs(request).flatMap((paragraph) => ['-m', paragraph]),
     '--', ...paths,
-  ];
-  const attempt = () => runGit({ cwd: root, args, env: useFallbackCommitter ? FALLBACK_COMMITTER : {}, blocking: true });
+  ],
+  env: options.fallbackCommitter ? { ...FALLBACK_COMMITTER } : {},
+  blocking: true,
+  // "[main 1a2b3c4] subject" or "[main (root-commit) 1a2b3c4] subject"
+  parse: (result) => /^\[[^\]]*?([0-9a-f]{7,64})\]/m.exec(result.stdout)?.[1] ?? 'unknown',
+});
+
+/** Concludes a merge that stopped on conflicts since resolved, with the message git prepared. */
+export const concludeMergeTask = (env: Record<string, string>): GitTask<void> => ({
+  // strip: MERGE_MSG lists the conflicts as comment lines, which would bury the trailers.
+  args: [...CONFIGURED_IDENTITY_ONLY, 'commit', '--no-edit', '--cleanup=strip', '--no-verify', '--quiet'],
+  env,
+  parse: () => undefined,
+});
+
+async function runCommit(root: string, author: string, request: CommitRequest, paths: readonly string[]): Promise<string> {
+  const maintenance = maintenanceArgs();
+  const attempt = () => runTask(root, commitOnlyTask({ ...request, author }, paths, { fallbackCommitter: useFallbackCommitter, maintenance }));
   try {
     return await attempt();
   } catch (error) {

@@ -1,6 +1,15 @@
-/** Town history, read back from commit trailers (`git log --format=%(trailers)`). */
+/**
+ * Town history, read back from commit trailers (`git log --format=%(trailers)`).
+ *
+ * A direct spawn, not simple-git's log: measured side by side (`tt history -n 20`,
+ * bundled, median of 21 alternating runs each, this 2-core machine under load),
+ * 388–400 ms direct against 468–480 ms through simple-git — its import alone
+ * costs more than the git call, and `tt history`, `tt events`, `tt task show`
+ * and the board read history far more often than `tt sync` runs. git's own
+ * `--format` with `%(trailers)` already gives one typed field per placeholder.
+ */
 import { GitError } from '../errors.js';
-import { runGit } from './run-git.js';
+import { runTask, type GitTask } from './task.js';
 
 export interface TownEvent {
   commit: string;
@@ -61,7 +70,7 @@ export function parseLogRecord(record: string): TownEvent | undefined {
   };
 }
 
-export async function readTownLog(options: LogOptions): Promise<TownEvent[]> {
+export function townLogTask(options: Omit<LogOptions, 'root'>): GitTask<TownEvent[]> {
   const args = [
     'log', `--format=%H${FIELD}%aI${FIELD}%an${FIELD}%s${FIELD}%(trailers:only,unfold)${RECORD}`,
     '--grep', '^Tinytown-Action: ', '--all-match',
@@ -71,11 +80,20 @@ export async function readTownLog(options: LogOptions): Promise<TownEvent[]> {
   if (options.limit !== undefined) args.push('-n', String(options.limit));
   if (options.reverse) args.push('--reverse');
   args.push(options.range ?? 'HEAD', '--');
-  const { stdout, stderr, exitCode } = await runGit({ cwd: options.root, args, okExitCodes: [128] });
-  if (exitCode !== 0) {
-    // No commits yet (unborn HEAD) is an empty history; anything else (a bad range) is an error.
-    if (!options.range && /does not have any commits|unknown revision/.test(stderr)) return [];
-    throw new GitError(`git log failed: ${stderr.trim().split('\n')[0]}`, args, stderr);
-  }
-  return stdout.split(RECORD).map(parseLogRecord).filter((event): event is TownEvent => event !== undefined);
+  return {
+    args,
+    okExitCodes: [128],
+    parse: ({ stdout, stderr, exitCode }) => {
+      if (exitCode !== 0) {
+        // No commits yet (unborn HEAD) is an empty history; anything else (a bad range) is an error.
+        if (!options.range && /does not have any commits|unknown revision/.test(stderr)) return [];
+        throw new GitError(`git log failed: ${stderr.trim().split('\n')[0]}`, args, stderr);
+      }
+      return stdout.split(RECORD).map(parseLogRecord).filter((event): event is TownEvent => event !== undefined);
+    },
+  };
+}
+
+export function readTownLog(options: LogOptions): Promise<TownEvent[]> {
+  return runTask(options.root, townLogTask(options));
 }

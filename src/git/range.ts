@@ -1,14 +1,12 @@
 /** The commit range a pull request covers: from the merge-base with the default branch to HEAD. */
-import { runGit } from './run-git.js';
+import { mergeBaseTask, remoteDefaultBranchTask, verifyCommitTask } from './repo.js';
+import { runTask } from './task.js';
 
-async function verify(root: string, ref: string): Promise<string | undefined> {
-  const result = await runGit({ cwd: root, args: ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], okExitCodes: [1, 128] });
-  return result.exitCode === 0 ? result.stdout.trim() : undefined;
-}
+const verify = (root: string, ref: string): Promise<string | undefined> => runTask(root, verifyCommitTask(ref));
 
 export async function defaultBranch(root: string): Promise<string | undefined> {
-  const remoteHead = await runGit({ cwd: root, args: ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], okExitCodes: [1, 128] });
-  if (remoteHead.exitCode === 0 && remoteHead.stdout.trim()) return remoteHead.stdout.trim();
+  const remoteHead = await runTask(root, remoteDefaultBranchTask());
+  if (remoteHead) return remoteHead;
   for (const candidate of ['main', 'master', 'origin/main', 'origin/master']) {
     if (await verify(root, candidate)) return candidate;
   }
@@ -26,9 +24,8 @@ export async function pullRequestRange(root: string): Promise<ResolvedRange> {
   const head = await verify(root, 'HEAD');
   const branch = await defaultBranch(root);
   if (head && branch) {
-    const base = await runGit({ cwd: root, args: ['merge-base', branch, 'HEAD'], okExitCodes: [1] });
-    const mergeBase = base.stdout.trim();
-    if (base.exitCode === 0 && mergeBase && mergeBase !== head) {
+    const mergeBase = await runTask(root, mergeBaseTask(branch, 'HEAD'));
+    if (mergeBase && mergeBase !== head) {
       return { range: `${mergeBase}..HEAD`, description: `since the merge-base with ${branch} (${mergeBase.slice(0, 8)})` };
     }
   }

@@ -13,26 +13,34 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { runGit } from './run-git.js';
+import { lines, runTask, type GitTask } from './task.js';
 
-async function gitLines(root: string, args: readonly string[], input?: string): Promise<string[] | undefined> {
-  const result = await runGit({ cwd: root, args, okExitCodes: [128], blocking: true, ...(input !== undefined ? { input } : {}) });
-  return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : undefined;
-}
+/** Every call runs inside the town lock (blocking) and reads as "nothing" where git cannot answer (128). */
+const linesTask = (args: readonly string[], input?: string): GitTask<string[] | undefined> => ({
+  args, okExitCodes: [128], blocking: true, ...(input !== undefined ? { input } : {}),
+  parse: (result) => (result.exitCode === 0 ? lines(result) : undefined),
+});
+
+/** Paths under `folder` that differ between `from` and HEAD. */
+export const changedSinceTask = (from: string, folder: string) => linesTask(['diff', '--name-only', '--no-renames', from, 'HEAD', '--', folder]);
+/** `<mode> blob <id>\t<path>` for every file under `folder` in `commit`. */
+export const treeFilesTask = (commit: string, folder: string) => linesTask(['ls-tree', '-r', commit, '--', folder]);
+/** The blob id each work-tree file would have, paths on stdin (never an argv of thousands). */
+export const hashFilesTask = (paths: readonly string[]) => linesTask(['hash-object', '--no-filters', '--stdin-paths'], `${paths.join('\n')}\n`);
 
 export async function revertedTownPaths(root: string, lastTtCommit: string, townDir: string): Promise<string[]> {
   // Every call names only the town folder or reads paths on stdin: a pull of 100,000 files must not become an argv.
-  const changed = await gitLines(root, ['diff', '--name-only', '--no-renames', lastTtCommit, 'HEAD', '--', townDir]);
+  const changed = await runTask(root, changedSinceTask(lastTtCommit, townDir));
   if (!changed || changed.length === 0) return [];
   const committed = new Map<string, string>();
-  for (const line of (await gitLines(root, ['ls-tree', '-r', lastTtCommit, '--', townDir])) ?? []) {
+  for (const line of (await runTask(root, treeFilesTask(lastTtCommit, townDir))) ?? []) {
     const match = /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(line);
     if (match) committed.set(match[2]!, match[1]!);
   }
   const present = new Set(changed.filter((file) => existsSync(path.join(root, file))));
   // Only a file tt had committed can still hold tt's content: hash just those (a pull may have brought thousands of others).
   const toHash = [...present].filter((file) => committed.has(file));
-  const hashes = toHash.length ? (await gitLines(root, ['hash-object', '--no-filters', '--stdin-paths'], `${toHash.join('\n')}\n`)) ?? [] : [];
+  const hashes = toHash.length ? (await runTask(root, hashFilesTask(toHash))) ?? [] : [];
   const workTree = new Map(toHash.map((file, i) => [file, hashes[i]]));
   return changed.filter((file) => (committed.has(file) ? workTree.get(file) === committed.get(file) : !present.has(file)));
 }

@@ -1,9 +1,9 @@
 /**
- * Every git call goes through here, described as data (argv, stdin, env) and
- * answered as text. We spawn git directly rather than through simple-git: a
- * coordinator command is mostly process start-up, simple-git's import and task
- * queue would be paid by every `tt send`, and git's own `--format` with
- * `%(trailers)` already does the parsing we need (see log.ts).
+ * The direct spawn of git, for the plumbing of the hot write path and the
+ * short reads (tasks of task.ts run through here). A coordinator command is
+ * mostly process start-up: simple-git's import and task queue would be paid
+ * by every `tt send` (figures in commit.ts and log.ts), so simple-git is kept
+ * for the porcelain of `tt sync` (porcelain.ts, remote.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { GitError } from '../errors.js';
@@ -34,7 +34,7 @@ export interface GitResult {
 }
 
 /** Isolation from things that would make a coordination commit interactive or slow. */
-const BASE_ENV: Record<string, string> = {
+export const BASE_ENV: Readonly<Record<string, string>> = {
   GIT_TERMINAL_PROMPT: '0',
   GIT_OPTIONAL_LOCKS: '0',
   LC_ALL: 'C',
@@ -45,7 +45,8 @@ function settle(command: GitCommand, result: GitResult): GitResult {
   throw new GitError(`git ${command.args[0] ?? ''} failed: ${firstLines(result.stderr || result.stdout)}`, command.args, result.stderr);
 }
 
-function runGitBlocking(command: GitCommand): GitResult {
+/** A synchronous git call, for the few questions asked where nothing can be awaited (git-dir.ts). */
+export function runGitSync(command: GitCommand): GitResult {
   const child = spawnSync('git', command.args, {
     cwd: command.cwd,
     env: { ...process.env, ...BASE_ENV, ...command.env },
@@ -61,7 +62,7 @@ function runGitBlocking(command: GitCommand): GitResult {
 export function runGit(command: GitCommand): Promise<GitResult> {
   if (command.blocking) {
     try {
-      return Promise.resolve(runGitBlocking(command));
+      return Promise.resolve(runGitSync(command));
     } catch (error) {
       return Promise.reject(error);
     }

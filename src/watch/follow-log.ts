@@ -4,11 +4,11 @@
  * (logs/HEAD grows with every commit) wake it; it then reads the commits
  * between the last HEAD it printed and the new one. No polling.
  */
-import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { readTownLog, type TownEvent } from '../git/log.js';
-import { readHeadCommit } from '../git/head.js';
+import { commonDir, readHeadCommit } from '../git/git-dir.js';
 import type { Town } from '../store/town.js';
 
 /** Lets a burst of commits (a batch of direct edits) arrive before looking. */
@@ -17,15 +17,6 @@ const SETTLE_MS = 30;
 /** HEAD's commit, read from git's files (no process); undefined before the first commit. */
 export function currentHead(town: Town): string | undefined {
   return town.gitDir ? readHeadCommit(town.gitDir) : undefined;
-}
-
-/** A worktree's git folder names the shared one in `commondir`; refs and packed-refs live there. */
-function commonDir(gitDir: string): string {
-  try {
-    return path.resolve(gitDir, readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim());
-  } catch {
-    return gitDir;
-  }
 }
 
 export interface FollowOptions {
@@ -70,7 +61,8 @@ export async function followTownLog(town: Town, options: FollowOptions): Promise
     if (!timer && !options.signal.aborted) timer = setTimeout(run, SETTLE_MS);
   };
 
-  const folders = [...new Set([gitDir, path.join(gitDir, 'logs'), commonDir(gitDir)])].filter((dir) => existsSync(dir));
+  // reftable/: where a repository with the reftable ref format records HEAD's moves (git/git-dir.ts).
+  const folders = [...new Set([gitDir, path.join(gitDir, 'logs'), commonDir(gitDir), path.join(commonDir(gitDir), 'reftable')])].filter((dir) => existsSync(dir));
   const watchers: FSWatcher[] = folders.map((dir) => watch(dir, { persistent: true }, schedule));
   for (const watcher of watchers) watcher.on('error', (error) => options.onError(error));
   // A commit may have landed between reading the past events and arming the watches.

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { git, headCommit, tempRepo } from '../helpers/repo.js';
 import { REPO_ROOT, townWithTeam, tt, ttProcess } from '../helpers/tt.js';
 import { openTown } from '../../src/store/town.js';
-import { readCommitParent, readOwnCommitParent } from '../../src/git/commit-parent.js';
+import { readCommitParent, readOwnCommitParent } from '../../src/git/git-dir.js';
 import { maintenanceArgs } from '../../src/git/commit.js';
 import { runGit } from '../../src/git/run-git.js';
 import { GitError, ValidationError } from '../../src/errors.js';

@@ -3,7 +3,7 @@ import { MESSAGE_ID_PATTERN } from '../../src/core/ids.js';
 import { MERGED_BODY_MARKER, claimNoticeMessage, mergeAgents, mergeMappings, mergeMessages, mergeTasks } from '../../src/core/merge.js';
 import type { Agent, Message, Task } from '../../src/core/types.js';
 import { ValidationError } from '../../src/errors.js';
-import { locateTownFile, mergeRecordText } from '../../src/git/merge-driver.js';
+import { locateTownFile, mergeRecordText } from '../../src/app/merge-driver.js';
 import { formatTask, parseTask } from '../../src/store/records.js';
 
 const T0 = '2026-11-25T21:00:00.000Z';

@@ -2,7 +2,7 @@ import { UsageError } from '../../errors.js';
 import { commitNotes, defineCommand } from '../command.js';
 import { getConfigValue, parseConfigValue, parseTownConfig, readConfigText, setConfigValue } from '../../store/config.js';
 import { townPaths } from '../../store/paths.js';
-import { transact } from '../../store/transaction.js';
+import { transact } from '../../app/transaction.js';
 
 /** Command lines and names stay text (`clis.x false` is the command "false"); other values are YAML scalars. */
 function typedValue(key: string, value: string): unknown {

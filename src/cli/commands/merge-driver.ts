@@ -1,5 +1,5 @@
 import { defineCommand } from '../command.js';
-import { runMergeDriver } from '../../git/merge-driver.js';
+import { runMergeDriver } from '../../app/merge-driver.js';
 
 /** Plumbing: git runs it as `merge.tinytown.driver` (registered by tt init), from the top of the work tree. */
 export const mergeDriverCommand = defineCommand({

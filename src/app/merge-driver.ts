@@ -11,18 +11,19 @@
  *
  * The driver cannot commit (git is in the middle of a merge), so a claim
  * conflict is recorded under run/merge-notices/ and `tt sync` delivers the
- * loser's message after the merge (app/sync.ts).
+ * loser's message after the merge (app/sync.ts). The git plumbing it needs
+ * (`git merge-file`) is in git/merge-file.ts.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import jsYaml from 'js-yaml';
 import { claimNoticeMessage, mergeAgents, mergeMappings, mergeMessages, mergeTasks, type ClaimConflict } from '../core/merge.js';
 import { ValidationError } from '../errors.js';
+import { lineMerge, type MergeFiles } from '../git/merge-file.js';
 import { parseTownConfig } from '../store/config.js';
 import { writeFileAtomic } from '../store/fs-safe.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
 import { formatAgent, formatMessage, formatTask, parseAgent, parseMessage, parseTask } from '../store/records.js';
-import { runGit } from './run-git.js';
 
 export const MERGE_NOTICES_DIR = `${townPaths.runDir}/merge-notices`;
 
@@ -154,21 +155,6 @@ export async function mergeConfigText(base: string | null, ours: string, theirs:
   const text = document.toString();
   parseTownConfig(text, file);
   return text;
-}
-
-export interface MergeFiles {
-  cwd: string;
-  base: string;
-  ours: string;
-  theirs: string;
-}
-
-/** git's own line merge of the three files; `union` keeps both sides' lines where they conflict (never markers). */
-async function lineMerge(files: MergeFiles, union: boolean): Promise<{ text: string; clean: boolean }> {
-  const args = ['merge-file', '-p', '--quiet', ...(union ? ['--union'] : []), files.ours, files.base, files.theirs];
-  // The exit code is the number of conflicts (capped at 127); a negative one (255 here) is an error.
-  const result = await runGit({ cwd: files.cwd, args, okExitCodes: Array.from({ length: 127 }, (_, i) => i + 1) });
-  return { text: result.stdout, clean: result.exitCode === 0 };
 }
 
 export interface DriverRequest extends MergeFiles {

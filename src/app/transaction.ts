@@ -8,17 +8,16 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSyn
 import path from 'node:path';
 import { commitPaths, type Trailer } from '../git/commit.js';
 import { operationInProgress } from '../git/repo-state.js';
-import { readHeadCommit } from '../git/head.js';
-import { readCommitParent, readOwnCommitParent } from '../git/commit-parent.js';
+import { readCommitParent, readHeadCommit, readOwnCommitParent } from '../git/git-dir.js';
 import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR } from '../core/types.js';
 import { ConflictError, GitError } from '../errors.js';
 import { newMessageId } from '../core/ids.js';
-import { acquireLock } from './lock.js';
+import { acquireLock } from '../store/lock.js';
 export type { Trailer };
-import { moveFile, removeFile, writeFileAtomic } from './fs-safe.js';
-import { TOWN_DIR_NAME, townPaths } from './paths.js';
-import type { Town } from './town.js';
+import { moveFile, removeFile, writeFileAtomic } from '../store/fs-safe.js';
+import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
+import type { Town } from '../store/town.js';
 
 export interface ChangeDescription {
   action: string;
@@ -81,7 +80,6 @@ interface PendingCommit {
 }
 
 const PENDING_DIR = `${townPaths.runDir}/pending`;
-const LOCK_FILE = `${townPaths.runDir}/lock`;
 
 export function changeTrailers(change: ChangeDescription): Trailer[] {
   const trailers: Trailer[] = [
@@ -194,7 +192,7 @@ async function restoreRevertedChanges(town: Town): Promise<void> {
 
 /** Commits what earlier changes journaled (used by tt doctor --fix); returns how many commits it made. */
 export async function flushJournal(town: Town): Promise<number> {
-  const lock = await acquireLock(path.join(town.root, LOCK_FILE));
+  const lock = await acquireLock(path.join(town.root, townPaths.lock));
   try {
     const blocker = commitBlocker(town);
     if (blocker) throw new ConflictError(`${blocker}: finish it first, then run this again`);
@@ -224,7 +222,7 @@ export async function transact<T>(
   work: (writer: TownWriter) => { result: T; change: ChangeDescription } | Promise<{ result: T; change: ChangeDescription }>,
 ): Promise<TransactionResult<T>> {
   mkdirSync(path.join(town.root, townPaths.runDir), { recursive: true });
-  const lock = await acquireLock(path.join(town.root, LOCK_FILE));
+  const lock = await acquireLock(path.join(town.root, townPaths.lock));
   try {
     const autoCommit = town.config.git.auto_commit;
     const blocker = autoCommit ? commitBlocker(town) : undefined;

@@ -1,0 +1,181 @@
+/**
+ * Every git call tt makes, as data: the exact argv of each task (and the
+ * parsing of its output, given text), without running git. Integration tests
+ * run the same tasks against real repositories.
+ */
+import { describe, expect, it } from 'vitest';
+import type { GitResult } from '../../src/git/run-git.js';
+import {
+  addPathTask, changedPathsTask, checkAttrTask, committedTextTask, configGetTask, configSetTask, countCommitsTask, currentBranchTask,
+  indexEntriesTask, mergeBaseTask, remoteDefaultBranchTask, remotesTask, removeFromIndexTask, revisionExistsTask, revParseTask,
+  statusTask, topLevelTask, unmergedPathsTask, unmergedStagesTask, untrackedPathsTask, verifyCommitTask,
+} from '../../src/git/repo.js';
+import { FALLBACK_COMMITTER, hasCommitterTask, identityEnv } from '../../src/git/identity.js';
+import { commitOnlyTask, concludeMergeTask, registerPathsTask } from '../../src/git/commit.js';
+import { fetchArgs, mergeArgs, pushArgs } from '../../src/git/remote.js';
+import { townLogTask } from '../../src/git/log.js';
+import { codeCommitsTask, codeDiffstatTask, latestCodeCommitTask, taskActionCommitTask } from '../../src/git/code-changes.js';
+import { changedSinceTask, hashFilesTask, treeFilesTask } from '../../src/git/reverted.js';
+import { mergeFileTask } from '../../src/git/merge-file.js';
+import { headCommitArgs, parentsArgs } from '../../src/git/git-dir.js';
+import { GitError } from '../../src/errors.js';
+
+const answer = (stdout: string, exitCode = 0, stderr = ''): GitResult => ({ stdout, stderr, exitCode });
+const SHA = 'a'.repeat(40);
+
+describe('repository questions (git/repo.ts)', () => {
+  it('asks with exactly these argv', () => {
+    expect(topLevelTask().args).toEqual(['rev-parse', '--show-toplevel']);
+    expect(currentBranchTask().args).toEqual(['symbolic-ref', '--quiet', '--short', 'HEAD']);
+    expect(remoteDefaultBranchTask().args).toEqual(['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);
+    expect(remotesTask().args).toEqual(['remote']);
+    expect(configGetTask('branch.main.remote').args).toEqual(['config', '--get', 'branch.main.remote']);
+    expect(configSetTask('merge.tinytown.name', 'Tinytown: x').args).toEqual(['config', 'merge.tinytown.name', 'Tinytown: x']);
+    expect(checkAttrTask('merge', '.tinytown/town.yml').args).toEqual(['check-attr', 'merge', '--', '.tinytown/town.yml']);
+    expect(revParseTask('FETCH_HEAD^{commit}').args).toEqual(['rev-parse', 'FETCH_HEAD^{commit}']);
+    expect(verifyCommitTask('main').args).toEqual(['rev-parse', '--verify', '--quiet', 'main^{commit}']);
+    expect(revisionExistsTask('HEAD^2').args).toEqual(['rev-parse', '--verify', '--quiet', 'HEAD^2']);
+    expect(mergeBaseTask('main', 'HEAD').args).toEqual(['merge-base', 'main', 'HEAD']);
+    expect(countCommitsTask('HEAD..abc').args).toEqual(['rev-list', '--count', 'HEAD..abc']);
+    expect(unmergedPathsTask().args).toEqual(['diff', '--name-only', '--no-relative', '--diff-filter=U']);
+    expect(unmergedStagesTask().args).toEqual(['ls-files', '-u', '-z']);
+    expect(addPathTask('a b.md').args).toEqual(['add', '--', 'a b.md']);
+    expect(removeFromIndexTask('x.md').args).toEqual(['rm', '--cached', '--quiet', '--', 'x.md']);
+    expect(committedTextTask('.tinytown/tasks/t-1.md').args).toEqual(['show', 'HEAD:./.tinytown/tasks/t-1.md']);
+    expect(indexEntriesTask(['a*b.md', 'c.md']).args).toEqual(['--literal-pathspecs', 'ls-files', '-s', '-z', '--', 'a*b.md', 'c.md']);
+    expect(untrackedPathsTask('.tinytown').args).toEqual(['ls-files', '-z', '-o', '--exclude-standard', '--', '.tinytown']);
+    expect(changedPathsTask('.tinytown').args).toEqual(['diff', '--name-only', '-z', '--no-renames', '--relative', '--', '.tinytown']);
+    expect(statusTask('.tinytown').args).toEqual(['status', '--porcelain', '--untracked-files=all', '--', '.tinytown']);
+  });
+
+  it('treats the exit codes that are answers as answers', () => {
+    expect(currentBranchTask().okExitCodes).toEqual([1]);
+    expect(currentBranchTask().parse(answer('', 1))).toBeUndefined();
+    expect(currentBranchTask().parse(answer('main\n'))).toBe('main');
+    expect(configGetTask('x').parse(answer('', 1))).toBeUndefined();
+    expect(revisionExistsTask('HEAD^2').parse(answer('', 1))).toBe(false);
+    expect(committedTextTask('a').parse(answer('', 128))).toBeUndefined();
+    expect(committedTextTask('a').parse(answer(' text\n'))).toBe(' text\n');
+    expect(() => revParseTask('HEAD').parse(answer(''))).toThrow();
+  });
+
+  it('parses NUL-separated records, unmerged stages and porcelain status', () => {
+    expect(untrackedPathsTask('.tinytown').parse(answer('.tinytown/a.md\0.tinytown/b c.md\0'))).toEqual(['.tinytown/a.md', '.tinytown/b c.md']);
+    const stages = unmergedStagesTask().parse(answer(`100644 ${SHA} 1\tf.md\x00100644 ${SHA} 2\tf.md\x00100644 ${SHA} 3\tg.md\0`));
+    expect([...stages.entries()].map(([file, set]) => [file, [...set]])).toEqual([['f.md', ['1', '2']], ['g.md', ['3']]]);
+    expect(statusTask('.tinytown').parse(answer('?? .tinytown/x.md\n M ".tinytown/y z.md"\n'))).toEqual([
+      { code: '??', path: '.tinytown/x.md' }, { code: ' M', path: '.tinytown/y z.md' },
+    ]);
+    expect(countCommitsTask('HEAD').parse(answer('12\n'))).toBe(12);
+  });
+
+  it('leaves intent-to-add entries (the empty blob) out of the index entries', () => {
+    const entries = indexEntriesTask(['a', 'b']).parse(answer(`100644 ${SHA} 0\ta\x00100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 0\tb\0`));
+    expect([...entries]).toEqual([['a', SHA]]);
+  });
+});
+
+describe('commits (git/commit.ts, git/identity.ts)', () => {
+  it('registers new paths without staging their content', () => {
+    const task = registerPathsTask(['.tinytown/inbox/a/m.md']);
+    expect(task.args).toEqual(['add', '--intent-to-add', '--force', '--', '.tinytown/inbox/a/m.md']);
+    expect(task.blocking).toBe(true);
+  });
+
+  it('commits exactly the paths, authored by the agent, with the message as paragraphs', () => {
+    const request = { subject: 'tt(alice): send  to bob', trailers: [['Tinytown-Action', 'send'], ['Tinytown-Agent', 'alice']] as const, author: 'alice' };
+    const task = commitOnlyTask(request, ['.tinytown/inbox/bob/m.md'], { fallbackCommitter: false, maintenance: ['-c', 'maintenance.auto=false'] });
+    expect(task.args).toEqual([
+      '-c', 'maintenance.auto=false', '-c', 'user.useConfigOnly=true',
+      'commit', '--only', '--no-verify', '--no-status', '--cleanup=whitespace',
+      '--author', 'alice <alice@tinytown.invalid>',
+      '-m', 'tt(alice): send to bob', '-m', 'Tinytown-Action: send\nTinytown-Agent: alice',
+      '--', '.tinytown/inbox/bob/m.md',
+    ]);
+    expect(task.env).toEqual({});
+    expect(task.parse(answer('[main 1a2b3c4] tt(alice): send to bob\n'))).toBe('1a2b3c4');
+    expect(task.parse(answer('[main (root-commit) 9f8e7d6] x\n'))).toBe('9f8e7d6');
+    const fallback = commitOnlyTask(request, ['p'], { fallbackCommitter: true, maintenance: [] });
+    expect(fallback.args.slice(0, 3)).toEqual(['-c', 'user.useConfigOnly=true', 'commit']);
+    expect(fallback.env).toEqual({ GIT_COMMITTER_NAME: 'Tinytown', GIT_COMMITTER_EMAIL: 'tinytown@tinytown.invalid' });
+  });
+
+  it('concludes a resolved merge with git\'s prepared message, comments stripped', () => {
+    expect(concludeMergeTask({}).args).toEqual(['-c', 'user.useConfigOnly=true', 'commit', '--no-edit', '--cleanup=strip', '--no-verify', '--quiet']);
+  });
+
+  it('asks for a configured committer, and falls back to the one tinytown identity', () => {
+    expect(hasCommitterTask().args).toEqual(['-c', 'user.useConfigOnly=true', 'var', 'GIT_COMMITTER_IDENT']);
+    expect(hasCommitterTask().parse(answer('', 128))).toBe(false);
+    expect(identityEnv('bob', true)).toEqual({ GIT_AUTHOR_NAME: 'bob', GIT_AUTHOR_EMAIL: 'bob@tinytown.invalid' });
+    expect(identityEnv('bob', false)).toEqual({ GIT_AUTHOR_NAME: 'bob', GIT_AUTHOR_EMAIL: 'bob@tinytown.invalid', ...FALLBACK_COMMITTER });
+  });
+});
+
+describe('tt sync\'s porcelain (git/remote.ts, run by simple-git)', () => {
+  it('fetches one ref, quietly unless progress is shown', () => {
+    expect(fetchArgs('origin', 'refs/heads/main')).toEqual(['fetch', '--quiet', '--no-tags', 'origin', 'refs/heads/main']);
+    expect(fetchArgs('origin', 'refs/heads/main', true)).toEqual(['fetch', '--progress', '--no-tags', 'origin', 'refs/heads/main']);
+  });
+
+  it('merges with its own message, never an editor, never a hook', () => {
+    expect(mergeArgs(SHA, ['tt(conductor): merge origin/main (1 commit)', 'Tinytown-Action: merge\nTinytown-Agent: conductor'])).toEqual([
+      '-c', 'user.useConfigOnly=true', 'merge', '--ff', '--no-edit', '--no-stat', '--no-verify',
+      '-m', 'tt(conductor): merge origin/main (1 commit)', '-m', 'Tinytown-Action: merge\nTinytown-Agent: conductor', SHA,
+    ]);
+  });
+
+  it('pushes HEAD to the remote ref', () => {
+    expect(pushArgs('origin', 'refs/heads/main')).toEqual(['push', 'origin', 'HEAD:refs/heads/main', '--verbose', '--porcelain']);
+  });
+});
+
+describe('history and code changes (git/log.ts, git/code-changes.ts)', () => {
+  const FORMAT = '--format=%H\x1f%aI\x1f%an\x1f%s\x1f%(trailers:only,unfold)\x1e';
+
+  it('reads town commits by their trailers', () => {
+    expect(townLogTask({}).args).toEqual(['log', FORMAT, '--grep', '^Tinytown-Action: ', '--all-match', 'HEAD', '--']);
+    expect(townLogTask({ agent: 'a.b', task: 't-1', limit: 5, reverse: true, range: 'x..HEAD' }).args).toEqual([
+      'log', FORMAT, '--grep', '^Tinytown-Action: ', '--all-match',
+      '--grep', '^Tinytown-Agent: a\\.b$', '--grep', '^Tinytown-Task: t-1$', '-n', '5', '--reverse', 'x..HEAD', '--',
+    ]);
+  });
+
+  it('reads an unborn HEAD as an empty history, and a bad range as an error', () => {
+    expect(townLogTask({}).parse(answer('', 128, "fatal: your current branch 'main' does not have any commits yet"))).toEqual([]);
+    expect(() => townLogTask({ range: 'nope..HEAD' }).parse(answer('', 128, 'fatal: bad revision'))).toThrow(GitError);
+  });
+
+  it('finds code commits outside the town', () => {
+    expect(taskActionCommitTask('t-1', 'start').args).toEqual(['log', '-1', '--format=%H', '--all-match', '--grep', '^Tinytown-Task: t-1$', '--grep', '^Tinytown-Action: start$', 'HEAD']);
+    expect(codeCommitsTask('abc').args).toEqual(['log', '--format=%H%x1f%h%x1f%s', 'abc..HEAD', '--', '.', ':(exclude).tinytown']);
+    expect(codeCommitsTask('abc').parse(answer(`${SHA}\x1faaaaaaa\x1ffix it\n`))).toEqual([{ commit: SHA, short: 'aaaaaaa', subject: 'fix it' }]);
+    expect(codeCommitsTask('abc').parse(answer('', 128))).toBeUndefined();
+    expect(codeDiffstatTask('abc').args).toEqual(['diff', '--stat', 'abc', 'HEAD', '--', '.', ':(exclude).tinytown']);
+    expect(latestCodeCommitTask().args).toEqual(['log', '-1', '--format=%H', 'HEAD', '--', '.', ':(exclude).tinytown']);
+    expect(latestCodeCommitTask().parse(answer('', 128))).toBeNull();
+  });
+});
+
+describe('the write path\'s checks (git/reverted.ts, git/git-dir.ts, git/merge-file.ts)', () => {
+  it('compares the town folder with tt\'s last commit, paths on stdin', () => {
+    expect(changedSinceTask(SHA, '.tinytown').args).toEqual(['diff', '--name-only', '--no-renames', SHA, 'HEAD', '--', '.tinytown']);
+    expect(treeFilesTask(SHA, '.tinytown').args).toEqual(['ls-tree', '-r', SHA, '--', '.tinytown']);
+    const hash = hashFilesTask(['a.md', 'b.md']);
+    expect(hash.args).toEqual(['hash-object', '--no-filters', '--stdin-paths']);
+    expect(hash.input).toBe('a.md\nb.md\n');
+    expect(hash.parse(answer('', 128))).toBeUndefined();
+  });
+
+  it('asks git for HEAD and parents in a reftable repository', () => {
+    expect(headCommitArgs).toEqual(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    expect(parentsArgs(SHA)).toEqual(['rev-list', '--parents', '-n', '1', SHA, '--']);
+  });
+
+  it('merges three files line by line, --union only when asked', () => {
+    const files = { base: 'b', ours: 'o', theirs: 't' };
+    expect(mergeFileTask(files, false).args).toEqual(['merge-file', '-p', '--quiet', 'o', 'b', 't']);
+    expect(mergeFileTask(files, true).args).toEqual(['merge-file', '-p', '--quiet', '--union', 'o', 'b', 't']);
+    expect(mergeFileTask(files, false).parse(answer('merged', 2))).toEqual({ text: 'merged', clean: false });
+  });
+});
