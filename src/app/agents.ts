@@ -1,5 +1,5 @@
 /** Agents: resolving names (nicknames, `supervisor`), registering new ones. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import { closestName, validateAgentName } from '../core/names.js';
@@ -74,6 +74,8 @@ export async function spawnAgent(ctx: OpContext, options: SpawnOptions, beforeWr
   const nickname = options.nickname ?? null;
   if (nickname !== null) validateAgentName(nickname, 'nickname');
   const parent = options.parent ? resolveAgent(town, options.parent, 'parent agent') : ctx.actor;
+  // Said before anything else is checked: an existing agent is the answer, not its CLI.
+  if (agentNames(town).includes(name)) throw new ConflictError(`agent "${name}" already exists (tt list shows the agents)`);
   beforeWrite?.({ cli });
   const { result } = await transact(town, (writer) => {
     if (agentNames(town).includes(name)) throw new ConflictError(`agent "${name}" already exists (tt list shows the agents)`);
@@ -85,5 +87,7 @@ export async function spawnAgent(ctx: OpContext, options: SpawnOptions, beforeWr
     writer.write(townPaths.agent(name), formatAgent(agent));
     return { result: agent, change: { action: 'spawn', agent: ctx.actor, summary: `${name} (${role}, ${cli})` } };
   });
+  // The inbox exists at once, so hand-written mail can be dropped in (git keeps no empty folder: this is local).
+  mkdirSync(path.join(town.root, townPaths.inbox(name)), { recursive: true });
   return result;
 }

@@ -1,4 +1,6 @@
 /** What a newcomer hits in the first hour (issue 20): each finding, fixed, with the behaviour a user expects. */
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { tempRepo, trailersOf } from '../helpers/repo.js';
 import { townWithTeam, tt } from '../helpers/tt.js';
@@ -36,5 +38,13 @@ describe('daily use', () => {
     expect(run.stdout).not.toContain('with a body');
     expect(run.stdout).toMatch(/cold +registered, never started here/);
     expect(run.stdout.split('\n').length).toBeLessThan(40);
+  });
+
+  it('tt spawn of an existing agent says it exists (whatever its CLI), and a new agent\'s inbox folder exists at once', async () => {
+    const again = await tt(dir, ['spawn', 'backend', '--cli', 'no-such-cli']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('agent "backend" already exists');
+    expect((await tt(dir, ['spawn', 'qa', '--no-start'])).code).toBe(0);
+    expect(statSync(path.join(dir, '.tinytown', 'inbox', 'qa')).isDirectory()).toBe(true);
   });
 });
