@@ -11,9 +11,10 @@ import { operationInProgress } from '../git/repo-state.js';
 import { readCommitParent, readHeadCommit, readOwnCommitParent } from '../git/git-dir.js';
 import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR } from '../core/types.js';
-import { ConflictError, GitError } from '../errors.js';
+import { ConflictError, GitError, ValidationError } from '../errors.js';
 import { newMessageId } from '../core/ids.js';
 import { acquireLock } from '../store/lock.js';
+import { MAX_TOWN_FILE_BYTES } from '../store/town-file.js';
 export type { Trailer };
 import { moveFile, removeFile, writeFileAtomic } from '../store/fs-safe.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
@@ -49,6 +50,11 @@ export class TownWriter {
   constructor(readonly root: string) {}
 
   write(rel: string, content: string): void {
+    // What a writer accepts a reader can read: one limit for both (a larger file would be committed, then skipped by every reader).
+    const bytes = Buffer.byteLength(content);
+    if (bytes > MAX_TOWN_FILE_BYTES) {
+      throw new ValidationError(`${rel} would be ${bytes} bytes; a town file holds at most ${MAX_TOWN_FILE_BYTES} (put long text in a file of the repository and refer to it)`, rel);
+    }
     if (!existsSync(path.join(this.root, rel))) this.created.push(rel);
     this.touched.push(rel);
     this.operations.push(() => writeFileAtomic(this.root, rel, content));

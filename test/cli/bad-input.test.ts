@@ -104,6 +104,13 @@ describe('bad input gets a clear error and changes nothing', () => {
     }
   });
 
+  it('refuses a message larger than a town file may be, naming the limit, before anything is written', async () => {
+    const run = await refused(dir, ['send', 'backend', 'x'.repeat(1024 * 1024 + 1)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/would be \d+ bytes; a town file holds at most 1048576/);
+    expect((await refused(dir, ['assign', 'backend', 'y'.repeat(2 * 1024 * 1024)])).stderr).toMatch(/at most 1048576/);
+  });
+
   it('points to tt init outside a town', async () => {
     const outside = tempRepo();
     const run = await refused(outside, ['status']);
