@@ -58,6 +58,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       stdout(`${VERSION}\n`);
       return 0;
     }
+    if (argv.length === 2 && argv.includes('--version') && argv.includes('--json')) {
+      stdout(envelope('version', { version: VERSION }));
+      return 0;
+    }
     let parsed = fastParse(argv, commands);
     if (!parsed) {
       const { parseWithYargs } = await import('./yargs-parse.js');

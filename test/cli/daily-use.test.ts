@@ -47,4 +47,10 @@ describe('daily use', () => {
     expect((await tt(dir, ['spawn', 'qa', '--no-start'])).code).toBe(0);
     expect(statSync(path.join(dir, '.tinytown', 'inbox', 'qa')).isDirectory()).toBe(true);
   });
+
+  it('tt --version --json prints the version as a JSON document', async () => {
+    const run = await tt(dir, ['--version', '--json']);
+    expect(run.code).toBe(0);
+    expect(run.json()).toEqual({ schemaVersion: 1, kind: 'version', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
 });
