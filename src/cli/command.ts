@@ -11,6 +11,7 @@ import { Session } from '../app/session.js';
 import type { Answer } from '../app/answer.js';
 import type { OpContext } from '../app/context.js';
 import type { Town } from '../store/town.js';
+import type { Style } from './style.js';
 
 export interface PositionalSpec {
   name: string;
@@ -105,6 +106,8 @@ export interface ReadyBoard {
 }
 
 export interface CliRuntime {
+  /** Colour or not (src/cli/style.ts): main decides from the terminal and NO_COLOR. */
+  style?: Style;
   /** Given by the process entry; absent in a bare main(), where `tt mcp` and `tt ui` say so. */
   faces?: Faces | undefined;
   cwd: string;

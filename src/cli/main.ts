@@ -11,6 +11,7 @@ import { fastParse } from './fast-parse.js';
 import { envelope, errorEnvelope } from '../app/json.js';
 import { useRandomSource } from '../core/ids.js';
 import { kernelRandom } from '../store/random.js';
+import { PLAIN, styleFor } from './style.js';
 
 declare const TINYTOWN_VERSION: string | undefined;
 const VERSION = typeof TINYTOWN_VERSION === 'string' ? TINYTOWN_VERSION : '0.0.0-dev';
@@ -49,7 +50,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   useRandomSource(kernelRandom);
   const stdout = options.stdout ?? writeStdout;
   const stderr = options.stderr ?? ((text: string) => process.stderr.write(text));
-  const runtime: CliRuntime = { faces: options.faces, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };
+  const runtime: CliRuntime = { style: options.style ?? (options.stdout ? PLAIN : styleFor(options.env ?? process.env)), faces: options.faces, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };
   // Before parsing (a usage error is answered in JSON too) --json anywhere counts; once parsed, the parser says.
   let wantsJson = argv.includes('--json');
   try {

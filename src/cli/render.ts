@@ -3,35 +3,40 @@ import type { Agent, AgentRunState, Message, Task } from '../core/types.js';
 import type { TownEvent } from '../git/log.js';
 import type { TownStatus } from '../app/status.js';
 import type { ObservedRuntime } from '../store/runtime.js';
+import { PLAIN, visibleLength, type Style } from './style.js';
 
 export function ago(iso: string | null, now: Date): string {
   if (!iso) return '-';
   const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
-  if (seconds < 60) return `${seconds}s ago`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)}m ago`;
-  if (seconds < 86_400) return `${Math.round(seconds / 3600)}h ago`;
-  return `${Math.round(seconds / 86_400)}d ago`;
+  if (seconds < 10) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86_400)} d ago`;
 }
 
 function pad(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+  const length = visibleLength(text);
+  return length >= width ? text : text + ' '.repeat(width - length);
 }
 
+/** Columns padded to their widest cell (escape sequences take no width); the first row is the header. */
 export function renderTable(rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return '';
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => visibleLength(row[column] ?? ''))));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
-export function renderTaskLine(task: Task): string {
+/** One task as a table row: id, state, who (→ reviewer while in review), priority, tags, last change, title. */
+function taskRow(task: Task, now: Date, style: Style): string[] {
   const who = task.assignee ?? 'backlog';
   const review = task.reviewer && task.state === 'review' ? ` → ${task.reviewer}` : '';
-  const priority = task.priority === 'normal' ? '' : ` [${task.priority}]`;
-  return `${task.id}  ${pad(task.state, 9)}  ${pad(who + review, 18)}  ${task.title}${priority}`;
+  return [task.id, style.state(task.state), who + review, style.priority(task.priority), task.tags.join(',') || '-', ago(task.updated, now), task.title];
 }
 
-export function renderTaskList(tasks: readonly Task[], empty: string): string {
-  return tasks.length === 0 ? empty : tasks.map(renderTaskLine).join('\n');
+export function renderTaskList(tasks: readonly Task[], empty: string, now: Date = new Date(), style: Style = PLAIN): string {
+  if (tasks.length === 0) return empty;
+  return renderTable([['ID', 'STATE', 'WHO', 'PRIORITY', 'TAGS', 'UPDATED', 'TITLE'].map(style.dim), ...tasks.map((task) => taskRow(task, now, style))]);
 }
 
 export function renderTask(task: Task): string {
@@ -101,18 +106,19 @@ export function renderAgents(agents: readonly Agent[]): string {
   ]);
 }
 
-export function renderStatus(status: TownStatus, options: { tasks: boolean }): string {
+export function renderStatus(status: TownStatus, options: { tasks: boolean; now?: Date; style?: Style }): string {
+  const style = options.style ?? PLAIN;
   const counts = Object.entries(status.tasks).filter(([, n]) => n > 0).map(([state, n]) => `${n} ${state}`);
   const lines = [
     `Town ${status.town.name} (${status.town.root})`,
     `Tasks: ${counts.length ? counts.join(', ') : 'none'}`,
     '',
     renderTable([
-      ['AGENT', 'ROLE', 'STATE', 'UNREAD', 'TASK'],
-      ...status.agents.map((a) => [a.name, a.role, a.state, a.urgent ? `${a.unread} (${a.urgent} urgent)` : String(a.unread), a.current_task ?? '-']),
+      ['AGENT', 'ROLE', 'STATE', 'UNREAD', 'TASK'].map(style.dim),
+      ...status.agents.map((a) => [a.name, a.role, style.state(a.state), a.urgent ? style.urgent(`${a.unread} (${a.urgent} urgent)`) : String(a.unread), a.current_task ?? '-']),
     ]),
   ];
-  if (options.tasks) lines.push('', 'Open tasks:', renderTaskList(status.openTasks, '  (none)'));
+  if (options.tasks) lines.push('', 'Open tasks:', renderTaskList(status.openTasks, '  (none)', options.now, style));
   return lines.join('\n');
 }
 

@@ -24,7 +24,7 @@ const subcommands: CommandDefinition[] = [
     describe: 'List the backlog (pending, unassigned)',
     async run(_args, cli) {
       const answer = tasks.listBacklog(cli.session);
-      return fromAnswer(answer, renderTaskList(answer.data, 'the backlog is empty'));
+      return fromAnswer(answer, renderTaskList(answer.data, 'the backlog is empty', cli.runtime.now(), cli.runtime.style));
     },
   }),
   defineCommand({

@@ -12,7 +12,7 @@ export const statusCommand = defineCommand({
   async run(args, cli) {
     const answer = status(cli.session, args);
     const { details, inboxes } = answer.data;
-    let text = renderStatus(answer.data.status, { tasks: Boolean(args.tasks || args.deep) });
+    let text = renderStatus(answer.data.status, { tasks: Boolean(args.tasks || args.deep), now: cli.runtime.now(), style: cli.runtime.style });
     if (args.deep) {
       const started = details.filter((d) => d.runtime.state !== 'cold');
       if (started.length > 0) text += `\n\n${started.map((d) => renderAgentDetail(d.name, d.runtime, d.log, cli.runtime.now())).join('\n\n')}`;

@@ -36,7 +36,7 @@ const subcommands: CommandDefinition[] = [
         };
       }
       const answer = tasks.listTasks(cli.session, { state: args.state, agent: args.agent });
-      return fromAnswer(answer, args.json ? '' : renderTaskList(answer.data, 'no tasks'));
+      return fromAnswer(answer, args.json ? '' : renderTaskList(answer.data, 'no tasks', cli.runtime.now(), cli.runtime.style));
     },
   }),
   defineCommand({
