@@ -163,7 +163,9 @@ describe('merging town files edited on two clones (plain git pull)', () => {
     expect((await tt(b, ['inbox', 'frontend', '--json'])).json<{ messages: Array<{ task: string; type: string }> }>().messages.filter((m) => m.task === id && m.type === 'info')).toHaveLength(1);
     // a, syncing, gets the message from the remote rather than deciding again.
     expect((await tt(a, ['sync'])).code).toBe(0);
-    expect(readdirSync(path.join(a, '.tinytown/inbox/frontend')).filter((f) => f.endsWith('.md'))).toHaveLength(1);
+    // frontend holds b's claim message (task_assign) and the one notice that it lost (info), nothing twice
+    const frontend = (await tt(a, ['inbox', 'frontend', '--json'])).json<{ messages: Array<{ type: string }> }>().messages;
+    expect(frontend.map((m) => m.type).sort()).toEqual(['info', 'task_assign']);
   });
 
   it('leaves a normal conflict, without markers, when a side does not parse', async () => {
