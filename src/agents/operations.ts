@@ -5,7 +5,8 @@
  * not in the application layer, because starting and stopping a loop is
  * what they do.
  */
-import { UsageError } from '../errors.js';
+import { ConflictError, UsageError } from '../errors.js';
+import { openWorkOf } from '../app/reclaim.js';
 import { CONDUCTOR, type Agent } from '../core/types.js';
 import type { Answer } from '../app/answer.js';
 import { agentNames, resolveAgent, type SpawnOptions } from '../app/agents.js';
@@ -88,12 +89,19 @@ export async function restart(session: Session, input: { agent: string; rounds?:
   return controlAnswer({ agent, pid }, { agent, pid });
 }
 
-export async function prune(session: Session, input: { agent?: string | undefined; all?: boolean | undefined }): Promise<Answer<string[]>> {
+export async function prune(session: Session, input: { agent?: string | undefined; all?: boolean | undefined; force?: boolean | undefined }): Promise<Answer<string[]>> {
   const ctx = session.op();
   if (!input.agent && !input.all) throw new UsageError('name an agent to prune, or pass --all');
   const targets = input.all
     ? agentNames(ctx.town).filter((name) => name !== CONDUCTOR && !readAgentRuntime(ctx.town.root, name).alive)
     : [resolveAgent(ctx.town, input.agent!)];
+  // An agent holding work is not pruned silently: its tasks would wait for an agent that no longer exists.
+  const holding = targets.map((name) => ({ name, ...openWorkOf(ctx.town, name) })).filter((held) => held.tasks.length > 0 || held.unread > 0);
+  if (holding.length > 0 && !input.force) {
+    const what = holding.map((held) => `${held.name} (${[held.tasks.length ? `tasks ${held.tasks.join(', ')}` : '', held.unread ? `${held.unread} unread message(s)` : ''].filter(Boolean).join(', ')})`);
+    const first = holding[0]!.name;
+    throw new ConflictError(`not pruned: ${what.join('; ')} still hold work; move it first (tt reclaim --from ${first} --to AGENT, or --to-backlog), or prune anyway with --force (tt reclaim --from ${first} still finds it)`);
+  }
   const pruned = await pruneAgents(ctx, targets);
   return controlAnswer({ pruned }, pruned);
 }

@@ -10,7 +10,9 @@ import { applyTaskAction } from '../core/transitions.js';
 import { CONDUCTOR, type Task } from '../core/types.js';
 import { readAgentRuntime } from '../store/runtime.js';
 import { formatTask } from '../store/records.js';
-import { listTasks, listUnread } from '../store/reader.js';
+import { listInboxOwners, listTasks, listUnread } from '../store/reader.js';
+import type { Town } from '../store/town.js';
+import { validateAgentName } from '../core/names.js';
 import { townPaths } from '../store/paths.js';
 import { transact, type CommitOutcome } from './transaction.js';
 import { agentNames, resolveAgent } from './agents.js';
@@ -39,6 +41,27 @@ function reroute(task: Task, to: string | null, cancel: boolean, now: string): T
   return { ...task, state: to ? 'assigned' : 'pending', assignee: to, updated: now, started: null };
 }
 
+/**
+ * `--from`: an agent, or one that was pruned but still holds work (tasks
+ * assigned to it, mail in its inbox folder): its work must stay reachable.
+ */
+function formerOrCurrentAgent(town: Town, input: string): string {
+  try {
+    return resolveAgent(town, input);
+  } catch (error) {
+    const name = validateAgentName(input);
+    const holdsWork = listInboxOwners(town.root).includes(name) || listTasks(town.root).items.some((task) => task.assignee === name);
+    if (!holdsWork) throw error;
+    return name;
+  }
+}
+
+/** What an agent still holds: its open tasks and unread messages (tt prune refuses to drop them silently). */
+export function openWorkOf(town: Town, name: string): { tasks: string[]; unread: number } {
+  const tasks = listTasks(town.root).items.filter((task) => task.assignee === name && ['assigned', 'running', 'review'].includes(task.state)).map((task) => task.id);
+  return { tasks, unread: listUnread(town.root, name).items.length };
+}
+
 export async function reclaimWork(ctx: OpContext, options: ReclaimOptions): Promise<ReclaimResult> {
   const { town } = ctx;
   if (!options.to && !options.toBacklog && !(options.orphanTasks && options.cancel)) {
@@ -49,7 +72,7 @@ export async function reclaimWork(ctx: OpContext, options: ReclaimOptions): Prom
   const known = new Set(agentNames(town));
   const stopped = (name: string) => !readAgentRuntime(town.root, name).alive;
   const sources = options.from
-    ? [resolveAgent(town, options.from)]
+    ? [formerOrCurrentAgent(town, options.from)]
     : [...known].filter((name) => name !== CONDUCTOR && name !== target && stopped(name) && readAgentRuntime(town.root, name).state !== 'cold');
   for (const source of sources) {
     if (!stopped(source)) throw new UsageError(`${source} is running; tt kill ${source} first`);

@@ -64,7 +64,10 @@ export const agentControlCommands: CommandDefinition[] = [
     path: ['prune'],
     describe: 'Remove a stopped agent\'s registration (one commit); --all: every stopped agent. Inboxes are kept',
     positionals: [{ name: 'agent', describe: 'The agent to prune', required: false }],
-    options: { all: { type: 'boolean', describe: 'Prune every agent that is not running (never the conductor)' } },
+    options: {
+      all: { type: 'boolean', describe: 'Prune every agent that is not running (never the conductor)' },
+      force: { type: 'boolean', describe: 'Prune also an agent that still holds open tasks or unread mail (tt reclaim --from NAME still finds them)' },
+    },
     async run(args, cli) {
       const answer = await agents.prune(cli.session, args);
       return fromAnswer(answer, answer.data.length ? `pruned ${answer.data.join(', ')} (their inboxes are kept)` : 'nothing to prune');
