@@ -16,3 +16,7 @@ export { sendMessage, readInbox, readAllInboxes, markRead } from './app/messages
 export * from './app/tasks.js';
 export { townStatus } from './app/status.js';
 export { readTownLog } from './git/log.js';
+export { createMessage } from './app/messages.js';
+export { newAgent } from './app/agents.js';
+export { newTaskId, newMessageId } from './core/ids.js';
+export { importRecords, recordFiles, type RecordBatch, type ImportOptions, type ImportResult, type RecordFile } from './app/import-records.js';

@@ -1,0 +1,86 @@
+// Scenario 3: reads (status, task list, inbox --all) in big towns, each beside
+// `node -e 0`, and how their time grows from the smaller town to the larger.
+
+import { fmtBytes, fmtMs } from '../lib/report.mjs';
+import { median, p95, summary } from '../lib/stats.mjs';
+
+const COMMANDS = [
+  ['status', ['status', '--json']],
+  ['task list', ['task', 'list', '--json']],
+  ['inbox --all', ['inbox', '--all', '--json']],
+];
+const GOAL_RATIO = 6;
+
+export async function scenarioScale(ctx) {
+  const { config, log, processes, towns, report } = ctx;
+  const { row } = report;
+  const { tt, git, nodeNoop, nodeNoopAsTtStarts, caCertsSet } = processes;
+  const perSize = [];
+  for (const [index, size] of config.scale.entries()) {
+    const { dir, problems } = await towns.getScaleTown(index);
+    const warmup = size.warmup ?? config.warmup;
+    log(`scale: ${size.tasks} tasks / ${size.messages} messages: ${warmup} warm-up + ${size.runs} interleaved runs of node -e 0, ${COMMANDS.map(([n]) => n).join(', ')}`);
+    const samples = { node: [], nodeAsTt: [], ...Object.fromEntries(COMMANDS.map(([n]) => [n, []])) };
+    const bytes = {};
+    for (let i = -warmup; i < size.runs; i++) {
+      const n = nodeNoop(dir).ms;
+      const bare = nodeNoopAsTtStarts(dir);
+      if (i >= 0) samples.node.push(n);
+      if (i >= 0 && bare !== null) samples.nodeAsTt.push(bare);
+      for (const [name, args] of COMMANDS) {
+        const r = tt(dir, ...args);
+        if (i >= 0) samples[name].push(r.ms);
+        bytes[name] = r.stdout.length;
+      }
+      if (i >= 0 && size.runs >= 5) log(`scale: ${size.tasks}/${size.messages} run ${i + 1}/${size.runs}: ${COMMANDS.map(([name]) => `${name} ${fmtMs(samples[name].at(-1))}`).join(', ')}`);
+    }
+    const dirty = git(dir, 'status', '--porcelain').stdout.trim();
+    if (dirty) problems.push(`the reads changed the town: ${dirty.split('\n').slice(0, 3).join('; ')}`);
+    perSize.push({ size, samples, bytes, problems });
+  }
+  const largest = perSize.at(-1); const smallest = perSize[0];
+  const out = { description: 'reads at scale, each ÷ node -e 0 (goal at the largest size); growth = (time ratio) ÷ (size ratio) from the smaller to the larger town', sizes: [] };
+  for (const s of perSize) {
+    const nodeMed = median(s.samples.node);
+    const entry = { tasks: s.size.tasks, messages: s.size.messages, read_messages: Math.floor(s.size.messages / 2), node_e_0_ms: summary(s.samples.node), commands: {}, problems: s.problems };
+    if (caCertsSet) entry.node_e_0_without_extra_ca_certs_ms = summary(s.samples.nodeAsTt);
+    for (const [name] of COMMANDS) {
+      entry.commands[name] = { ms: summary(s.samples[name]), stdout_bytes: s.bytes[name], ratio_to_node: median(s.samples[name]) / nodeMed };
+      if (caCertsSet) entry.commands[name].ratio_to_node_without_extra_ca_certs = median(s.samples[name]) / median(s.samples.nodeAsTt);
+    }
+    out.sizes.push(entry);
+  }
+  out.growth = {};
+  let allPass = true;
+  for (const [name] of COMMANDS) {
+    const sizeRatio = name === 'task list' ? largest.size.tasks / smallest.size.tasks : name === 'inbox --all' ? largest.size.messages / smallest.size.messages : (largest.size.tasks + largest.size.messages) / (smallest.size.tasks + smallest.size.messages);
+    const timeRatio = median(largest.samples[name]) / median(smallest.samples[name]);
+    out.growth[name] = { time_ratio: timeRatio, size_ratio: sizeRatio, growth: perSize.length > 1 ? timeRatio / sizeRatio : null };
+    const ratio = median(largest.samples[name]) / median(largest.samples.node);
+    out.sizes.at(-1).commands[name].pass = ratio <= GOAL_RATIO;
+    allPass &&= ratio <= GOAL_RATIO;
+  }
+  out.goal = `each ≤ ${GOAL_RATIO}× node -e 0 at the largest size`;
+  out.pass = allPass;
+  report.results.scenarios.scale = out;
+  for (const s of perSize) {
+    const nodeMed = median(s.samples.node);
+    const isLargest = s === largest;
+    const label = `3 scale ${s.size.tasks / 1000}k tasks, ${s.size.messages / 1000}k msgs`;
+    row({ scenario: label, measure: 'node -e 0', median: nodeMed, p95: p95(s.samples.node), baseline: null, ratio: null, goal: '', pass: null });
+    const bareMed = caCertsSet ? median(s.samples.nodeAsTt) : null;
+    if (caCertsSet) row({ scenario: '', measure: 'node -e 0 without NODE_EXTRA_CA_CERTS (as bin/tt starts node)', median: bareMed, p95: p95(s.samples.nodeAsTt), baseline: null, ratio: null, goal: '', pass: null });
+    for (const [name, args] of COMMANDS) {
+      const ratio = median(s.samples[name]) / nodeMed;
+      const likeForLike = caCertsSet ? `; ${(median(s.samples[name]) / bareMed).toFixed(2)}× node without it` : '';
+      row({ scenario: '', measure: `tt ${args.join(' ')}`, median: median(s.samples[name]), p95: p95(s.samples[name]), baseline: nodeMed, ratio,
+        goal: isLargest ? `≤ ${GOAL_RATIO}× node` : '', pass: isLargest ? ratio <= GOAL_RATIO : null, note: `${fmtBytes(s.bytes[name])} out${likeForLike}` });
+    }
+  }
+  if (perSize.length > 1) {
+    for (const [index, [name]] of COMMANDS.entries()) {
+      const g = out.growth[name];
+      row({ scenario: index === 0 ? '3 scale growth' : '', measure: `${name}: ×${g.time_ratio.toFixed(2)} time for ×${g.size_ratio.toFixed(1)} size`, median: null, p95: null, baseline: null, ratio: g.growth, goal: '≤ 1 (linear)', pass: g.growth <= 1 });
+    }
+  }
+}
