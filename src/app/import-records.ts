@@ -23,8 +23,10 @@ import { ConflictError, UsageError, ValidationError } from '../errors.js';
 import { MESSAGE_ID_PATTERN, TASK_ID_PATTERN } from '../core/ids.js';
 import { validateAgentName } from '../core/names.js';
 import type { Agent, Message, Task } from '../core/types.js';
-import { AGENT_EMAIL_DOMAIN, messageParagraphs } from '../git/commit.js';
-import { runGit } from '../git/run-git.js';
+import { messageParagraphs } from '../git/commit.js';
+import { AGENT_EMAIL_DOMAIN } from '../git/identity.js';
+import { fastImportTask, headRefTask, objectFormatTask, refreshIndexTask, setIndexEntriesTask, verifyCommitTask } from '../git/repo.js';
+import { runTask } from '../git/task.js';
 import { ensureDir } from '../store/fs-safe.js';
 import { acquireLock } from '../store/lock.js';
 import { townPaths } from '../store/paths.js';
@@ -60,7 +62,6 @@ export interface RecordFile {
 }
 
 /** The same lock file transact() takes (store/transaction.ts). */
-const LOCK_FILE = `${townPaths.runDir}/lock`;
 /** Parallel file writes: creating a file is mostly kernel time, which overlaps well. */
 const WRITE_CONCURRENCY = 16;
 
@@ -125,29 +126,29 @@ export async function importRecords(town: Town, batch: RecordBatch, options: Imp
   const files = recordFiles(batch);
   if (files.length === 0) throw new UsageError('nothing to import: the batch holds no records');
   const root = town.root;
-  const lock = await acquireLock(path.join(root, LOCK_FILE), { command: 'import' });
+  const lock = await acquireLock(path.join(root, townPaths.lock), { command: 'import' });
   try {
     const existing = files.find((file) => existsSync(path.join(root, file.path)));
     if (existing) throw new ConflictError(`${existing.path} already exists: an import only adds records`);
-    const branch = (await runGit({ cwd: root, args: ['symbolic-ref', '-q', 'HEAD'], okExitCodes: [1] })).stdout.trim();
+    const branch = await runTask(root, headRefTask());
     if (!branch) throw new UsageError('HEAD is detached: check out a branch before importing records');
-    const parent = (await runGit({ cwd: root, args: ['rev-parse', '-q', '--verify', 'HEAD^{commit}'], okExitCodes: [1] })).stdout.trim() || null;
+    const parent = (await runTask(root, verifyCommitTask('HEAD'))) ?? null;
     const message = `${messageParagraphs({
       subject: `tt(${actor}): import ${options.summary}`,
       trailers: [['Tinytown-Action', 'import'], ['Tinytown-Agent', actor]],
     }).join('\n\n')}\n`;
     // fast-import refuses to move the branch unless the move is a fast-forward from `parent`.
     await Promise.all([
-      runGit({ cwd: root, args: ['fast-import', '--quiet'], input: fastImportStream(branch, parent, actor, message, files) }),
+      runTask(root, fastImportTask(fastImportStream(branch, parent, actor, message, files))),
       writeWorkTree(root, files),
     ]);
     // Index entries for exactly these paths (whatever else the user has staged stays staged);
     // `git reset` with 100,000 pathspecs would match each against every entry.
-    const format = (await runGit({ cwd: root, args: ['rev-parse', '--show-object-format'], blocking: true })).stdout.trim();
-    await runGit({ cwd: root, args: ['update-index', '--index-info'], input: indexInfo(files, format) });
+    const format = await runTask(root, objectFormatTask());
+    await runTask(root, setIndexEntriesTask(indexInfo(files, format)));
     // Stat data for the new entries, as `git add` would have left it: else the next git status hashes every file.
-    await runGit({ cwd: root, args: ['update-index', '-q', '--refresh'], okExitCodes: [1] });
-    const commit = (await runGit({ cwd: root, args: ['rev-parse', '--verify', 'HEAD'], blocking: true })).stdout.trim();
+    await runTask(root, refreshIndexTask());
+    const commit = (await runTask(root, verifyCommitTask('HEAD')))!;
     return { files: files.length, commit };
   } finally {
     lock.release();

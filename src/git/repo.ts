@@ -156,3 +156,38 @@ export const statusTask = (folder: string): GitTask<StatusEntry[]> => ({
   okExitCodes: [128],
   parse: (result) => lines(result).map((line) => ({ code: line.slice(0, 2), path: line.slice(3).replace(/^"|"$/g, '') })),
 });
+
+/** The checked-out branch's full ref (`refs/heads/main`); undefined when HEAD is detached. */
+export const headRefTask = (): GitTask<string | undefined> => ({
+  args: ['symbolic-ref', '--quiet', 'HEAD'],
+  okExitCodes: [1],
+  parse: value,
+});
+
+/** `sha1` or `sha256`. */
+export const objectFormatTask = (): GitTask<string> => ({
+  args: ['rev-parse', '--show-object-format'],
+  blocking: true,
+  parse: required('object format'),
+});
+
+/** Objects and a branch update from a fast-import stream (one pack, however many files). */
+export const fastImportTask = (stream: string): GitTask<void> => ({
+  args: ['fast-import', '--quiet'],
+  input: stream,
+  parse: () => undefined,
+});
+
+/** Index entries set from `update-index --index-info` lines (`<mode> <blob>\t<path>`); no other entry changes. */
+export const setIndexEntriesTask = (indexInfo: string): GitTask<void> => ({
+  args: ['update-index', '--index-info'],
+  input: indexInfo,
+  parse: () => undefined,
+});
+
+/** The index's stat data refreshed (exit 1 when some entry needs updating: an answer, not a failure). */
+export const refreshIndexTask = (): GitTask<void> => ({
+  args: ['update-index', '-q', '--refresh'],
+  okExitCodes: [1],
+  parse: () => undefined,
+});
