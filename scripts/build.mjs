@@ -19,10 +19,6 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 mkdirSync(new URL('../dist', import.meta.url));
 
-// js-yaml 3 require()s esprima at start-up, only for the unsafe !!js/function
-// type we never load; refusing it saves compiling 280 kB on every tt call.
-const refuseEsprima = "if (id === 'esprima') throw new Error('esprima is not used by tinytown');";
-
 const shared = {
   bundle: true,
   platform: 'node',
@@ -33,15 +29,15 @@ const shared = {
 };
 
 // Libraries only some tt calls need are loaded when first used rather than when tt
-// starts: gray-matter and js-yaml (needed only for files outside the canonical
-// form the codec reads itself, and for town.yml when its cached parse is stale),
+// starts: yaml (needed only for files outside the canonical form the codec
+// reads itself, and for town.yml when its cached parse is stale),
 // child_process (only writes spawn git) and crypto. Each is replaced, for imports from
 // src/, by a small module that requires the real one on first use: its default
 // export stands in for the real default export (called or read), and its named
 // exports are the names listed here (a name not listed fails the build).
 const LAZY = {
-  'gray-matter': { default: true },
-  'js-yaml': { default: true },
+  // every import of it is in src/store/yaml.ts
+  yaml: { named: ['isAlias', 'isNode', 'parseDocument', 'visit'] },
   'node:child_process': { named: ['spawn', 'spawnSync'] },
   // node:crypto starts up streams and ciphers (~8 ms); only direct-edit intake hashes blobs.
   'node:crypto': { named: ['createHash', 'randomBytes', 'timingSafeEqual'] },
@@ -71,7 +67,6 @@ const cjsBanner = {
   js: [
     // import.meta.url, computed when first asked for (only to find templates/): most calls never do
     "const __ttModule = { get url() { return require('node:url').pathToFileURL(__filename).href; } };",
-    `{ const load = require; require = (id) => { ${refuseEsprima} return load(id); }; }`,
   ].join('\n'),
 };
 
@@ -168,7 +163,7 @@ await build({
     js: [
       "import { createRequire as __ttCreateRequire } from 'node:module';",
       'const __ttRequire = __ttCreateRequire(import.meta.url);',
-      `const require = (id) => { ${refuseEsprima} return __ttRequire(id); };`,
+      'const require = __ttRequire;',
     ].join(' '),
   },
 });

@@ -16,12 +16,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import jsYaml from 'js-yaml';
 import { claimNoticeMessage, mergeAgents, mergeMappings, mergeMessages, mergeTasks, type ClaimConflict } from '../core/merge.js';
 import { ValidationError } from '../errors.js';
 import { lineMerge, type MergeFiles } from '../git/merge-file.js';
 import { parseTownConfig } from '../store/config.js';
 import { writeFileAtomic } from '../store/fs-safe.js';
+import { parseYaml, parseYamlDocument } from '../store/yaml.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
 import { formatAgent, formatMessage, formatTask, parseAgent, parseMessage, parseTask } from '../store/records.js';
 
@@ -105,7 +105,7 @@ function isMapping(value: unknown): value is Mapping {
 function loadYaml(text: string, file: string): Mapping {
   let data: unknown;
   try {
-    data = jsYaml.safeLoad(text.replace(/^\uFEFF/, ''));
+    data = parseYaml(text);
   } catch (error) {
     throw new ValidationError(`${file}: YAML error: ${(error as Error).message.split('\n')[0]}`, file);
   }
@@ -139,10 +139,7 @@ export async function mergeConfigText(base: string | null, ours: string, theirs:
     }
   }
   const { merged } = mergeMappings(baseData, oursData, theirsData);
-  const loaded = await import('yaml');
-  // Bundled, this CommonJS package arrives as a default export; under tsx/vitest, as named ones.
-  const { parseDocument } = (loaded as unknown as { default?: typeof loaded }).default ?? loaded;
-  const document = parseDocument(ours);
+  const document = parseYamlDocument(ours);
   const apply = (from: Mapping, to: Mapping, at: string[]) => {
     for (const key of Object.keys(from)) if (!(key in to)) document.deleteIn([...at, key]);
     for (const [key, value] of Object.entries(to)) {

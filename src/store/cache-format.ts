@@ -7,12 +7,12 @@
  * checks what it reads: the file is disposable and may be damaged or foreign.
  */
 import { readSync } from 'node:fs';
+import { FINGERPRINT_FIELDS, isFingerprint, type Fingerprint } from './stat-cache.js';
 
 declare const TINYTOWN_VERSION: string | undefined;
 
 /** Records change shape between versions, so a cache is only ever read by the version that wrote it. */
-export const FORMAT = `tinytown-parsed-2/${typeof TINYTOWN_VERSION === 'string' ? TINYTOWN_VERSION : 'dev'}`;
-export const STAMP_FIELDS = 4;
+export const FORMAT = `tinytown-parsed-3/${typeof TINYTOWN_VERSION === 'string' ? TINYTOWN_VERSION : 'dev'}`;
 /** The first line: the header's length in bytes, as this many digits. */
 export const LENGTH_DIGITS = 12;
 
@@ -25,7 +25,7 @@ export interface Header {
   format: string;
   dir: string;
   names: string[];
-  /** size, mtimeMs, ctimeMs and ino of each name, one after the other. */
+  /** The fingerprint (stat-cache.ts) of each name, one after the other. */
   stamps: number[];
   /** [index into names, problem] for the files that did not parse. */
   problems: Array<[number, CachedProblem]>;
@@ -35,10 +35,10 @@ export interface Header {
   views: Array<[id: string, bytes: number, count: number]>;
   /**
    * The folder's Markdown names (in directory order; null: the same as
-   * `names`, which is the usual case), and the folder's mtime, ctime and
-   * inode when they were listed.
+   * `names`, which is the usual case), and the folder's fingerprint when
+   * they were listed.
    */
-  listing?: { names: string[] | null; folder: [mtimeMs: number, ctimeMs: number, ino: number] };
+  listing?: { names: string[] | null; folder: Fingerprint };
 }
 
 /** Values JSON.parse(JSON.stringify(value)) gives back exactly. */
@@ -58,12 +58,12 @@ export function isHeader(value: unknown, dir: string): value is Header {
   const header = value as Partial<Header>;
   return header.format === FORMAT && header.dir === dir &&
     Array.isArray(header.names) && header.names.every((name) => typeof name === 'string') &&
-    Array.isArray(header.stamps) && header.stamps.length === header.names.length * STAMP_FIELDS && header.stamps.every(isNumber) &&
+    Array.isArray(header.stamps) && header.stamps.length === header.names.length * FINGERPRINT_FIELDS && header.stamps.every(isNumber) &&
     Array.isArray(header.problems) && header.problems.every((p) => Array.isArray(p) && isNumber(p[0]) && typeof p[1]?.message === 'string') &&
     isNumber(header.records) &&
     Array.isArray(header.views) && header.views.every((v) => Array.isArray(v) && typeof v[0] === 'string' && isNumber(v[1]) && isNumber(v[2])) &&
     (header.listing === undefined || ((header.listing.names === null || (Array.isArray(header.listing.names) && header.listing.names.every((name) => typeof name === 'string'))) &&
-      Array.isArray(header.listing.folder) && header.listing.folder.length === 3 && header.listing.folder.every(isNumber)));
+      isFingerprint(header.listing.folder)));
 }
 
 export function readExactly(fd: number, length: number, position: number): Buffer {

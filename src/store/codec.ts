@@ -1,23 +1,22 @@
 /**
- * The only module that talks to gray-matter. Reading is lenient; writing is
+ * The only module that parses frontmatter. Reading is lenient; writing is
  * canonical and byte-stable: keys in a fixed order, every key present, strings
  * double-quoted when plain YAML would change their meaning (timestamps always),
- * LF endings. We emit YAML ourselves because gray-matter's js-yaml 3 cannot be
- * told to quote timestamps the same way every time, and a canonical file must
- * not depend on a dumper's heuristics.
+ * LF endings. We emit YAML ourselves because a canonical file must not depend
+ * on a dumper's heuristics (how it quotes timestamps, when it folds lines).
+ *
+ * No gray-matter: it only split the text at the "---" lines and handed the
+ * block to js-yaml 3, which it require()s as it loads (with a JavaScript
+ * engine beside it) whatever engine it is given, so keeping it meant a second
+ * YAML library in every build. Splitting is a few lines here (splitFrontmatter,
+ * with gray-matter's rules), and the block goes to yaml.ts, the one YAML module.
  */
-import matter from 'gray-matter';
 import { ValidationError } from '../errors.js';
+import { parseYaml, YamlSyntaxError } from './yaml.js';
 
 export interface ParsedFile {
   data: Record<string, unknown>;
   body: string;
-}
-
-interface YamlErrorLike {
-  name?: string;
-  reason?: string;
-  mark?: { line?: number };
 }
 
 const CONFLICT_MARKER = /^(<{7}|={7}|>{7})( |$)/m;
@@ -33,27 +32,53 @@ export function parseFrontmatter(text: string, file: string): ParsedFile {
   if (!normalised.startsWith('---\n')) {
     throw new ValidationError(`${file}:1: no YAML frontmatter (the file must start with a line "---")`, file, undefined, 1);
   }
-  const canonical = parseCanonical(normalised);
-  if (canonical) return canonical;
-  let parsed: { data: unknown; content: string };
-  try {
-    // An options object turns off gray-matter's content-keyed cache, which hands back shared objects.
-    parsed = matter(normalised, {});
-  } catch (error) {
-    const yamlError = error as YamlErrorLike;
-    // +2: the mark is 0-based and counts from the line after the opening "---".
-    const line = typeof yamlError.mark?.line === 'number' ? yamlError.mark.line + 2 : undefined;
-    const reason = yamlError.reason ?? (error instanceof Error ? error.message : String(error));
-    throw new ValidationError(`${file}${line ? `:${line}` : ''}: YAML error: ${reason}`, file, undefined, line);
+  return parseCanonical(normalised) ?? parseWithYaml(normalised, file);
+}
+
+/**
+ * A file's frontmatter block and body, split as gray-matter did: the block
+ * runs from after the opening "---" to the first line starting with "---"
+ * (the whole rest when there is none), and the body starts after that line's
+ * "---", without the line break that ends it.
+ */
+function splitFrontmatter(normalised: string): { block: string; body: string } {
+  const rest = normalised.slice(3);
+  const close = rest.indexOf('\n---');
+  if (close === -1) return { block: rest, body: '' };
+  let body = rest.slice(close + 4);
+  if (body.startsWith('\r')) body = body.slice(1);
+  if (body.startsWith('\n')) body = body.slice(1);
+  return { block: rest.slice(0, close), body };
+}
+
+/** Lines holding only a comment. */
+const COMMENT_LINE = /^\s*#[^\n]+/gm;
+
+/**
+ * Frontmatter through the YAML library (yaml.ts): what the fast path does
+ * not take. `normalised` starts with "---\n", has LF endings and no BOM.
+ */
+export function parseWithYaml(normalised: string, file: string): ParsedFile {
+  const { block, body } = splitFrontmatter(normalised);
+  let data: unknown = {};
+  // A block of nothing but comments and blank lines is an empty mapping, not a null document.
+  if (block.replace(COMMENT_LINE, '').trim() !== '') {
+    try {
+      data = parseYaml(block);
+    } catch (error) {
+      if (!(error instanceof YamlSyntaxError)) throw error;
+      // The block starts on the opening "---" line, so its lines are the file's.
+      const line = error.line;
+      throw new ValidationError(`${file}${line ? `:${line}` : ''}: YAML error: ${error.message.split('\n')[0]}`, file, undefined, line);
+    }
   }
-  const data = parsed.data;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ValidationError(`${file}:2: the frontmatter must be a mapping of keys to values`, file, undefined, 2);
   }
   if (Object.keys(data).length === 0 && !/^---\n[\s\S]*?\n---/.test(normalised)) {
     throw new ValidationError(`${file}: the frontmatter is not closed by a line "---"`, file);
   }
-  return { data: data as Record<string, unknown>, body: parsed.content.replace(/^\n/, '') };
+  return { data: data as Record<string, unknown>, body: body.replace(/^\n/, '') };
 }
 
 const RESERVED_PLAIN = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
@@ -90,8 +115,8 @@ function canonicalScalar(text: string): unknown {
  * JSON-quoted strings and flat lists of those. Parsing that subset directly is
  * an order of magnitude faster than a YAML parser, which matters when `tt
  * status` reads 10,000 tasks. Anything outside the subset (comments, nesting,
- * anchors, odd quoting, duplicate keys) returns undefined and goes to
- * gray-matter, so the result is always what the YAML library would say.
+ * anchors, odd quoting, duplicate keys) returns undefined and goes to the
+ * YAML library (parseWithYaml), so the result is always what it would say.
  */
 export function parseCanonical(normalised: string): ParsedFile | undefined {
   let end = normalised.indexOf('\n---\n', 3);

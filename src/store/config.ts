@@ -1,17 +1,17 @@
 /**
- * town.yml: plain YAML, read into a typed config with defaults. Read with
- * js-yaml (its parse cached, see readTownConfig); edited through the `yaml`
- * library's document model, loaded only then, so `tt config KEY VALUE` keeps
- * the user's comments and layout.
+ * town.yml: plain YAML, read into a typed config with defaults (its parse
+ * cached, see readTownConfig), and edited through the YAML library's document
+ * model so `tt config KEY VALUE` keeps the user's comments and layout. Both
+ * through yaml.ts, the one YAML module.
  */
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import jsYaml from 'js-yaml';
 import { ValidationError } from '../errors.js';
 import type { TownConfig } from '../core/types.js';
 import { PRESET_COMMAND_LINES } from '../core/presets.js';
 import { TOWN_DIR_NAME, townPaths } from './paths.js';
 import { FolderCache } from './record-cache.js';
+import { parseYaml, parseYamlDocument, YamlSyntaxError } from './yaml.js';
 
 /** The built-in presets' command lines; the table itself is core/presets.ts. */
 export const BUILTIN_CLIS: Readonly<Record<string, string>> = PRESET_COMMAND_LINES;
@@ -39,9 +39,10 @@ function expectRecord(value: unknown, key: string, file: string): Record<string,
 export function parseTownConfig(text: string, file: string): TownConfig {
   let raw: unknown;
   try {
-    raw = jsYaml.safeLoad(text.replace(/^\uFEFF/, ''));
+    raw = parseYaml(text);
   } catch (error) {
-    throw new ValidationError(`${file}: YAML error: ${(error as Error).message.split('\n')[0]}`, file);
+    if (!(error instanceof YamlSyntaxError)) throw error;
+    throw new ValidationError(`${file}${error.line ? `:${error.line}` : ''}: YAML error: ${error.message.split('\n')[0]}`, file, undefined, error.line);
   }
   const data = expectRecord(raw, '(top level)', file);
   const git = expectRecord(data.git, 'git', file);
@@ -73,7 +74,7 @@ export function parseTownConfig(text: string, file: string): TownConfig {
 /**
  * town.yml, parsed: every tt call reads it, and it is the one YAML file most
  * calls would load the YAML library for. So the parsed config is cached under
- * run/cache/parsed/ while the file's stat is unchanged (record-cache.ts).
+ * run/cache/parsed/ (record-cache.ts), under the one cache rule (stat-cache.ts).
  */
 export function readTownConfig(root: string): TownConfig {
   const file = townPaths.config;
@@ -103,7 +104,7 @@ export function readConfigText(root: string): string {
 /** A value typed on the command line: YAML scalars, so `false` and `5` are not strings. */
 export function parseConfigValue(text: string): unknown {
   try {
-    return jsYaml.safeLoad(text);
+    return parseYaml(text);
   } catch {
     return text;
   }
@@ -111,10 +112,7 @@ export function parseConfigValue(text: string): unknown {
 
 /** Sets a dotted key in town.yml's text, keeping comments; the result is validated before use. */
 export async function setConfigValue(text: string, key: string, value: unknown): Promise<string> {
-  const loaded = await import('yaml');
-  // Bundled, this CommonJS package arrives as a default export; under tsx/vitest, as named ones.
-  const { parseDocument } = (loaded as unknown as { default?: typeof loaded }).default ?? loaded;
-  const document = parseDocument(text);
+  const document = parseYamlDocument(text);
   document.setIn(key.split('.'), value);
   return document.toString();
 }

@@ -3,16 +3,17 @@
  * `tt status` needs, for inboxes that may hold tens of thousands of files.
  *
  * Message files are written once and never edited, and creating, removing or
- * renaming one changes its folder's mtime; so the counts are cached under
- * run/cache/ keyed by the folder's mtime. As git does with its index, a folder
- * changed within the last second is never cached: the file system's clock is
- * coarse, and a file created in the same tick would not change the mtime.
+ * renaming one changes its folder's stat; so the counts are cached under
+ * run/cache/ by the folder's fingerprint, under the one cache rule
+ * (stat-cache.ts): a folder still inside the racy window when it was counted
+ * is never cached, as a file created in the same tick might not show.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { TEMP_FILE_PATTERN } from './fs-safe.js';
 import { townPaths } from './paths.js';
 import { readTownFile } from './reader.js';
+import { fingerprint, isFingerprint, isSettled, sameFingerprint, type Fingerprint } from './stat-cache.js';
 
 export interface InboxSummary {
   unread: number;
@@ -20,10 +21,10 @@ export interface InboxSummary {
 }
 
 interface CachedSummary extends InboxSummary {
-  mtimeMs: number;
+  /** The folder's fingerprint when it was counted. */
+  folder: Fingerprint;
 }
 
-const RACY_MS = 1_000;
 const URGENT_LINE = /^urgent:[ \t]*true[ \t]*\r?$/m;
 
 /** Whether a message file's frontmatter says `urgent: true`, without parsing it. */
@@ -52,26 +53,35 @@ function countNow(root: string, agent: string): InboxSummary {
   return { unread, urgent };
 }
 
-export function inboxSummary(root: string, agent: string, now = Date.now()): InboxSummary {
-  let mtimeMs: number;
+function isCachedSummary(value: unknown): value is CachedSummary {
+  const cached = value as Partial<CachedSummary> | null;
+  return typeof cached?.unread === 'number' && typeof cached.urgent === 'number' &&
+    isFingerprint(cached.folder);
+}
+
+export function inboxSummary(root: string, agent: string): InboxSummary {
+  const countedFrom = Date.now();
+  let folder: Stats;
   try {
-    mtimeMs = statSync(path.join(root, townPaths.inbox(agent))).mtimeMs;
+    folder = statSync(path.join(root, townPaths.inbox(agent)));
   } catch {
     return { unread: 0, urgent: 0 };
   }
   const file = cacheFile(root, agent);
   try {
-    const cached = JSON.parse(readFileSync(file, 'utf8')) as CachedSummary;
-    if (cached.mtimeMs === mtimeMs) return { unread: cached.unread, urgent: cached.urgent };
+    const cached: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    // Only settled fingerprints are stored (below), so an unchanged one is reusable.
+    if (isCachedSummary(cached) && sameFingerprint(folder, cached.folder)) return { unread: cached.unread, urgent: cached.urgent };
   } catch {
     // no cache yet
   }
   const summary = countNow(root, agent);
-  if (now - mtimeMs > RACY_MS) {
+  const stamp = fingerprint(folder);
+  if (isSettled(stamp, countedFrom)) {
     try {
       mkdirSync(path.dirname(file), { recursive: true });
       const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify({ ...summary, mtimeMs }));
+      writeFileSync(temp, JSON.stringify({ ...summary, folder: stamp }));
       renameSync(temp, file);
     } catch {
       // a cache is an optimisation: never fail a read because it cannot be written

@@ -4,17 +4,13 @@
  * parses; with the cache it is 50,000 lstat calls, and a command whose output
  * was derived from exactly these files before (a view) does not even parse.
  *
- * Never trusted over the file: an entry is used only while the file's size,
- * mtime, ctime and inode are exactly what they were when it was parsed (an
- * edit in place changes mtime and ctime even when it keeps the size, a rewrite
- * by rename changes the inode, and `touch -d` cannot reset ctime). As git does
- * with racily clean index entries, a file changed less than SETTLE_MS before
- * it was read is not cached: the file system's clock is coarse, and a second
- * edit in the same tick would leave the stat unchanged. Only records that
- * survive a JSON round trip are cached (YAML can produce dates, which JSON
- * cannot hold). run/ is disposable: a damaged, foreign, cut-short or
- * unreadable cache file is ignored and rewritten, and one that cannot be
- * written is not.
+ * Never trusted over the file: an entry is used only under the one cache rule
+ * (stat-cache.ts): the file's stat unchanged, and outside the racy window when
+ * it was read (a file that had not settled is not cached at all). The same
+ * holds for the folder's listing. Only records that survive a JSON round trip
+ * are cached (YAML can produce dates, which JSON cannot hold). run/ is
+ * disposable: a damaged, foreign, cut-short or unreadable cache file is
+ * ignored and rewritten, and one that cannot be written is not.
  *
  * The file's layout is in cache-format.ts; a section of it is read only when
  * it is needed, from the same file the header came from.
@@ -24,12 +20,11 @@ import path from 'node:path';
 import { randomBase32 } from '../core/ids.js';
 import { ensureDir } from './fs-safe.js';
 import { townPaths } from './paths.js';
-import { encodeCacheFile, FORMAT, isHeader, isJsonPlain, LENGTH_DIGITS, readExactly, sameNames, STAMP_FIELDS, type CachedProblem, type Header } from './cache-format.js';
+import { encodeCacheFile, FORMAT, isHeader, isJsonPlain, LENGTH_DIGITS, readExactly, sameNames, type CachedProblem, type Header } from './cache-format.js';
+import { FINGERPRINT_FIELDS, fingerprint, isSettled, sameFingerprint, type Fingerprint } from './stat-cache.js';
 
 export type { CachedProblem } from './cache-format.js';
 
-/** A file whose mtime or ctime is this close to (or after) the moment it was read is read again next time. */
-export const SETTLE_MS = 2_000;
 export const PARSED_CACHE_DIR = `${townPaths.runDir}/cache/parsed`;
 const READ_WHOLE_BYTES = 64 * 1024;
 /**
@@ -50,15 +45,9 @@ export interface CachedView {
 
 /** Which file the header was read from: sections are read later only from that very file. */
 interface Source {
-  ino: number;
-  size: number;
-  mtimeMs: number;
+  fingerprint: Fingerprint;
   /** Byte offset of the first section. */
   start: number;
-}
-
-function stampOf(stat: Stats): number[] {
-  return [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino];
 }
 
 /**
@@ -124,7 +113,7 @@ export class FolderCache<T> {
       if (stat.size !== start + sections) return;
       this.header = header;
       this.hits = new Uint8Array(header.names.length);
-      this.source = { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, start };
+      this.source = { fingerprint: fingerprint(stat), start };
       let offset = start + header.records;
       for (const [id, bytes, count] of header.views) {
         if (id === wantedView) this.oldViews.set(id, { bytes: read(bytes, offset), count });
@@ -153,7 +142,7 @@ export class FolderCache<T> {
     }
     try {
       const stat = fstatSync(fd);
-      if (stat.ino !== source.ino || stat.size !== source.size || stat.mtimeMs !== source.mtimeMs) return undefined;
+      if (!sameFingerprint(stat, source.fingerprint)) return undefined;
       return readExactly(fd, bytes, source.start + offset);
     } catch {
       return undefined;
@@ -192,9 +181,8 @@ export class FolderCache<T> {
     if (!stat?.isFile()) return -1;
     const i = this.indexOf(fileName);
     if (i === undefined) return -1;
-    const stamps = this.header!.stamps;
-    const at = i * STAMP_FIELDS;
-    if (stat.size !== stamps[at] || stat.mtimeMs !== stamps[at + 1] || stat.ctimeMs !== stamps[at + 2] || stat.ino !== stamps[at + 3]) return -1;
+    // Only settled stamps are stored (learn), so an unchanged one is reusable.
+    if (!sameFingerprint(stat, this.header!.stamps, i * FINGERPRINT_FIELDS)) return -1;
     if (this.hits[i] === 0) this.hitCount++;
     this.hits[i] = 1;
     return i;
@@ -243,9 +231,8 @@ export class FolderCache<T> {
   /** What reading `fileName` gave; kept when the file had settled and the outcome can be stored. */
   learn(fileName: string, stat: Stats | undefined, outcome: Outcome<T>): void {
     this.learned = true;
-    const stamp = stat ? stampOf(stat) : undefined;
-    const settled = stamp !== undefined && Math.max(stamp[1]!, stamp[2]!) < this.readFrom - SETTLE_MS;
-    if (!settled || !isJsonPlain('record' in outcome ? outcome.record : outcome.problem)) {
+    const stamp = stat ? fingerprint(stat) : undefined;
+    if (stamp === undefined || !isSettled(stamp, this.readFrom) || !isJsonPlain('record' in outcome ? outcome.record : outcome.problem)) {
       this.complete = false;
       return;
     }
@@ -254,15 +241,13 @@ export class FolderCache<T> {
 
   /**
    * The folder's Markdown names from the last listing, while `folderStat`
-   * (its lstat now) shows the same mtime, ctime and inode: creating, removing
-   * or renaming an entry changes a folder's mtime and ctime, so the names
+   * (its lstat now) has the fingerprint it had then (stat-cache.ts): the names
    * cannot have changed (a file's content still can: each file is checked).
    */
   listing(folderStat: Stats): string[] | undefined {
     const listing = this.header?.listing;
     if (!listing) return undefined;
-    const [mtimeMs, ctimeMs, ino] = listing.folder;
-    if (folderStat.mtimeMs !== mtimeMs || folderStat.ctimeMs !== ctimeMs || folderStat.ino !== ino) return undefined;
+    if (!sameFingerprint(folderStat, listing.folder)) return undefined;
     const names = listing.names ?? this.header!.names;
     this.listed = { names, folder: listing.folder };
     return names;
@@ -270,8 +255,8 @@ export class FolderCache<T> {
 
   /** The names a readdir just gave, under the folder's stat taken before it: kept when the folder had settled. */
   learnListing(folderStat: Stats | undefined, names: string[]): void {
-    const settled = folderStat !== undefined && Math.max(folderStat.mtimeMs, folderStat.ctimeMs) < this.readFrom - SETTLE_MS;
-    this.listed = settled ? { names, folder: [folderStat.mtimeMs, folderStat.ctimeMs, folderStat.ino] } : undefined;
+    const folder = folderStat ? fingerprint(folderStat) : undefined;
+    this.listed = folder && isSettled(folder, this.readFrom) ? { names, folder } : undefined;
   }
 
   /** Nothing was read and every cached file is listed unchanged. */
@@ -330,7 +315,7 @@ export class FolderCache<T> {
     const old = this.header;
     if (old) {
       this.hits.forEach((hit, i) => {
-        if (hit === 1) entries.push([old.names[i]!, old.stamps.slice(i * STAMP_FIELDS, (i + 1) * STAMP_FIELDS), this.outcomeAt(i)]);
+        if (hit === 1) entries.push([old.names[i]!, old.stamps.slice(i * FINGERPRINT_FIELDS, (i + 1) * FINGERPRINT_FIELDS), this.outcomeAt(i)]);
       });
     }
     for (const [name, { stamp, outcome }] of this.fresh) entries.push([name, stamp, outcome]);

@@ -1,31 +1,25 @@
 /**
- * Folders a scan of names found nothing in, remembered by the folder's stat.
- * Creating, removing or renaming an entry changes a folder's mtime and ctime,
- * so while both (and its inode) are unchanged, a scan of its names would find
- * the same nothing — `tt inbox --all` need not list 50,000 names again to
- * learn that nobody wrote mail by hand. As with the parsed-file cache
- * (record-cache.ts), a folder changed within SETTLE_MS of its scan is not
- * remembered, the memo lives in run/ (disposable), and a damaged one is ignored.
+ * Folders a scan of names found nothing in, remembered by the folder's
+ * fingerprint under the one cache rule (stat-cache.ts): creating, removing or
+ * renaming an entry changes a folder's mtime and ctime, so while its stat is
+ * unchanged a scan of its names would find the same nothing — `tt inbox
+ * --all` need not list 50,000 names again to learn that nobody wrote mail by
+ * hand. A folder still inside the racy window when it was scanned is not
+ * remembered; the memo lives in run/ (disposable), and a damaged one is ignored.
  */
 import { lstatSync, readFileSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { randomBase32 } from '../core/ids.js';
 import { ensureDir } from './fs-safe.js';
 import { townPaths } from './paths.js';
-import { SETTLE_MS } from './record-cache.js';
+import { fingerprint, isFingerprint, isSettled, sameFingerprint, type Fingerprint } from './stat-cache.js';
 
-const FORMAT = 'tinytown-scan-memo-1';
+const FORMAT = 'tinytown-scan-memo-2';
 const MEMO_DIR = `${townPaths.runDir}/cache`;
 
-type Stamp = [mtimeMs: number, ctimeMs: number, ino: number];
-
-function stampOf(stat: Stats): Stamp {
-  return [stat.mtimeMs, stat.ctimeMs, stat.ino];
-}
-
 export class ScanMemo {
-  private readonly known = new Map<string, Stamp>();
-  private readonly seen = new Map<string, Stamp | undefined>();
+  private readonly known = new Map<string, Fingerprint>();
+  private readonly seen = new Map<string, Fingerprint | undefined>();
   private changed = false;
   private readonly scanFrom = Date.now();
 
@@ -34,7 +28,7 @@ export class ScanMemo {
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; folders?: unknown };
       if (parsed.format === FORMAT && parsed.folders !== null && typeof parsed.folders === 'object') {
         for (const [dir, stamp] of Object.entries(parsed.folders as Record<string, unknown>)) {
-          if (Array.isArray(stamp) && stamp.length === 3 && stamp.every((n) => typeof n === 'number')) this.known.set(dir, stamp as Stamp);
+          if (isFingerprint(stamp)) this.known.set(dir, stamp);
         }
       }
     } catch {
@@ -55,17 +49,17 @@ export class ScanMemo {
     } catch {
       stat = undefined;
     }
-    const stamp = stat?.isDirectory() ? stampOf(stat) : undefined;
-    this.seen.set(relDir, stamp);
+    const folder = stat?.isDirectory() ? stat : undefined;
+    this.seen.set(relDir, folder && fingerprint(folder));
     const known = this.known.get(relDir);
-    return stamp !== undefined && known !== undefined && stamp.every((value, i) => value === known[i]);
+    // Only settled fingerprints are remembered (scanned), so an unchanged one is reusable.
+    return folder !== undefined && known !== undefined && sameFingerprint(folder, known);
   }
 
   /** What the scan of `relDir` (after `unchanged` said to scan it) found: remembered only when nothing, on a settled folder. */
   scanned(relDir: string, foundNothing: boolean): void {
     const stamp = this.seen.get(relDir);
-    const settled = stamp !== undefined && Math.max(stamp[0], stamp[1]) < this.scanFrom - SETTLE_MS;
-    if (foundNothing && settled) {
+    if (foundNothing && stamp !== undefined && isSettled(stamp, this.scanFrom)) {
       this.known.set(relDir, stamp);
       this.changed = true;
     } else if (this.known.delete(relDir)) {

@@ -1,23 +1,21 @@
 /**
  * Parsed town files kept between requests of a long-lived server, each
- * re-read as soon as its stat changes. A board at 10,000 tasks then costs a
- * readdir and a stat per file on every refresh instead of a read and a parse;
- * the stat is checked every time, so the memo is never trusted over the file.
+ * re-read as soon as the one cache rule (store/stat-cache.ts) says so: its
+ * stat changed, or it was still inside the racy window when last read. A
+ * board at 10,000 tasks then costs a readdir and a stat per file on every
+ * refresh instead of a read and a parse; the stat is checked every time, so
+ * the memo is never trusted over the file.
  */
-import { lstatSync, type BigIntStats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { readTownFile, toProblem, type Listing, type Problem } from '../store/reader.js';
+import { isReusable, statStamp, type StatStamp } from '../store/stat-cache.js';
 
 type Outcome<T> = { value: T } | { problem: Problem };
 
 interface Entry<T> {
-  stamp: string;
+  stamp: StatStamp;
   outcome: Outcome<T>;
-}
-
-/** Size, times to the nanosecond and inode: a rewrite (atomic rename or in place) changes at least one. */
-function stampOf(stat: BigIntStats): string {
-  return `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}:${stat.ino}`;
 }
 
 export class FileMemo<T> {
@@ -30,19 +28,19 @@ export class FileMemo<T> {
     private readonly maxEntries = Number.POSITIVE_INFINITY,
   ) {}
 
-  /** One file, parsed or its problem; undefined when it does not exist. */
-  read(file: string): Outcome<T> | undefined {
-    let stat: BigIntStats;
+  /** One file, parsed or its problem; undefined when it does not exist. `now`: Date.now() taken before this call. */
+  read(file: string, now = Date.now()): Outcome<T> | undefined {
+    let stat: Stats;
     try {
-      stat = lstatSync(path.join(this.root, file), { bigint: true });
+      stat = lstatSync(path.join(this.root, file));
     } catch {
       this.entries.delete(file);
       return undefined;
     }
     if (stat.isSymbolicLink()) return { problem: { file, message: 'is a symlink; tt does not follow symlinks in the town' } };
-    const stamp = stampOf(stat);
     const known = this.entries.get(file);
-    if (known?.stamp === stamp) return known.outcome;
+    if (known && isReusable(known.stamp, stat)) return known.outcome;
+    const stamp = statStamp(stat, now);
     let outcome: Outcome<T>;
     try {
       outcome = { value: this.parse(readTownFile(this.root, file), file) };
@@ -60,8 +58,9 @@ export class FileMemo<T> {
     const items: T[] = [];
     const problems: Problem[] = [];
     const listed = new Set(files);
+    const now = Date.now();
     for (const file of files) {
-      const outcome = this.read(file);
+      const outcome = this.read(file, now);
       if (!outcome) continue;
       if ('value' in outcome) items.push(outcome.value);
       else problems.push(outcome.problem);

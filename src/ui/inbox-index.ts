@@ -5,26 +5,28 @@
  * only the files that are new are read (for their `urgent:` line). A refresh
  * right after a send into an inbox of 10,000 messages then costs one readdir,
  * where `inboxSummary` (what `tt status` uses) would count them all again: its
- * on-disk cache is not trusted for a folder changed within the last second.
+ * on-disk cache is not trusted for a folder inside the racy window. A listing
+ * is reused under the one cache rule (store/stat-cache.ts), like every cache.
  *
  * Learning which of the existing messages are urgent means reading each once;
  * that is done in the background after the board starts, a slice per turn of
  * the event loop, and until it is done an inbox's counts come from
  * `inboxSummary`.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { TEMP_FILE_PATTERN } from '../store/fs-safe.js';
 import { inboxSummary, saysUrgent, type InboxSummary } from '../store/inbox-summary.js';
 import { townPaths } from '../store/paths.js';
 import { readTownFile } from '../store/reader.js';
+import { isReusable, statStamp, type StatStamp } from '../store/stat-cache.js';
 
 interface Inbox {
   /** Unread message file names, newest first (message ids sort by creation time). */
   names: string[];
   urgent: Set<string>;
-  /** The folder's mtime when listed, to the nanosecond: a listing is reused only while it is unchanged. */
-  mtimeNs: bigint;
+  /** The folder's stat when listed (undefined: it was not there): the listing is reused only while the rule allows. */
+  stamp: StatStamp | undefined;
 }
 
 /** Files read per turn of the event loop while learning an inbox, so requests are never held up for long. */
@@ -42,12 +44,19 @@ function listNames(root: string, agent: string): string[] {
   }
 }
 
-function folderMtime(root: string, agent: string): bigint {
+function folderStat(root: string, agent: string): Stats | undefined {
   try {
-    return statSync(path.join(root, townPaths.inbox(agent)), { bigint: true }).mtimeNs;
+    return statSync(path.join(root, townPaths.inbox(agent)));
   } catch {
-    return -1n;
+    return undefined;
   }
+}
+
+/** The folder's stamp, taken before it is listed. */
+function folderStamp(root: string, agent: string): StatStamp | undefined {
+  const takenAtMs = Date.now();
+  const stat = folderStat(root, agent);
+  return stat && statStamp(stat, takenAtMs);
 }
 
 export class InboxIndex {
@@ -69,15 +78,15 @@ export class InboxIndex {
     this.seeding ??= (async () => {
       for (const agent of agents) {
         if (this.inboxes.has(agent)) continue;
-        const mtimeNs = folderMtime(this.root, agent);
+        const stamp = folderStamp(this.root, agent);
         const names = listNames(this.root, agent);
         const urgent = new Set<string>();
         for (let start = 0; start < names.length; start += SEED_SLICE) {
           for (const name of names.slice(start, start + SEED_SLICE)) if (this.isUrgent(agent, name)) urgent.add(name);
           await new Promise((resolve) => setImmediate(resolve));
         }
-        // Changes while learning are caught up by the next request (it sees a newer mtime or a change mark).
-        if (!this.inboxes.has(agent)) this.inboxes.set(agent, { names, urgent, mtimeNs });
+        // Changes while learning are caught up by the next request (it sees a changed stat or a change mark).
+        if (!this.inboxes.has(agent)) this.inboxes.set(agent, { names, urgent, stamp });
       }
     })();
     return this.seeding;
@@ -98,16 +107,18 @@ export class InboxIndex {
   private current(agent: string): Inbox | undefined {
     const inbox = this.inboxes.get(agent);
     if (!inbox) return undefined;
-    const mtimeNs = folderMtime(this.root, agent);
-    if (mtimeNs === inbox.mtimeNs && !this.changedSince.has(agent)) return inbox;
+    const takenAtMs = Date.now();
+    const stat = folderStat(this.root, agent);
+    if (isReusable(inbox.stamp, stat) && !this.changedSince.has(agent)) return inbox;
     this.changedSince.delete(agent);
+    const stamp = stat && statStamp(stat, takenAtMs);
     const names = listNames(this.root, agent);
     const before = new Set(inbox.names);
     const urgent = new Set<string>();
     for (const name of names) {
       if (before.has(name) ? inbox.urgent.has(name) : this.isUrgent(agent, name)) urgent.add(name);
     }
-    const next = { names, urgent, mtimeNs };
+    const next = { names, urgent, stamp };
     this.inboxes.set(agent, next);
     return next;
   }

@@ -84,8 +84,7 @@ describe('the canonical fast path', () => {
   it('reads every file of the example town exactly as the YAML library does', async () => {
     const { readdirSync, readFileSync, statSync } = await import('node:fs');
     const path = await import('node:path');
-    const matter = (await import('gray-matter')).default;
-    const { parseCanonical } = await import('../../src/store/codec.js');
+    const { parseCanonical, parseWithYaml } = await import('../../src/store/codec.js');
     const root = path.resolve(import.meta.dirname, '../../.tinytown.example');
     const files: string[] = [];
     const visit = (dir: string) => {
@@ -101,9 +100,9 @@ describe('the canonical fast path', () => {
       const text = readFileSync(file, 'utf8');
       const fast = parseCanonical(text);
       expect(fast, file).toBeDefined();
-      const slow = matter(text, {});
+      const slow = parseWithYaml(text, file);
       expect(fast!.data, file).toEqual(slow.data);
-      expect(fast!.body, file).toBe(slow.content.replace(/^\n/, ''));
+      expect(fast!.body, file).toBe(slow.body);
     }
   });
 
@@ -118,5 +117,25 @@ describe('the canonical fast path', () => {
   ])('leaves %s to the YAML library', async (_, text) => {
     const { parseCanonical } = await import('../../src/store/codec.js');
     expect(parseCanonical(text)).toBeUndefined();
+  });
+});
+
+describe('YAML from collaborators', () => {
+  it('refuses anchors and aliases, so an alias bomb never expands', async () => {
+    const { parseTownConfig } = await import('../../src/store/config.js');
+    const bomb = 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
+    expect(() => parseFrontmatter(`---\n${bomb}---\n`, 'tasks/t-bomb.md')).toThrow(/tasks\/t-bomb\.md:2: YAML error: an anchor \(&a\)/);
+    expect(() => parseTownConfig(`name: x\n${bomb}`, '.tinytown/town.yml')).toThrow(/\.tinytown\/town\.yml:2: YAML error: .*anchors and aliases are not accepted/);
+    expect(() => parseFrontmatter('---\nid: t-1\ntitle: *nothing\n---\n', 'f.md')).toThrow(/f\.md:3: YAML error/);
+  });
+
+  it('refuses a tag the schema does not know instead of reading it as text', () => {
+    expect(() => parseFrontmatter('---\nid: t-1\ntitle: !!js/function "function () { return 1 }"\n---\n', 'f.md')).toThrow(/f\.md:3: YAML error: .*js\/function/);
+  });
+
+  it('reads YAML the fast path leaves alone with js-yaml\'s safe schema: dates, quoted and nested values', () => {
+    const { data, body } = parseFrontmatter('---\ncreated: 2026-11-25T21:20:00Z\nt: !!str 5\ngit:\n  auto_commit: true\n# a comment\n---\n\nBody\n', 'f.md');
+    expect(data).toEqual({ created: new Date('2026-11-25T21:20:00Z'), t: '5', git: { auto_commit: true } });
+    expect(body).toBe('Body\n');
   });
 });
