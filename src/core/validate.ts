@@ -63,7 +63,7 @@ class FieldReader {
   optionalTimestamp(field: string): string | null {
     const value = this.data[field];
     if (value === undefined || value === null) return null;
-    // js-yaml turns unquoted timestamps into Dates; accept them and write them back quoted.
+    // YAML reads unquoted timestamps as Dates; accept them and write them back quoted.
     if (typeof value === 'string' && CANONICAL_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value))) return value; // what tt writes: no Date round trip
     if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
     if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
