@@ -16,7 +16,7 @@ import path from 'node:path';
 import { CONDUCTOR, type TaskState } from '../core/types.js';
 import { operationInProgress } from '../git/repo-state.js';
 import { writeFileAtomic } from '../store/fs-safe.js';
-import { townPaths } from '../store/paths.js';
+import { localStateDir } from '../store/state-dir.js';
 import { transact, type ChangeDescription, type CommitOutcome, type TownWriter, type Trailer } from './transaction.js';
 import type { Town } from '../store/town.js';
 import { assessPath, indexEntries, readDisk, townFileAt, type Plan, type Problem } from './accept-plan.js';
@@ -50,7 +50,8 @@ export interface AcceptOptions {
   now: () => Date;
 }
 
-const REPORTED_FILE = `${townPaths.runDir}/watch-reported.json`;
+/** In the local state folder: which versions of which files the conductor was already told about. */
+const REPORTED_FILE = 'watch-reported.json';
 /** Versions remembered per file; a file edited back and forth more often than this may be reported again. */
 const REPORTED_VERSIONS_KEPT = 20;
 
@@ -58,7 +59,7 @@ type Reported = Record<string, string[]>;
 
 function loadReported(root: string): Reported {
   try {
-    const parsed = JSON.parse(readFileSync(path.join(root, REPORTED_FILE), 'utf8')) as unknown;
+    const parsed = JSON.parse(readFileSync(path.join(localStateDir(root), REPORTED_FILE), 'utf8')) as unknown;
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Reported : {};
   } catch {
     return {};
@@ -212,7 +213,7 @@ async function reportProblems(town: Town, problems: readonly Problem[], options:
     store[problem.path] = [...(store[problem.path] ?? []), problem.version].slice(-REPORTED_VERSIONS_KEPT);
     result.events.push({ action: 'report', path: problem.path, message: message.id, commit: commit.status });
   }
-  writeFileAtomic(town.root, REPORTED_FILE, JSON.stringify(store));
+  writeFileAtomic(localStateDir(town.root), REPORTED_FILE, JSON.stringify(store));
 }
 
 /** Forgets reported versions of files that are now fine (accepted, unchanged or gone). */
@@ -221,7 +222,7 @@ function forgetFixed(town: Town, paths: readonly string[]): void {
   const fixed = paths.filter((rel) => rel in store);
   if (fixed.length === 0) return;
   for (const rel of fixed) delete store[rel];
-  writeFileAtomic(town.root, REPORTED_FILE, JSON.stringify(store));
+  writeFileAtomic(localStateDir(town.root), REPORTED_FILE, JSON.stringify(store));
 }
 
 /** Takes in the hand-made changes at `paths` (relative to the town root). See the file comment. */

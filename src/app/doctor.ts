@@ -5,18 +5,19 @@
  * nothing will read again — and, with --fix, repair what is safe to repair,
  * saying what it did. Nothing a human or agent wrote is ever deleted.
  */
-import { existsSync, lstatSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Task } from '../core/types.js';
 import { isOpen } from '../core/transitions.js';
 import { isoNow } from '../core/ids.js';
-import { statusTask } from '../git/repo.js';
+import { statusTask, trackedPathsTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
 import { TEMP_FILE_PATTERN } from '../store/fs-safe.js';
 import { isLockStale, isProcessAlive, readLockOwner } from '../store/lock.js';
 import { formatTask } from '../store/records.js';
 import { listAgents, listInboxOwners, listRead, listTasks, listUnread, readTask, type Problem } from '../store/reader.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
+import { LEGACY_RUN_DIR, localStateDir, statePaths } from '../store/state-dir.js';
 import { flushJournal, pendingJournalEntries, transact } from './transaction.js';
 import { readTownConfig } from '../store/config.js';
 import type { Town } from '../store/town.js';
@@ -28,7 +29,7 @@ import type { OpContext } from './context.js';
 export type FindingKind =
   | 'unparseable' | 'conflict-markers' | 'symlink' | 'duplicate-id' | 'stale-lock' | 'temp-file'
   | 'unfinished-commit' | 'uncommitted' | 'orphan-task' | 'orphan-inbox' | 'config'
-  | 'merged-body' | 'merge-driver' | 'stale-cache';
+  | 'merged-body' | 'merge-driver' | 'stale-cache' | 'not-a-folder' | 'tracked-run' | 'damaged-journal';
 
 export interface Finding {
   kind: FindingKind;
@@ -48,7 +49,7 @@ function problemFinding(problem: Problem): Finding {
   return finding(kind, problem.file, `${problem.line ? `line ${problem.line}: ` : ''}${problem.message}`);
 }
 
-/** Every file under .tinytown/ except run/, without following symlinks. */
+/** Every file under .tinytown/ except the legacy run/, without following symlinks. */
 function walkTown(root: string): string[] {
   const files: string[] = [];
   const visit = (rel: string) => {
@@ -60,7 +61,7 @@ function walkTown(root: string): string[] {
     }
     for (const entry of entries) {
       const child = `${rel}/${entry.name}`;
-      if (child === townPaths.runDir) continue;
+      if (child === LEGACY_RUN_DIR) continue;
       if (entry.isDirectory()) visit(child);
       else files.push(child);
     }
@@ -110,7 +111,7 @@ function checkFiles(town: Town, findings: Finding[]): { tasks: Task[]; agents: S
   return { tasks: tasks.items, agents: new Set(agents.items.map((a) => a.name)) };
 }
 
-/** `<file>.<pid>.tmp` or `<file>.<pid>.<random>.tmp`: how run/ is written (temp, then rename). */
+/** `<file>.<pid>.tmp` or `<file>.<pid>.<random>.tmp`: how the state folder is written (temp, then rename). */
 const RUN_TEMP_FILE = /\.(\d{1,10})(?:\.[0-9a-z]+)?\.tmp$/;
 /**
  * A temp file is left over only when its writer is dead *and* it is this old:
@@ -118,26 +119,28 @@ const RUN_TEMP_FILE = /\.(\d{1,10})(?:\.[0-9a-z]+)?\.tmp$/;
  * in another pid namespace (a sandboxed agent) looks dead while it writes.
  */
 const LEFTOVER_TEMP_AGE_MS = 60_000;
-/** Caches of one inbox folder: run/cache/inbox-<agent>.json, run/cache/parsed/{inbox,read}-<agent>.json. */
+/** Caches of one inbox folder: cache/inbox-<agent>.json, cache/parsed/{inbox,read}-<agent>.json in the state folder. */
 const INBOX_CACHE_FILE = /^(?:inbox|read)-(.+)\.json$/;
 
 /**
- * The temp files and caches in run/ are tt's own and disposable, so what
+ * The temp files and caches in the local state folder are tt's own and disposable, so what
  * nothing will read again may go: the temp file of a process killed mid-write,
  * and the caches of the inbox of an agent that no longer exists, when its
  * folder is gone too (an agent's empty inbox has a cache of its own).
  */
 function checkRunFiles(town: Town, agents: ReadonlySet<string>, now: number, findings: Finding[]): void {
-  const cacheDir = `${townPaths.runDir}/cache`;
-  const visit = (rel: string) => {
+  const cacheDir = statePaths.cacheDir(town.root);
+  const visit = (dir: string) => {
     let entries;
     try {
-      entries = readdirSync(path.join(town.root, rel), { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
     for (const entry of entries) {
-      const file = `${rel}/${entry.name}`;
+      const file = path.join(dir, entry.name);
+      // Reported relative to the repository root, as town paths are (`.git/tinytown/…` in a main work tree).
+      const shown = path.relative(town.root, file);
       if (entry.isDirectory()) {
         visit(file);
         continue;
@@ -145,23 +148,48 @@ function checkRunFiles(town: Town, agents: ReadonlySet<string>, now: number, fin
       if (!entry.isFile()) continue;
       const writer = RUN_TEMP_FILE.exec(entry.name)?.[1];
       if (writer !== undefined) {
-        const age = now - lstatSync(path.join(town.root, file)).mtimeMs;
+        const age = now - lstatSync(file).mtimeMs;
         if (!isProcessAlive(Number(writer)) && age > LEFTOVER_TEMP_AGE_MS) {
-          findings.push(finding('temp-file', file, `a temp file left by pid ${writer}, which no longer exists`, 'delete it (its content was never the file\'s)'));
+          findings.push(finding('temp-file', shown, `a temp file left by pid ${writer}, which no longer exists`, 'delete it (its content was never the file\'s)'));
         }
         continue;
       }
-      const owner = rel === cacheDir || rel.startsWith(`${cacheDir}/`) ? INBOX_CACHE_FILE.exec(entry.name)?.[1] : undefined;
+      if (entry.name.endsWith('.damaged')) {
+        findings.push(finding('damaged-journal', shown, 'a journal entry that did not parse or named something other than town files; it was never applied', null));
+        continue;
+      }
+      const owner = dir === cacheDir || dir.startsWith(`${cacheDir}${path.sep}`) ? INBOX_CACHE_FILE.exec(entry.name)?.[1] : undefined;
       if (owner !== undefined && !agents.has(owner) && !existsSync(path.join(town.root, townPaths.inbox(owner)))) {
-        findings.push(finding('stale-cache', file, `a cache of the inbox of ${owner}, which no longer exists`, 'delete it (a cache is rebuilt when needed)'));
+        findings.push(finding('stale-cache', shown, `a cache of the inbox of ${owner}, which no longer exists`, 'delete it (a cache is rebuilt when needed)'));
       }
     }
   };
-  visit(townPaths.runDir);
+  visit(localStateDir(town.root));
+}
+
+/**
+ * What a file system can hold that no town can: a plain file where the town
+ * needs a folder (inbox/<agent>/read, tasks, …). Every reader and writer
+ * refuses to go through it; doctor names it, and --fix moves it aside.
+ */
+function checkFolders(town: Town, findings: Finding[]): void {
+  const folders = [townPaths.agentsDir, townPaths.tasksDir, townPaths.inboxRoot];
+  for (const owner of listInboxOwners(town.root)) folders.push(townPaths.inbox(owner), townPaths.readDir(owner));
+  for (const rel of folders) {
+    let stat;
+    try {
+      stat = lstatSync(path.join(town.root, rel));
+    } catch {
+      continue;
+    }
+    if (!stat.isDirectory() && !stat.isSymbolicLink()) {
+      findings.push(finding('not-a-folder', rel, 'a file stands where the town needs a folder', `move it to ${rel}.moved-aside and create the folder`));
+    }
+  }
 }
 
 function checkLocks(town: Town, findings: Finding[]): void {
-  const lock = path.join(town.root, townPaths.lock);
+  const lock = statePaths.lock(town.root);
   try {
     lstatSync(lock);
   } catch {
@@ -169,7 +197,7 @@ function checkLocks(town: Town, findings: Finding[]): void {
   }
   if (isLockStale(lock)) {
     const owner = readLockOwner(lock);
-    findings.push(finding('stale-lock', townPaths.lock, `the town lock is held by pid ${owner?.pid ?? '?'}, which no longer exists`, 'remove the lock'));
+    findings.push(finding('stale-lock', path.relative(town.root, lock), `the town lock is held by pid ${owner?.pid ?? '?'}, which no longer exists`, 'remove the lock'));
   }
 }
 
@@ -178,6 +206,11 @@ async function checkGit(town: Town, findings: Finding[]): Promise<void> {
     findings.push(finding('unfinished-commit', entry, 'a change that was written but not committed yet (a crash, or a merge in progress)', 'commit it'));
   }
   if (!town.gitDir) return;
+  // Local state committed by someone (a force-add, a push): data from a collaborator, which tt never reads as its own.
+  const trackedRun = await runTask(town.root, trackedPathsTask(LEGACY_RUN_DIR));
+  if (trackedRun.length > 0) {
+    findings.push(finding('tracked-run', LEGACY_RUN_DIR, `${trackedRun.length} file(s) under ${LEGACY_RUN_DIR}/ are committed; tt keeps local state in the git directory and ignores them (git rm -r --cached ${LEGACY_RUN_DIR} and commit, to remove them from the branch)`));
+  }
   for (const problem of await mergeSetupProblems(town)) findings.push(finding('merge-driver', null, problem, 'register it (what tt init does in a clone)'));
   const status = await runTask(town.root, statusTask(TOWN_DIR_NAME));
   const journaled = pendingJournalEntries(town.root).length > 0;
@@ -224,6 +257,7 @@ export async function diagnoseTown(ctx: OpContext, options: { fix: boolean }): P
   const { town } = ctx;
   const findings: Finding[] = [];
   const { tasks, agents } = checkFiles(town, findings);
+  checkFolders(town, findings);
   checkLocks(town, findings);
   checkRunFiles(town, agents, ctx.now().getTime(), findings);
   await checkGit(town, findings);
@@ -233,11 +267,18 @@ export async function diagnoseTown(ctx: OpContext, options: { fix: boolean }): P
   for (const item of findings) {
     if ((item.kind === 'temp-file' || item.kind === 'stale-cache') && item.file) {
       // force: another tt (or another doctor) may have removed it since it was listed.
-      rmSync(path.join(town.root, item.file), { force: true });
+      rmSync(path.resolve(town.root, item.file), { force: true });
       item.fixed = true;
     }
-    if (item.kind === 'stale-lock' && item.file && isLockStale(path.join(town.root, item.file))) {
-      unlinkSync(path.join(town.root, item.file));
+    if (item.kind === 'stale-lock' && item.file && isLockStale(path.resolve(town.root, item.file))) {
+      unlinkSync(path.resolve(town.root, item.file));
+      item.fixed = true;
+    }
+    if (item.kind === 'not-a-folder' && item.file) {
+      // Moved aside, never deleted: it may be someone's text.
+      const file = path.join(town.root, item.file);
+      renameSync(file, `${file}.moved-aside`);
+      mkdirSync(file);
       item.fixed = true;
     }
   }

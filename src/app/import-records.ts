@@ -30,6 +30,7 @@ import { runTask } from '../git/task.js';
 import { ensureDir } from '../store/fs-safe.js';
 import { acquireLock } from '../store/lock.js';
 import { townPaths } from '../store/paths.js';
+import { statePaths } from '../store/state-dir.js';
 import { formatAgent, formatMessage, formatTask } from '../store/records.js';
 import type { Town } from '../store/town.js';
 
@@ -126,7 +127,7 @@ export async function importRecords(town: Town, batch: RecordBatch, options: Imp
   const files = recordFiles(batch);
   if (files.length === 0) throw new UsageError('nothing to import: the batch holds no records');
   const root = town.root;
-  const lock = await acquireLock(path.join(root, townPaths.lock), { command: 'import' });
+  const lock = await acquireLock(statePaths.lock(root), { command: 'import' });
   try {
     const existing = files.find((file) => existsSync(path.join(root, file.path)));
     if (existing) throw new ConflictError(`${existing.path} already exists: an import only adds records`);

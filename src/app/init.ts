@@ -44,7 +44,7 @@ export async function initTown({ cwd, name, now }: InitOptions): Promise<InitRes
   const townName = name?.trim() || path.basename(root);
   const configText = await setConfigValue(readFileSync(templatePath('town.yml'), 'utf8'), 'name', townName);
   // town.yml goes down first so the town can be opened (and locked) like any other.
-  mkdirSync(path.join(root, townPaths.runDir), { recursive: true });
+  mkdirSync(path.dirname(path.join(root, townPaths.config)), { recursive: true });
   writeFileSync(path.join(root, townPaths.config), configText);
   const town = openTown({ cwd: root, env: {} });
   const { commit } = await transact(town, (writer) => {

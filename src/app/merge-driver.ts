@@ -10,7 +10,7 @@
  * reports an ordinary conflict for that one file.
  *
  * The driver cannot commit (git is in the middle of a merge), so a claim
- * conflict is recorded under run/merge-notices/ and `tt sync` delivers the
+ * conflict is recorded in the local state folder's merge-notices/ and `tt sync` delivers the
  * loser's message after the merge (app/sync.ts). The git plumbing it needs
  * (`git merge-file`) is in git/merge-file.ts.
  */
@@ -23,9 +23,11 @@ import { parseTownConfig } from '../store/config.js';
 import { writeFileAtomic } from '../store/fs-safe.js';
 import { parseYaml, parseYamlDocument } from '../store/yaml.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
+import { localStateDir } from '../store/state-dir.js';
 import { formatAgent, formatMessage, formatTask, parseAgent, parseMessage, parseTask } from '../store/records.js';
 
-export const MERGE_NOTICES_DIR = `${townPaths.runDir}/merge-notices`;
+/** Notices of claims the merge lost, in the local state folder (store/state-dir.ts), relative to it. */
+export const MERGE_NOTICES_DIR = 'merge-notices';
 
 export type TownFileKind = 'task' | 'message' | 'agent' | 'config' | 'other';
 
@@ -172,8 +174,9 @@ function recordNotice(cwd: string, townPrefix: string, conflict: ClaimConflict):
   const root = path.resolve(cwd, townPrefix);
   if (!existsSync(path.join(root, TOWN_DIR_NAME))) return null;
   const rel = `${MERGE_NOTICES_DIR}/${claimNoticeMessage(conflict).id}.json`;
-  writeFileAtomic(root, rel, `${JSON.stringify(conflict, null, 2)}\n`);
-  return path.posix.join(townPrefix, rel);
+  const stateDir = localStateDir(root);
+  writeFileAtomic(stateDir, rel, `${JSON.stringify(conflict, null, 2)}\n`);
+  return path.join(stateDir, rel);
 }
 
 export async function runMergeDriver(request: DriverRequest): Promise<DriverResult> {

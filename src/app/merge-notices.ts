@@ -1,6 +1,6 @@
 /**
  * Claim notices: the merge driver runs inside git's merge and cannot commit,
- * so it records each claim conflict under run/merge-notices/; `tt sync`
+ * so it records each claim conflict in the local state folder's merge-notices/; `tt sync`
  * delivers them as `info` messages to the losers once the merge is in place.
  */
 import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
@@ -9,6 +9,9 @@ import { claimNoticeMessage, type ClaimConflict } from '../core/merge.js';
 import { CONDUCTOR } from '../core/types.js';
 import { MERGE_NOTICES_DIR } from './merge-driver.js';
 import { townPaths } from '../store/paths.js';
+import { localStateDir, refuseStateSymlink } from '../store/state-dir.js';
+import { TASK_ID_PATTERN } from '../core/ids.js';
+import { AGENT_NAME_PATTERN } from '../core/names.js';
 import { formatMessage } from '../store/records.js';
 import { readTask } from '../store/reader.js';
 import { transact } from './transaction.js';
@@ -21,11 +24,19 @@ export interface DeliveredNotice {
   message: string;
 }
 
+/**
+ * A notice, validated before any of it is used: the loser names an inbox
+ * folder and the task a file, so both must match the rules a command line's
+ * would (a notice naming `../..` is dropped, never followed).
+ */
 function readNotice(file: string): ClaimConflict | undefined {
   try {
+    refuseStateSymlink(file);
     const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<ClaimConflict>;
     const fields = [data.task, data.title, data.winner, data.loser, data.winnerClaimed, data.loserClaimed];
-    return fields.every((value) => typeof value === 'string') ? (data as ClaimConflict) : undefined;
+    if (!fields.every((value) => typeof value === 'string')) return undefined;
+    const valid = TASK_ID_PATTERN.test(data.task!) && AGENT_NAME_PATTERN.test(data.winner!) && AGENT_NAME_PATTERN.test(data.loser!);
+    return valid ? (data as ClaimConflict) : undefined;
   } catch {
     return undefined;
   }
@@ -40,7 +51,7 @@ function readNotice(file: string): ClaimConflict | undefined {
  */
 export async function deliverMergeNotices(ctx: OpContext): Promise<DeliveredNotice[]> {
   const { town } = ctx;
-  const dir = path.join(town.root, MERGE_NOTICES_DIR);
+  const dir = path.join(localStateDir(town.root), MERGE_NOTICES_DIR);
   let names: string[];
   try {
     names = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();

@@ -9,6 +9,7 @@ import { CONDUCTOR } from '../core/types.js';
 import type { OpContext } from './context.js';
 import { resolveAgent } from './agents.js';
 import { openTown, type Town } from '../store/town.js';
+import { migrateLegacyRunDir } from './local-state.js';
 
 export interface SessionOptions {
   cwd: string;
@@ -33,7 +34,10 @@ export class Session {
   }
 
   town(): Town {
-    this.openedTown ??= openTown({ cwd: this.options.cwd, town: this.options.town, env: this.options.env });
+    if (this.openedTown === undefined) {
+      this.openedTown = openTown({ cwd: this.options.cwd, town: this.options.town, env: this.options.env });
+      migrateLegacyRunDir(this.openedTown.root);
+    }
     return this.openedTown;
   }
 

@@ -9,7 +9,7 @@
  * The merge runs inside the town lock, so no tt write lands half-way through
  * it; fetch and push do not touch the work tree and run outside it.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConflictError, GitError, NotFoundError, UsageError } from '../errors.js';
 import { concludeMergeTask, messageParagraphs } from '../git/commit.js';
@@ -22,7 +22,8 @@ import {
 import { operationInProgress } from '../git/repo-state.js';
 import { runTask } from '../git/task.js';
 import { acquireLock } from '../store/lock.js';
-import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
+import { TOWN_DIR_NAME } from '../store/paths.js';
+import { statePaths } from '../store/state-dir.js';
 import { flushJournal } from './transaction.js';
 import type { Town } from '../store/town.js';
 import type { OpContext } from './context.js';
@@ -33,7 +34,6 @@ export const MAX_PUSH_RETRIES = 5;
 const PUSH_BACKOFF_BASE_MS = 200;
 const PUSH_BACKOFF_MAX_MS = 5_000;
 /** One sync at a time per clone: FETCH_HEAD and the push are shared. */
-const SYNC_LOCK = `${townPaths.runDir}/sync.lock`;
 const SYNC_LOCK_TIMEOUT_MS = 10 * 60_000;
 
 export interface SyncOptions {
@@ -168,7 +168,7 @@ async function resolveTownConflicts(town: Town, top: string): Promise<{ resolved
 async function integrate(ctx: OpContext, target: Target, remoteHead: string): Promise<Integration> {
   const { town } = ctx;
   const { top } = target;
-  const lock = await acquireLock(path.join(town.root, townPaths.lock), { command: 'tt sync' });
+  const lock = await acquireLock(statePaths.lock(town.root), { command: 'tt sync' });
   try {
     await refuseIfBusy(town, top);
     const merged = await countCommits(top, `HEAD..${remoteHead}`);
@@ -219,8 +219,7 @@ export async function syncTown(ctx: OpContext, options: SyncOptions = {}): Promi
   const target = await resolveTarget(town, options.remote);
   await refuseIfBusy(town, target.top);
   const maxRetries = options.maxRetries ?? MAX_PUSH_RETRIES;
-  mkdirSync(path.join(town.root, townPaths.runDir), { recursive: true });
-  const syncLock = await acquireLock(path.join(town.root, SYNC_LOCK), { command: 'tt sync', timeoutMs: SYNC_LOCK_TIMEOUT_MS });
+  const syncLock = await acquireLock(statePaths.syncLock(town.root), { command: 'tt sync', timeoutMs: SYNC_LOCK_TIMEOUT_MS });
   try {
     const registered = await ensureMergeDriver(town, ctx.actor);
     // Commit what earlier writes journaled (a commit deferred by a merge), so it is merged and pushed too.

@@ -1,23 +1,26 @@
 /**
  * A town change: take the lock, re-read what the change depends on, write
  * files atomically, commit exactly the touched paths, release. The commit is
- * journaled under run/pending/ first, so a change whose commit had to wait (a
+ * journaled in the local state folder's pending/ first, so a change whose commit had to wait (a
  * merge in progress) or was interrupted is committed by the next tt write.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { commitPaths, type Trailer } from '../git/commit.js';
 import { operationInProgress } from '../git/repo-state.js';
 import { readCommitParent, readHeadCommit, readOwnCommitParent } from '../git/git-dir.js';
 import { revertedTownPaths } from '../git/reverted.js';
-import { CONDUCTOR } from '../core/types.js';
+import { CONDUCTOR, TOWN_ACTIONS } from '../core/types.js';
 import { ConflictError, GitError, ValidationError } from '../errors.js';
 import { newMessageId } from '../core/ids.js';
 import { acquireLock } from '../store/lock.js';
 import { MAX_TOWN_FILE_BYTES } from '../store/town-file.js';
 export type { Trailer };
 import { moveFile, removeFile, writeFileAtomic } from '../store/fs-safe.js';
-import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
+import { TOWN_DIR_NAME } from '../store/paths.js';
+import { ensureStateDir, refuseStateSymlink, statePaths, writeStateFile } from '../store/state-dir.js';
+import { AGENT_NAME_PATTERN } from '../core/names.js';
+import { migrateLegacyRunDir } from './local-state.js';
 import type { Town } from '../store/town.js';
 
 export interface ChangeDescription {
@@ -85,9 +88,38 @@ interface PendingCommit {
   author: string;
 }
 
-const PENDING_DIR = `${townPaths.runDir}/pending`;
+/** A path a journal may name: a town file, or the one file outside the town tt commits (.gitattributes, at init). */
+function isTownPath(rel: unknown): rel is string {
+  if (typeof rel !== 'string' || rel.includes('\\') || rel.includes('\0')) return false;
+  if (rel === '.gitattributes') return true;
+  const parts = rel.split('/');
+  return parts[0] === TOWN_DIR_NAME && parts.length > 1 && parts.every((part) => part !== '' && part !== '.' && part !== '..');
+}
+
+const isLine = (value: unknown): value is string => typeof value === 'string' && !/[\r\n]/.test(value);
+
+/**
+ * A journal entry, checked before anything in it is used: the local state
+ * folder is out of any commit's reach, but a journal is still data — it names
+ * town paths only, one known action, a valid author, single-line trailers.
+ */
+export function validPendingCommit(data: unknown): PendingCommit | undefined {
+  if (!data || typeof data !== 'object') return undefined;
+  const entry = data as Partial<PendingCommit>;
+  if (!Array.isArray(entry.paths) || entry.paths.length === 0 || !entry.paths.every(isTownPath)) return undefined;
+  if (!Array.isArray(entry.created) || !entry.created.every(isTownPath)) return undefined;
+  if (!isLine(entry.subject) || (entry.body !== undefined && typeof entry.body !== 'string')) return undefined;
+  if (typeof entry.author !== 'string' || !AGENT_NAME_PATTERN.test(entry.author)) return undefined;
+  if (!Array.isArray(entry.trailers) || !entry.trailers.every((t) => Array.isArray(t) && t.length === 2 && isLine(t[0]) && isLine(t[1]))) return undefined;
+  const actions = entry.trailers.filter(([key]) => key === 'Tinytown-Action');
+  if (actions.length !== 1 || !(TOWN_ACTIONS as readonly string[]).includes(actions[0]![1])) return undefined;
+  return entry as PendingCommit;
+}
+
 
 export function changeTrailers(change: ChangeDescription): Trailer[] {
+  // Every action tt commits is one of the known ones (a journal naming another is refused): a new one is added there.
+  if (!(TOWN_ACTIONS as readonly string[]).includes(change.action)) throw new Error(`unknown town action "${change.action}" (add it to TOWN_ACTIONS)`);
   const trailers: Trailer[] = [
     ['Tinytown-Action', change.action],
     ['Tinytown-Agent', change.agent],
@@ -105,7 +137,7 @@ export function changeSubject(change: ChangeDescription): string {
 
 function listPending(root: string): string[] {
   try {
-    return readdirSync(path.join(root, PENDING_DIR)).filter((name) => name.endsWith('.json')).sort();
+    return readdirSync(statePaths.pendingDir(root)).filter((name) => name.endsWith('.json')).sort();
   } catch {
     return [];
   }
@@ -121,12 +153,16 @@ function commitBlocker(town: Town): string | undefined {
 async function flushPending(town: Town): Promise<number> {
   let committed = 0;
   for (const name of listPending(town.root)) {
-    const file = path.join(town.root, PENDING_DIR, name);
-    let pending: PendingCommit;
+    const file = path.join(statePaths.pendingDir(town.root), name);
+    let pending: PendingCommit | undefined;
     try {
-      pending = JSON.parse(readFileSync(file, 'utf8')) as PendingCommit;
+      refuseStateSymlink(file);
+      pending = validPendingCommit(JSON.parse(readFileSync(file, 'utf8')));
     } catch {
-      // Journals are written atomically, so this is damage from outside: keep it for tt doctor, do not block every command.
+      pending = undefined;
+    }
+    if (!pending) {
+      // Journals are written atomically and checked: this is damage from outside. Kept for tt doctor, never applied, never blocking.
       renameSync(file, `${file}.damaged`);
       continue;
     }
@@ -136,7 +172,6 @@ async function flushPending(town: Town): Promise<number> {
   return committed;
 }
 
-const LAST_COMMIT_FILE = `${townPaths.runDir}/last-commit`;
 
 /**
  * Remembers tt's newest commit, so a later command can tell whether someone
@@ -153,7 +188,7 @@ async function recordCommit(town: Town, commit: string | null): Promise<boolean>
   }
   const last = readLastCommit(town);
   if (last !== undefined && readOwnCommitParent(town.gitDir, ours) !== last) await restoreRevertedChanges(town);
-  writeFileSync(path.join(town.root, LAST_COMMIT_FILE), ours);
+  writeStateFile(statePaths.lastCommit(town.root), ours);
   await restoreRevertedChanges(town);
   return true;
 }
@@ -170,7 +205,7 @@ function findOwnCommit(gitDir: string, abbreviated: string): string | undefined 
 
 function readLastCommit(town: Town): string | undefined {
   try {
-    return readFileSync(path.join(town.root, LAST_COMMIT_FILE), 'utf8').trim() || undefined;
+    return readFileSync(statePaths.lastCommit(town.root), 'utf8').trim() || undefined;
   } catch {
     return undefined;
   }
@@ -183,7 +218,7 @@ async function restoreRevertedChanges(town: Town): Promise<void> {
   const head = readHeadCommit(town.gitDir);
   if (!head || last && head.startsWith(last)) return;
   if (!last) {
-    writeFileSync(path.join(town.root, LAST_COMMIT_FILE), head);
+    writeStateFile(statePaths.lastCommit(town.root), head);
     return;
   }
   const reverted = await revertedTownPaths(town.root, last, TOWN_DIR_NAME);
@@ -193,12 +228,12 @@ async function restoreRevertedChanges(town: Town): Promise<void> {
     trailers: [['Tinytown-Action', 'restore'], ['Tinytown-Agent', CONDUCTOR]],
   });
   // Either way HEAD is now the baseline: later commits are compared with it.
-  writeFileSync(path.join(town.root, LAST_COMMIT_FILE), (restored ? readHeadCommit(town.gitDir) : undefined) ?? head);
+  writeStateFile(statePaths.lastCommit(town.root), (restored ? readHeadCommit(town.gitDir) : undefined) ?? head);
 }
 
 /** Commits what earlier changes journaled (used by tt doctor --fix); returns how many commits it made. */
 export async function flushJournal(town: Town): Promise<number> {
-  const lock = await acquireLock(path.join(town.root, townPaths.lock));
+  const lock = await acquireLock(statePaths.lock(town.root));
   try {
     const blocker = commitBlocker(town);
     if (blocker) throw new ConflictError(`${blocker}: finish it first, then run this again`);
@@ -209,7 +244,7 @@ export async function flushJournal(town: Town): Promise<number> {
 }
 
 export function pendingJournalEntries(root: string): string[] {
-  return listPending(root).map((name) => `${PENDING_DIR}/${name}`);
+  return listPending(root).map((name) => path.join(statePaths.pendingDir(root), name));
 }
 
 /** Test hook: hold the lock mid-change so a test can kill the process there. */
@@ -227,8 +262,9 @@ export async function transact<T>(
   town: Town,
   work: (writer: TownWriter) => { result: T; change: ChangeDescription } | Promise<{ result: T; change: ChangeDescription }>,
 ): Promise<TransactionResult<T>> {
-  mkdirSync(path.join(town.root, townPaths.runDir), { recursive: true });
-  const lock = await acquireLock(path.join(town.root, townPaths.lock));
+  // Before the first lock: an older town's journal (run/pending/) is moved in and committed like any other.
+  migrateLegacyRunDir(town.root);
+  const lock = await acquireLock(statePaths.lock(town.root));
   try {
     const autoCommit = town.config.git.auto_commit;
     const blocker = autoCommit ? commitBlocker(town) : undefined;
@@ -252,11 +288,9 @@ export async function transact<T>(
       author: change.agent,
     };
     const journalName = `${newMessageId(new Date())}.json`;
-    const journal = path.join(town.root, PENDING_DIR, journalName);
+    const journal = path.join(ensureStateDir(town.root, 'pending'), journalName);
     // Atomic (temp + rename) but not fsynced: the journal only speeds up recovery; the town files themselves are fsynced.
-    mkdirSync(path.dirname(journal), { recursive: true });
-    writeFileSync(`${journal}.tmp`, JSON.stringify(pending));
-    renameSync(`${journal}.tmp`, journal);
+    writeStateFile(journal, JSON.stringify(pending));
     try {
       writer.apply();
     } catch (error) {

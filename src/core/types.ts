@@ -82,3 +82,13 @@ export interface TownConfig {
 export const CONDUCTOR = 'conductor';
 /** `supervisor` is the same well-known mailbox as `conductor` (the Tinytown book). */
 export const CONDUCTOR_ALIASES: readonly string[] = ['conductor', 'supervisor'];
+
+/**
+ * Every `Tinytown-Action` tt commits (DESIGN §2). A journal entry naming
+ * another is refused; a new action is added here.
+ */
+export const TOWN_ACTIONS = [
+  'init', 'config', 'spawn', 'prune', 'send', 'read', 'assign', 'start', 'complete', 'fail', 'cancel', 'requeue', 'claim',
+  'backlog-add', 'backlog-remove', 'review', 'approve', 'reject', 'accept', 'merge', 'restore', 'reclaim', 'doctor', 'import',
+  'edit', 'reassign', 'reserve', 'release', 'usage',
+] as const;

@@ -138,6 +138,13 @@ export const untrackedPathsTask = (folder: string): GitTask<string[]> => ({
   parse: records,
 });
 
+/** Files under a folder that git tracks (in the index), relative to cwd. */
+export const trackedPathsTask = (folder: string): GitTask<string[]> => ({
+  args: ['ls-files', '-z', '--', folder],
+  blocking: true,
+  parse: records,
+});
+
 /** Files under a folder whose work-tree content differs from the index, relative to cwd. */
 export const changedPathsTask = (folder: string): GitTask<string[]> => ({
   args: ['diff', '--name-only', '-z', '--no-renames', '--relative', '--', folder],

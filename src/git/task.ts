@@ -5,7 +5,7 @@
  * name (`fetchTask(...)`) and gets a typed value back; unit tests assert each
  * task's exact argv (test/unit/git-commands.test.ts) without running git.
  */
-import { runGit, type GitCommand, type GitResult } from './run-git.js';
+import { runGit, runGitSync, type GitCommand, type GitResult } from './run-git.js';
 
 export interface GitTask<T> extends Omit<GitCommand, 'cwd'> {
   parse(result: GitResult): T;
@@ -25,3 +25,8 @@ export const value = (result: GitResult): string | undefined => (result.exitCode
 export const succeeded = (result: GitResult): boolean => result.exitCode === 0;
 /** stdout as it is. */
 export const text = (result: GitResult): string => result.stdout;
+
+/** A task run synchronously, for the few questions asked where nothing can be awaited (the state folder's one-time move). */
+export function runTaskSync<T>(cwd: string, task: GitTask<T>): T {
+  return task.parse(runGitSync({ ...task, cwd }));
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ValidationError } from '../errors.js';
 import { TEMP_FILE_PATTERN } from './fs-safe.js';
 import { FolderCache, type CachedProblem, type Outcome } from './record-cache.js';
-import { readTownFileWithStat, toProblem, type Listing, type Problem } from './town-file.js';
+import { notAFolder, readTownFileWithStat, toProblem, type Listing, type Problem } from './town-file.js';
 
 export type Parse<T> = (text: string, file: string) => T;
 export type Check<T> = (item: T, file: string) => void;
@@ -89,7 +89,12 @@ function listThroughCache<T>(root: string, relDir: string, cache: FolderCache<T>
     try {
       names = readdirSync(folder);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], validated: [] };
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { files: [], validated: [] };
+      if (code === 'ENOTDIR') {
+        problems.push(notAFolder(relDir));
+        return { files: [], validated: [] };
+      }
       throw error;
     }
     markdown = names.filter((name) => name.endsWith('.md') && !TEMP_FILE_PATTERN.test(name));

@@ -74,7 +74,7 @@ export function parseTownConfig(text: string, file: string): TownConfig {
 /**
  * town.yml, parsed: every tt call reads it, and it is the one YAML file most
  * calls would load the YAML library for. So the parsed config is cached under
- * run/cache/parsed/ (record-cache.ts), under the one cache rule (stat-cache.ts).
+ * the state folder's cache/parsed/ (record-cache.ts), under the one cache rule (stat-cache.ts).
  */
 export function readTownConfig(root: string): TownConfig {
   const file = townPaths.config;

@@ -4,7 +4,7 @@
  *
  * Message files are written once and never edited, and creating, removing or
  * renaming one changes its folder's stat; so the counts are cached under
- * run/cache/ by the folder's fingerprint, under the one cache rule
+ * the state folder's cache/ by the folder's fingerprint, under the one cache rule
  * (stat-cache.ts): a folder still inside the racy window when it was counted
  * is never cached, as a file created in the same tick might not show.
  */
@@ -12,6 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import path from 'node:path';
 import { TEMP_FILE_PATTERN } from './fs-safe.js';
 import { townPaths } from './paths.js';
+import { statePaths } from './state-dir.js';
 import { readTownFile } from './reader.js';
 import { fingerprint, isFingerprint, isSettled, sameFingerprint, type Fingerprint } from './stat-cache.js';
 
@@ -34,7 +35,7 @@ export function saysUrgent(text: string): boolean {
 }
 
 function cacheFile(root: string, agent: string): string {
-  return path.join(root, townPaths.runDir, 'cache', `inbox-${agent}.json`);
+  return path.join(statePaths.cacheDir(root), `inbox-${agent}.json`);
 }
 
 function countNow(root: string, agent: string): InboxSummary {

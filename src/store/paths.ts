@@ -54,9 +54,6 @@ export const townPaths = {
   agentsDir: `${TOWN_DIR_NAME}/agents`,
   tasksDir: `${TOWN_DIR_NAME}/tasks`,
   inboxRoot: `${TOWN_DIR_NAME}/inbox`,
-  runDir: `${TOWN_DIR_NAME}/run`,
-  /** The town lock every write (and tt sync's merge) takes. */
-  lock: `${TOWN_DIR_NAME}/run/lock`,
   agent: (name: string) => `${TOWN_DIR_NAME}/agents/${name}.md`,
   task: (id: string) => `${TOWN_DIR_NAME}/tasks/${id}.md`,
   inbox: (agent: string) => `${TOWN_DIR_NAME}/inbox/${agent}`,

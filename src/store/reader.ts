@@ -12,16 +12,21 @@ import { parseAgent, parseMessage, parseTask } from './records.js';
 import { townPaths } from './paths.js';
 import { TEMP_FILE_PATTERN } from './fs-safe.js';
 import { collect, readCached, readView, type Check, type FolderView, type Parse, type ViewResult } from './cached-folder.js';
-import { readTownFile, toProblem, type Listing, type Problem } from './town-file.js';
+import { notAFolder, readTownFile, toProblem, type Listing, type Problem } from './town-file.js';
 
 export { MAX_TOWN_FILE_BYTES, readTownFile, readTownFileWithStat, toProblem, type Listing, type Problem } from './town-file.js';
 export type { FolderView, ViewResult } from './cached-folder.js';
 
-function listDir(root: string, relDir: string): Dirent[] {
+function listDir(root: string, relDir: string, problems: Problem[]): Dirent[] {
   try {
     return readdirSync(path.join(root, relDir), { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') {
+      problems.push(notAFolder(relDir));
+      return [];
+    }
     throw error;
   }
 }
@@ -29,7 +34,7 @@ function listDir(root: string, relDir: string): Dirent[] {
 /** Markdown entries of a folder; symlinks and other oddities become problems, temp files are skipped. */
 export function markdownFiles(root: string, relDir: string, problems: Problem[]): string[] {
   const files: string[] = [];
-  for (const entry of listDir(root, relDir)) {
+  for (const entry of listDir(root, relDir, problems)) {
     if (!entry.name.endsWith('.md') || TEMP_FILE_PATTERN.test(entry.name)) continue;
     const rel = `${relDir}/${entry.name}`;
     if (entry.isSymbolicLink()) problems.push({ file: rel, message: 'is a symlink; tt does not follow symlinks in the town' });
@@ -40,7 +45,7 @@ export function markdownFiles(root: string, relDir: string, problems: Problem[])
 
 /**
  * Every Markdown file of a folder, parsed. With `cacheName` the parsed records
- * come from run/cache/parsed/ while each file's stat is unchanged (record-cache.ts).
+ * come from the state folder's cache/parsed/ while each file's stat is unchanged (record-cache.ts).
  */
 function readAll<T>(root: string, relDir: string, parse: Parse<T>, check?: Check<T>, cacheName?: string): Listing<T> {
   if (cacheName !== undefined) {
@@ -100,7 +105,7 @@ export function resolveTaskId(root: string, input: string): string {
   if (bare.length < 3 || !/^[0-9a-z]+$/.test(bare)) {
     throw new UsageError(`"${input}" is not a task id: give the id (t-7k2m9q) or at least 3 of its characters after "t-"`);
   }
-  const ids = listDir(root, townPaths.tasksDir)
+  const ids = listDir(root, townPaths.tasksDir, [])
     .map((entry) => entry.name)
     .filter((name) => name.endsWith('.md'))
     .map((name) => name.slice(0, -3))
@@ -140,7 +145,7 @@ export function listRead(root: string, agent: string): Listing<Message> {
 /** Unread count without parsing: one readdir. */
 export function countUnread(root: string, agent: string): number {
   let count = 0;
-  for (const entry of listDir(root, townPaths.inbox(agent))) {
+  for (const entry of listDir(root, townPaths.inbox(agent), [])) {
     if (entry.isFile() && entry.name.endsWith('.md') && !TEMP_FILE_PATTERN.test(entry.name)) count++;
   }
   return count;
@@ -148,5 +153,5 @@ export function countUnread(root: string, agent: string): number {
 
 /** Names of the folders under inbox/ (agents that have or had mail). */
 export function listInboxOwners(root: string): string[] {
-  return listDir(root, townPaths.inboxRoot).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  return listDir(root, townPaths.inboxRoot, []).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
 }

@@ -1,6 +1,6 @@
 /**
  * Parsed town files kept between tt processes, one cache file per folder
- * under run/cache/parsed/. Reading 50,000 messages is 50,000 opens, reads and
+ * under the state folder's cache/parsed/. Reading 50,000 messages is 50,000 opens, reads and
  * parses; with the cache it is 50,000 lstat calls, and a command whose output
  * was derived from exactly these files before (a view) does not even parse.
  *
@@ -8,7 +8,7 @@
  * (stat-cache.ts): the file's stat unchanged, and outside the racy window when
  * it was read (a file that had not settled is not cached at all). The same
  * holds for the folder's listing. Only records that survive a JSON round trip
- * are cached (YAML can produce dates, which JSON cannot hold). run/ is
+ * are cached (YAML can produce dates, which JSON cannot hold). The cache is
  * disposable: a damaged, foreign, cut-short or unreadable cache file is
  * ignored and rewritten, and one that cannot be written is not.
  *
@@ -19,13 +19,14 @@ import { closeSync, constants, fstatSync, openSync, renameSync, unlinkSync, writ
 import path from 'node:path';
 import { randomBase32 } from '../core/ids.js';
 import { ensureDir } from './fs-safe.js';
-import { townPaths } from './paths.js';
+import { localStateDir } from './state-dir.js';
 import { encodeCacheFile, FORMAT, isHeader, isJsonPlain, LENGTH_DIGITS, readExactly, sameNames, type CachedProblem, type Header } from './cache-format.js';
 import { FINGERPRINT_FIELDS, fingerprint, isSettled, sameFingerprint, type Fingerprint } from './stat-cache.js';
 
 export type { CachedProblem } from './cache-format.js';
 
-export const PARSED_CACHE_DIR = `${townPaths.runDir}/cache/parsed`;
+/** The cache files' folder, inside the local state folder (store/state-dir.ts). */
+export const PARSED_CACHE_DIR = 'cache/parsed';
 const READ_WHOLE_BYTES = 64 * 1024;
 /**
  * A cache without a new view is rewritten once this share of its entries
@@ -85,11 +86,11 @@ export class FolderCache<T> {
   }
 
   /**
-   * `name` says which cache file under run/cache/parsed/ holds the folder `dir`
+   * `name` says which cache file under the state folder's cache/parsed/ holds the folder `dir`
    * (relative to the root); `view` is the view this pass may use, read with the header.
    */
   static open<T>(root: string, dir: string, name: string, view?: string): FolderCache<T> {
-    return new FolderCache<T>(root, dir, path.join(root, PARSED_CACHE_DIR, `${name}.json`), view);
+    return new FolderCache<T>(root, dir, path.join(localStateDir(root), PARSED_CACHE_DIR, `${name}.json`), view);
   }
 
   private load(wantedView: string | undefined): void {
@@ -293,11 +294,11 @@ export class FolderCache<T> {
     try {
       const content = this.serialize(sameEntries);
       if (content === undefined) return;
-      ensureDir(this.root, PARSED_CACHE_DIR);
+      ensureDir(localStateDir(this.root), PARSED_CACHE_DIR);
       writeFileSync(temp, content);
       renameSync(temp, this.file);
     } catch {
-      // run/ is an optimisation: a read never fails because its cache cannot be written
+      // the cache is an optimisation: a read never fails because its cache cannot be written
       try {
         unlinkSync(temp);
       } catch {

@@ -1,11 +1,11 @@
 /**
- * An agent's run-time state under .tinytown/run/agents/ (never committed: it
+ * An agent's run-time state in the local state folder's agents/ (store/state-dir.ts; never committed: it
  * changes every few seconds and must not flood history): `<name>.json` holds
- * pid, state, rounds, heartbeat and current task; run/control/<name> is how
+ * pid, state, rounds, heartbeat and current task; control/<name> is how
  * the CLI tells the loop to stop, close, pause or resume.
  *
  * Every write of either file happens under a small per-agent lock
- * (run/agent-locks/<name>.lock, store/lock.ts: a dead owner is broken at
+ * (agent-locks/<name>.lock, store/lock.ts: a dead owner is broken at
  * once), re-reading inside it. Not single-writer files: the state file has
  * honest writers besides the loop — the launcher records the pid before the
  * loop has booted (so a spawn is visible at once), and kill and recover record
@@ -20,7 +20,7 @@ import { ConflictError } from '../errors.js';
 import path from 'node:path';
 import type { AgentRunState } from '../core/types.js';
 import { acquireLock, isProcessAlive, readLockOwner, type HeldLock } from './lock.js';
-import { townPaths } from './paths.js';
+import { localStateDir } from './state-dir.js';
 
 export interface AgentRuntime {
   state: AgentRunState;
@@ -43,15 +43,15 @@ const COLD: AgentRuntime = {
 };
 
 export const runtimePaths = {
-  dir: (root: string) => path.join(root, townPaths.runDir, 'agents'),
-  state: (root: string, name: string) => path.join(root, townPaths.runDir, 'agents', `${name}.json`),
+  dir: (root: string) => path.join(localStateDir(root), 'agents'),
+  state: (root: string, name: string) => path.join(localStateDir(root), 'agents', `${name}.json`),
   /** Control files live apart from the state files so a loop can watch them without waking on its own heartbeats. */
-  controlDir: (root: string) => path.join(root, townPaths.runDir, 'control'),
-  control: (root: string, name: string) => path.join(root, townPaths.runDir, 'control', name),
+  controlDir: (root: string) => path.join(localStateDir(root), 'control'),
+  control: (root: string, name: string) => path.join(localStateDir(root), 'control', name),
   /** Apart from both folders above, so taking the lock wakes no one watching them. */
-  lock: (root: string, name: string) => path.join(root, townPaths.runDir, 'agent-locks', `${name}.lock`),
-  log: (root: string, name: string) => path.join(root, townPaths.runDir, 'logs', `${name}.log`),
-  prompts: (root: string) => path.join(root, townPaths.runDir, 'prompts'),
+  lock: (root: string, name: string) => path.join(localStateDir(root), 'agent-locks', `${name}.lock`),
+  log: (root: string, name: string) => path.join(localStateDir(root), 'logs', `${name}.log`),
+  prompts: (root: string) => path.join(localStateDir(root), 'prompts'),
 };
 
 export interface ObservedRuntime extends AgentRuntime {

@@ -5,17 +5,17 @@
  * unchanged a scan of its names would find the same nothing — `tt inbox
  * --all` need not list 50,000 names again to learn that nobody wrote mail by
  * hand. A folder still inside the racy window when it was scanned is not
- * remembered; the memo lives in run/ (disposable), and a damaged one is ignored.
+ * remembered; the memo lives in the local state folder (disposable), and a damaged one is ignored.
  */
 import { lstatSync, readFileSync, renameSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { randomBase32 } from '../core/ids.js';
 import { ensureDir } from './fs-safe.js';
-import { townPaths } from './paths.js';
+import { localStateDir } from './state-dir.js';
 import { fingerprint, isFingerprint, isSettled, sameFingerprint, type Fingerprint } from './stat-cache.js';
 
 const FORMAT = 'tinytown-scan-memo-2';
-const MEMO_DIR = `${townPaths.runDir}/cache`;
+const MEMO_DIR = 'cache';
 
 export class ScanMemo {
   private readonly known = new Map<string, Fingerprint>();
@@ -36,9 +36,9 @@ export class ScanMemo {
     }
   }
 
-  /** `name` says which kind of scan this memo is for (one file under run/cache/). */
+  /** `name` says which kind of scan this memo is for (one file under the state folder's cache/). */
   static open(root: string, name: string): ScanMemo {
-    return new ScanMemo(root, path.join(root, MEMO_DIR, `scan-${name}.json`));
+    return new ScanMemo(root, path.join(localStateDir(root), MEMO_DIR, `scan-${name}.json`));
   }
 
   /** True when `relDir` was scanned empty and has not changed since; otherwise scan it (and say what was found). */
@@ -72,7 +72,7 @@ export class ScanMemo {
     if (!this.changed) return;
     const temp = `${this.file}.${process.pid}.${randomBase32(6)}.tmp`;
     try {
-      ensureDir(this.root, MEMO_DIR);
+      ensureDir(localStateDir(this.root), MEMO_DIR);
       writeFileSync(temp, JSON.stringify({ format: FORMAT, folders: Object.fromEntries(this.known) }));
       renameSync(temp, this.file);
     } catch {

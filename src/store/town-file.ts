@@ -66,3 +66,8 @@ export function toProblem(file: string, error: unknown): Problem {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** A plain file where the town needs a folder: a problem of the listing, never a crash. */
+export function notAFolder(relDir: string): Problem {
+  return { file: relDir, message: 'is a file where the town needs a folder (tt doctor --fix moves it aside)' };
+}

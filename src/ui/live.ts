@@ -10,6 +10,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FolderWatchers } from '../watch/folder-watchers.js';
 import { findGitDir, townPaths } from '../store/paths.js';
+import { ensureStateDir } from '../store/state-dir.js';
 
 export type Area = 'agents' | 'tasks' | 'inbox' | 'history' | 'town';
 
@@ -27,12 +28,14 @@ const GATHER_MS = 60;
  */
 const SAFETY_LOOK_MS = 2_000;
 const REFLOG = '\0reflog';
+/** Agents' run-time states, in the local state folder (store/state-dir.ts), outside the town. */
+const AGENT_STATES = '\0agent-states';
 
 function areaOf(relDir: string): Area {
   if (relDir === REFLOG) return 'history';
   if (relDir.startsWith(townPaths.tasksDir)) return 'tasks';
   if (relDir.startsWith(townPaths.inboxRoot)) return 'inbox';
-  if (relDir.startsWith(townPaths.agentsDir) || relDir.startsWith(townPaths.runDir)) return 'agents';
+  if (relDir === AGENT_STATES || relDir.startsWith(townPaths.agentsDir)) return 'agents';
   return 'town';
 }
 
@@ -47,6 +50,8 @@ export interface ChangeFeedHandlers {
 export class TownChangeFeed {
   private readonly folders: FolderWatchers;
   private readonly reflog: FolderWatchers | undefined;
+  private readonly states: FolderWatchers;
+  private readonly statesDir: string;
   private pending = new Set<Area>();
   private timer: NodeJS.Timeout | undefined;
   private version = 0;
@@ -66,6 +71,10 @@ export class TownChangeFeed {
       this.reflog = new FolderWatchers(gitDir, () => this.changed(REFLOG), report);
       this.reflog.watch('logs');
     }
+    // An agent's loop writes its state there as it goes: the board shows it live.
+    this.statesDir = ensureStateDir(root, 'agents');
+    this.states = new FolderWatchers(path.dirname(this.statesDir), () => this.changed(AGENT_STATES), report);
+    this.states.watch(path.basename(this.statesDir));
     this.arm();
     this.lookAtFolders();
     this.started = true;
@@ -76,10 +85,10 @@ export class TownChangeFeed {
   /** The safety net under the watch (see SAFETY_LOOK_MS): one stat per town folder. */
   private lookAtFolders(): void {
     this.arm();
-    for (const relDir of this.contentFolders()) {
+    for (const relDir of [...this.contentFolders(), AGENT_STATES]) {
       let mtimeNs: bigint;
       try {
-        mtimeNs = statSync(path.join(this.root, relDir), { bigint: true }).mtimeNs;
+        mtimeNs = statSync(relDir === AGENT_STATES ? this.statesDir : path.join(this.root, relDir), { bigint: true }).mtimeNs;
       } catch {
         continue;
       }
@@ -99,10 +108,10 @@ export class TownChangeFeed {
    * hold files (a pull creates tasks/ and its files at once): that is a change.
    */
   private arm(): void {
-    for (const dir of ['.tinytown', townPaths.inboxRoot, townPaths.runDir, ...this.contentFolders()]) this.armFolder(dir);
+    for (const dir of ['.tinytown', townPaths.inboxRoot, ...this.contentFolders()]) this.armFolder(dir);
   }
 
-  /** The folders whose entries are the town: agents, tasks, run-time states, each inbox and its read/. */
+  /** The folders whose entries are the town: agents, tasks, each inbox and its read/. */
   private contentFolders(): string[] {
     let owners: string[] = [];
     try {
@@ -110,7 +119,7 @@ export class TownChangeFeed {
     } catch {
       // no inbox folder yet
     }
-    return [townPaths.agentsDir, townPaths.tasksDir, `${townPaths.runDir}/agents`, ...owners.flatMap((owner) => [townPaths.inbox(owner), townPaths.readDir(owner)])];
+    return [townPaths.agentsDir, townPaths.tasksDir, ...owners.flatMap((owner) => [townPaths.inbox(owner), townPaths.readDir(owner)])];
   }
 
   private armFolder(relDir: string): void {
@@ -118,11 +127,6 @@ export class TownChangeFeed {
   }
 
   private changed(relDir: string): void {
-    // run/ also holds logs, locks and caches that change on every command; only agents' state matters here.
-    if (relDir === townPaths.runDir) {
-      this.arm();
-      return;
-    }
     if (relDir === '.tinytown' || relDir === townPaths.inboxRoot || relDir.startsWith(`${townPaths.inboxRoot}/`)) this.arm();
     this.note(relDir);
   }
@@ -152,5 +156,6 @@ export class TownChangeFeed {
     clearInterval(this.safetyLook);
     this.folders.closeAll();
     this.reflog?.closeAll();
+    this.states.closeAll();
   }
 }

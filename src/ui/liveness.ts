@@ -1,5 +1,5 @@
 /**
- * An agent's loop writes its state under run/agents/, which the watch hears;
+ * An agent's loop writes its state in the local state folder's agents/, which the watch hears;
  * but a loop that crashes writes nothing, and "is its process still alive"
  * is only known by asking. So the board asks, about once a second, and says
  * so when an agent's observed state changes without a file changing.

@@ -14,7 +14,7 @@
  *   read once, finished. It also follows town.yml, so a config change
  *   (git.auto_commit) reaches a long-running watcher.
  *
- * Never watched: run/, git's folder (outside .tinytown/), scratch files
+ * Never watched: the legacy run/, git's folder (outside .tinytown/), scratch files
  * (dot-files such as tt's temp files, editors' swap and backup files).
  */
 import { existsSync, lstatSync, readdirSync } from 'node:fs';

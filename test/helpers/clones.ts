@@ -23,7 +23,7 @@ export function cloneOf(remote: string, userName: string): string {
   return dir;
 }
 
-/** Every file under .tinytown/ except run/, relative path → content. */
+/** Every file under .tinytown/ (an old run/ aside), relative path → content. */
 export function townFiles(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   const visit = (rel: string) => {
@@ -40,7 +40,7 @@ export function townFiles(dir: string): Map<string, string> {
 
 const CONFLICT_MARKER = /^(<{7}|={7}|>{7})( |$)/m;
 
-/** Town files (run/ included) holding a git conflict marker line. */
+/** Town files holding a git conflict marker line. */
 export function filesWithConflictMarkers(dir: string): string[] {
   const found: string[] = [];
   const visit = (rel: string) => {

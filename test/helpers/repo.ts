@@ -46,6 +46,11 @@ export function tempRepo(options: TempRepoOptions = {}): string {
   return dir;
 }
 
+/** The local state folder of the town in repository `dir` (pids, logs, locks, journal, caches): never in the work tree. */
+export function stateDir(dir: string): string {
+  return path.join(dir, '.git', 'tinytown');
+}
+
 export function headCommit(dir: string): string {
   return git(dir, 'rev-parse', 'HEAD').trim();
 }

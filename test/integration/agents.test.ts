@@ -59,7 +59,7 @@ describe('running agents', () => {
   it('starts a new log when a loop starts and the old log has grown past the limit, keeping the old one as <name>.log.1', async () => {
     const dir = await town({ failing: 'false' });
     expect((await tt(dir, ['spawn', 'backend', '--cli', 'failing', '--no-start'])).code).toBe(0);
-    const log = path.join(dir, '.tinytown/run/logs/backend.log');
+    const log = path.join(dir, '.git/tinytown/logs/backend.log');
     mkdirSync(path.dirname(log), { recursive: true });
     const old = `${'an old line of agent output\n'.repeat(Math.ceil(LOG_ROTATE_BYTES / 28))}the last old line\n`;
     writeFileSync(log, old);

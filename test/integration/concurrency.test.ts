@@ -11,7 +11,7 @@ function committedMessages(dir: string): string[] {
 }
 
 function lockLeft(dir: string): boolean {
-  return existsSync(path.join(dir, '.tinytown/run/lock'));
+  return existsSync(path.join(dir, '.git/tinytown/lock'));
 }
 
 describe('many writers, one town', () => {

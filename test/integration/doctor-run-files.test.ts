@@ -18,7 +18,7 @@ type Doctor = { healthy: boolean; findings: Array<{ kind: string; file: string |
 const filesUnder = (dir: string, rel: string): string[] =>
   readdirSync(path.join(dir, rel), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
 
-describe('tt doctor: run/ files nothing will read again', () => {
+describe('tt doctor: state files nothing will read again', () => {
   it('finds a dead writer\'s temp file and the caches of a removed agent\'s inbox, and --fix deletes only those', async () => {
     const dir = tempRepo();
     await townWithTeam(dir);
@@ -28,7 +28,7 @@ describe('tt doctor: run/ files nothing will read again', () => {
       expect((await tt(dir, ['status', '--json'])).code).toBe(0);
       for (const agent of ['backend', 'frontend']) expect((await tt(dir, ['inbox', agent, '--all', '--json'])).code).toBe(0);
     });
-    const cacheDir = '.tinytown/run/cache';
+    const cacheDir = '.git/tinytown/cache';
     const frontendCaches = filesUnder(dir, cacheDir).filter((file) => /(inbox|read)-frontend\.json$/.test(file));
     expect(frontendCaches.length).toBeGreaterThan(0);
 
@@ -40,7 +40,7 @@ describe('tt doctor: run/ files nothing will read again', () => {
     const deadTemp = `${cacheDir}/parsed/inbox-backend.json.${deadPid}.k3f9qa.tmp`;
     const freshTemp = `${cacheDir}/parsed/read-backend.json.${deadPid}.m4n5p6.tmp`;
     const liveTemp = `${cacheDir}/parsed/tasks.json.${process.pid}.a1b2c3.tmp`;
-    const agentTemp = '.tinytown/run/agents/backend.json.999999999.tmp';
+    const agentTemp = '.git/tinytown/agents/backend.json.999999999.tmp';
     for (const file of [deadTemp, freshTemp, liveTemp, agentTemp]) {
       mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       writeFileSync(path.join(dir, file), '{"half":');

@@ -140,7 +140,7 @@ describe(`${cases.length} damaged or hostile inputs fed to every reader`, () => 
   });
 
   it('the merge driver refuses or merges each of them without a crash or a conflict marker', async () => {
-    const scratch = path.join(dir, '.tinytown/run/merge-scratch');
+    const scratch = path.join(dir, '.git', 'merge-scratch');
     mkdirSync(scratch, { recursive: true });
     let refused = 0;
     for (const [index, item] of cases.entries()) {
@@ -172,7 +172,7 @@ describe(`${cases.length} damaged or hostile inputs fed to every reader`, () => 
   });
 
   it('doctor --fix repairs nothing it cannot repair safely and deletes nothing', async () => {
-    rmSync(path.join(dir, '.tinytown/run/merge-scratch'), { recursive: true, force: true });
+    rmSync(path.join(dir, '.git', 'merge-scratch'), { recursive: true, force: true });
     const before = fingerprint(dir);
     const fix = await tt(dir, ['doctor', '--fix', '--json']);
     expect(fix.code).toBe(1);

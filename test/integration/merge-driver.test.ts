@@ -13,7 +13,7 @@ import { bareRemote, cloneOf, filesWithConflictMarkers } from '../helpers/clones
 import { commitCount, git, tempRepo } from '../helpers/repo.js';
 import { TT_BIN, townWithTeam, tt } from '../helpers/tt.js';
 
-const NOTICES = '.tinytown/run/merge-notices';
+const NOTICES = '.git/tinytown/merge-notices';
 
 async function twoClones(): Promise<{ a: string; b: string; remote: string }> {
   const remote = bareRemote();

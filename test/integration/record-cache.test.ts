@@ -1,5 +1,5 @@
 /**
- * The parsed-file cache under run/cache/parsed/ (src/store/record-cache.ts):
+ * The parsed-file cache under the local state folder's cache/parsed/ (src/store/record-cache.ts):
  * it must give exactly what reading the files gives, never be trusted over a
  * file that changed, and never fail a read because of what it holds.
  * Files are aged past the settle window with a fake clock (Date only): the
@@ -20,7 +20,7 @@ afterEach(() => {
 });
 
 function cacheFile(dir: string, name: string): string {
-  return path.join(dir, PARSED_CACHE_DIR, `${name}.json`);
+  return path.join(dir, '.git', 'tinytown', PARSED_CACHE_DIR, `${name}.json`);
 }
 
 /** A cache file's header, or undefined when it is not a cache file. */
@@ -148,7 +148,7 @@ describe('the parsed-file cache', () => {
   it('never fails a read when the cache cannot be written, and never writes through a symlink', async () => {
     const { dir } = await townWithMail();
     const expected = listUnread(dir, 'backend');
-    const cacheDir = path.join(dir, PARSED_CACHE_DIR);
+    const cacheDir = path.join(dir, '.git', 'tinytown', PARSED_CACHE_DIR);
     rmSync(cacheDir, { recursive: true, force: true });
     mkdirSync(path.dirname(cacheDir), { recursive: true });
     writeFileSync(cacheDir, 'a file where the cache folder should be');
@@ -314,7 +314,7 @@ describe('tt inbox --json from the cache', () => {
 });
 
 describe('the memo of inbox folders without hand-written mail', () => {
-  const memoFile = (dir: string) => path.join(dir, '.tinytown', 'run', 'cache', 'scan-hand-written-mail.json');
+  const memoFile = (dir: string) => path.join(dir, '.git', 'tinytown', 'cache', 'scan-hand-written-mail.json');
   const remembered = (dir: string): string[] => (existsSync(memoFile(dir)) ? Object.keys((JSON.parse(readFileSync(memoFile(dir), 'utf8')) as { folders: object }).folders) : []);
 
   it('skips a folder scanned empty only while it is unchanged, and never one changed within the settle window', async () => {

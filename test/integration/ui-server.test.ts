@@ -175,11 +175,11 @@ describe('tt ui server', () => {
       expect(((await getJson(board, `/api/task/${reviewed}`)).task as { title: string }).title).toBe('Build the REST API');
       git(dir, 'checkout', '--', file);
 
-      // An agent's loop reports its state under run/ (never committed): the board shows it live.
+      // An agent's loop reports its state in the local state folder (never committed): the board shows it live.
       seen = events.notices.length;
       const runtime = { state: 'working', pid: process.pid, rounds: 2, max_rounds: 10, heartbeat: new Date().toISOString(), started: null, last_activity: null, current_task: reviewed, reason: null };
-      mkdirSync(path.join(dir, '.tinytown', 'run', 'agents'), { recursive: true });
-      writeFileSync(path.join(dir, '.tinytown', 'run', 'agents', 'backend.json'), JSON.stringify(runtime));
+      mkdirSync(path.join(dir, '.git', 'tinytown', 'agents'), { recursive: true });
+      writeFileSync(path.join(dir, '.git', 'tinytown', 'agents', 'backend.json'), JSON.stringify(runtime));
       await waitFor(() => events.since(seen, 'agents'), { what: 'an agents notice after a loop wrote its state' });
       const agents = (await getJson(board, '/api/agents')).agents as Array<{ name: string; state: string; alive: boolean }>;
       expect(agents.find((a) => a.name === 'backend')).toMatchObject({ state: 'working', alive: true });
@@ -187,7 +187,7 @@ describe('tt ui server', () => {
       // A loop that dies writes nothing: the board finds its process gone and says so.
       const loop = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
       await new Promise((resolve) => loop.once('spawn', resolve));
-      writeFileSync(path.join(dir, '.tinytown', 'run', 'agents', 'backend.json'), JSON.stringify({ ...runtime, pid: loop.pid }));
+      writeFileSync(path.join(dir, '.git', 'tinytown', 'agents', 'backend.json'), JSON.stringify({ ...runtime, pid: loop.pid }));
       await waitFor(async () => ((await getJson(board, '/api/agents')).agents as Array<{ name: string; alive: boolean }>).find((a) => a.name === 'backend')?.alive, { what: 'the loop seen alive' });
       seen = events.notices.length;
       loop.kill('SIGKILL');

@@ -261,7 +261,7 @@ describe('tt watch takes in direct edits', () => {
     expect(lines).toContainEqual(expect.objectContaining({ schemaVersion: 1, kind: 'event', action: 'accept', what: 'message', from: 'backend', to: 'frontend' }));
     expect(lines).toContainEqual(expect.objectContaining({ schemaVersion: 1, kind: 'event', action: 'accept', what: 'deletion', path: sent.path }));
     expect(status(dir)).toBe('');
-    expect(existsSync(path.join(dir, '.tinytown', 'run', 'watch.pid'))).toBe(false);
+    expect(existsSync(path.join(dir, '.git', 'tinytown', 'watch.pid'))).toBe(false);
   });
 });
 
@@ -289,7 +289,7 @@ describe('tt watch as a process', () => {
     first.child.kill('SIGTERM');
     expect(await first.exit).toBe(0);
     expect(first.stdout()).toContain('stopped (SIGTERM)');
-    expect(existsSync(path.join(dir, '.tinytown', 'run', 'watch.pid'))).toBe(false);
+    expect(existsSync(path.join(dir, '.git', 'tinytown', 'watch.pid'))).toBe(false);
   });
 
   it('takes over the pid file of a watcher that died', async () => {
@@ -297,7 +297,7 @@ describe('tt watch as a process', () => {
     await townWithTeam(dir);
     const dead = spawn(process.execPath, ['-e', '0']);
     await new Promise((resolve) => dead.once('exit', resolve));
-    writeFileSync(path.join(dir, '.tinytown', 'run', 'watch.pid'), JSON.stringify({ pid: dead.pid, host: (await import('node:os')).hostname(), since: new Date().toISOString(), command: 'tt watch' }));
+    writeFileSync(path.join(dir, '.git', 'tinytown', 'watch.pid'), JSON.stringify({ pid: dead.pid, host: (await import('node:os')).hostname(), since: new Date().toISOString(), command: 'tt watch' }));
     const run = await tt(dir, ['watch', '--once']);
     expect(run.code, run.stderr).toBe(0);
   });

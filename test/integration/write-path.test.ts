@@ -27,7 +27,7 @@ describe('town.yml through its cache', () => {
     const file = path.join(dir, '.tinytown', 'town.yml');
     expect(later(() => openTown({ cwd: dir }).config.agent.max_rounds)).toBe(10);
     expect(later(() => openTown({ cwd: dir }).config.agent.max_rounds)).toBe(10);
-    expect(readdirSync(path.join(dir, '.tinytown', 'run', 'cache', 'parsed'))).toContain('town-config.json');
+    expect(readdirSync(path.join(dir, '.git', 'tinytown', 'cache', 'parsed'))).toContain('town-config.json');
 
     const before = statSync(file);
     writeFileSync(file, readFileSync(file, 'utf8').replace(/max_rounds: 10\b/, 'max_rounds: 42'));

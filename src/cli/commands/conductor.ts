@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineCommand } from '../command.js';
 import { townStatus } from '../../app/status.js';
 import { listAgents } from '../../store/reader.js';
-import { townPaths } from '../../store/paths.js';
+import { statePaths, writeStateFile } from '../../store/state-dir.js';
 import { CONDUCTOR } from '../../core/types.js';
 import { conductorContext, interactiveArgv } from '../../agents/conductor-context.js';
 import { agentCommand, findExecutable } from '../../agents/cli-command.js';
@@ -20,9 +19,8 @@ export const conductorCommand = defineCommand({
   async run(args, cli) {
     const town = cli.town();
     const context = conductorContext(townStatus(town));
-    const file = path.join(town.root, townPaths.runDir, 'conductor-context.md');
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, context);
+    const file = statePaths.conductorContext(town.root);
+    writeStateFile(file, context);
     if (args.print) return { kind: 'conductor', payload: { context_file: path.relative(town.root, file), context }, text: context.trimEnd() };
     const cliName = args.cli ?? listAgents(town.root).items.find((a) => a.name === CONDUCTOR)?.cli ?? town.config.default_cli;
     const argv = interactiveArgv(cliName, agentCommand(town.config, cliName).argv[0]!, context);
