@@ -43,10 +43,16 @@ let useFallbackCommitter = false;
 
 /** Subject, optional body, then the trailer block: git joins `-m` paragraphs with blank lines. */
 export function messageParagraphs({ subject, body, trailers }: Pick<CommitRequest, 'subject' | 'body' | 'trailers'>): string[] {
-  const parts = [subject.replace(/\s+/g, ' ').trim()];
-  if (body?.trim()) parts.push(body.trim());
-  if (trailers.length > 0) parts.push(trailers.map(([key, value]) => `${key}: ${value.replace(/\s+/g, ' ').trim()}`).join('\n'));
+  const parts = [oneLine(subject)];
+  // Body lines are indented: no text a user wrote can begin a line, so none can pass for a trailer (`git log --grep '^Reviewed-by:'`).
+  if (body?.trim()) parts.push(body.trim().split(/\r?\n|\r/).map((line) => (line.trim() ? `    ${line}` : '')).join('\n'));
+  if (trailers.length > 0) parts.push(trailers.map(([key, value]) => `${oneLine(key)}: ${oneLine(value)}`).join('\n'));
   return parts;
+}
+
+/** One line of a commit message: every run of whitespace (line breaks, tabs, Unicode separators) one space. */
+function oneLine(text: string): string {
+  return text.replace(/[\s\u0085]+/g, ' ').trim();
 }
 
 /**

@@ -20,8 +20,14 @@ export function ensureDir(root: string, relDir: string): void {
     try {
       stat = lstatSync(current);
     } catch {
-      mkdirSync(current);
-      continue;
+      try {
+        mkdirSync(current);
+        continue;
+      } catch (error) {
+        // another process made it between the lstat and the mkdir: check what it made
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        stat = lstatSync(current);
+      }
     }
     if (stat.isSymbolicLink()) {
       throw new ValidationError(`${path.relative(root, current)} is a symlink; tt never writes through a symlink (tt doctor reports it)`, path.relative(root, current));

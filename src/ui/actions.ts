@@ -32,7 +32,13 @@ const text = (describe: string, required = false): FieldSpec => ({ type: 'text',
 const flag = (describe: string): FieldSpec => ({ type: 'boolean', describe });
 const str = (value: Form[string]) => (typeof value === 'string' ? value : undefined);
 
-interface TaskData { id: string; title: string; assignee: string | null; reviewed_commit: string | null }
+interface TaskData { id: string; title: string; state: string; assignee: string | null; reviewed_commit: string | null }
+
+/** The line the CLI prints for a task change, so the page says what `tt` would. */
+const taskLine = (verb: string, { data }: Answer) => {
+  const task = data as TaskData;
+  return `${verb} ${task.id} (${task.state}): ${task.title}`;
+};
 
 export const UI_ACTIONS: Readonly<Record<string, ActionSpec>> = {
   assign: {
@@ -61,12 +67,15 @@ export const UI_ACTIONS: Readonly<Record<string, ActionSpec>> = {
   approve: {
     fields: { id: text('Task id', true), message: text('Why it is good') },
     run: (session, form) => approve(session, { id: str(form.id)!, message: str(form.message) }),
-    said: ({ data }) => `Approved ${(data as TaskData).id}: ${(data as TaskData).title}`,
+    said: (answer) => {
+      const commit = (answer.data as TaskData).reviewed_commit;
+      return taskLine(`Approved${commit ? ` at ${commit.slice(0, 12)}` : ''}:`, answer);
+    },
   },
   reject: {
     fields: { id: text('Task id', true), reason: text('The concrete fix needed', true) },
     run: (session, form) => reject(session, { id: str(form.id)!, reason: str(form.reason)! }),
-    said: ({ data }) => `Changes requested, back to ${(data as TaskData).assignee}: ${(data as TaskData).title}`,
+    said: (answer) => taskLine(`Changes requested, back to ${(answer.data as TaskData).assignee}:`, answer),
   },
 };
 
