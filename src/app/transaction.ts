@@ -16,7 +16,7 @@ import { newMessageId } from '../core/ids.js';
 import { acquireLock } from '../store/lock.js';
 import { MAX_TOWN_FILE_BYTES } from '../store/town-file.js';
 export type { Trailer };
-import { moveFile, removeFile, writeFileAtomic } from '../store/fs-safe.js';
+import { assertWritablePath, moveFile, removeFile, writeFileAtomic } from '../store/fs-safe.js';
 import { TOWN_DIR_NAME } from '../store/paths.js';
 import { ensureStateDir, refuseStateSymlink, statePaths, writeStateFile } from '../store/state-dir.js';
 import { AGENT_NAME_PATTERN } from '../core/names.js';
@@ -58,18 +58,22 @@ export class TownWriter {
     if (bytes > MAX_TOWN_FILE_BYTES) {
       throw new ValidationError(`${rel} would be ${bytes} bytes; a town file holds at most ${MAX_TOWN_FILE_BYTES} (put long text in a file of the repository and refer to it)`, rel);
     }
+    assertWritablePath(this.root, rel);
     if (!existsSync(path.join(this.root, rel))) this.created.push(rel);
     this.touched.push(rel);
     this.operations.push(() => writeFileAtomic(this.root, rel, content));
   }
 
   move(fromRel: string, toRel: string): void {
+    assertWritablePath(this.root, fromRel);
+    assertWritablePath(this.root, toRel);
     this.touched.push(fromRel, toRel);
     this.created.push(toRel);
     this.operations.push(() => moveFile(this.root, fromRel, toRel));
   }
 
   remove(rel: string): void {
+    assertWritablePath(this.root, rel);
     this.touched.push(rel);
     this.operations.push(() => removeFile(this.root, rel));
   }

@@ -81,3 +81,28 @@ function refuseSymlink(root: string, relPath: string): void {
     // missing: fine, it is about to be created
   }
 }
+
+/**
+ * Refuses, before anything is written, a town path tt could not write
+ * safely: a symlink or a non-folder anywhere on the way, or a symlink or
+ * folder at the path itself. A change checks all its paths first, so a
+ * refusal leaves every file as it was (never half a change).
+ */
+export function assertWritablePath(root: string, relPath: string): void {
+  const parts = relPath.split('/');
+  let current = root;
+  for (const [index, part] of parts.entries()) {
+    current = path.join(current, part);
+    let stat;
+    try {
+      stat = lstatSync(current);
+    } catch {
+      return; // missing from here on: it will be created
+    }
+    const rel = parts.slice(0, index + 1).join('/');
+    if (stat.isSymbolicLink()) throw new ValidationError(`${rel} is a symlink; tt never writes through a symlink (tt doctor reports it)`, rel);
+    const last = index === parts.length - 1;
+    if (!last && !stat.isDirectory()) throw new ValidationError(`${rel} is not a folder (tt doctor --fix moves it aside)`, rel);
+    if (last && stat.isDirectory()) throw new ValidationError(`${rel} is a folder where a town file belongs`, rel);
+  }
+}

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { tempRepo, treeSnapshot } from '../helpers/repo.js';
@@ -109,6 +109,20 @@ describe('bad input gets a clear error and changes nothing', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/would be \d+ bytes; a town file holds at most 1048576/);
     expect((await refused(dir, ['assign', 'backend', 'y'.repeat(2 * 1024 * 1024)])).stderr).toMatch(/at most 1048576/);
+  });
+
+  it('a change that cannot write all its files writes none: tt approve with the assignee\'s inbox made a symlink', async () => {
+    const id = (await tt(dir, ['assign', 'backend', 'Build it', '--reviewer', 'reviewer', '--json'])).json<{ task: { id: string } }>().task.id;
+    expect((await tt(dir, ['task', 'start', id, '--as', 'backend'])).code).toBe(0);
+    expect((await tt(dir, ['review', id, '--as', 'backend'])).code).toBe(0);
+    const elsewhere = tempRepo();
+    const inbox = path.join(dir, '.tinytown', 'inbox', 'backend');
+    rmSync(inbox, { recursive: true, force: true });
+    symlinkSync(elsewhere, inbox);
+    const run = await refused(dir, ['approve', id, '--as', 'reviewer']);
+    expect(run.stderr).toMatch(/inbox\/backend is a symlink/);
+    expect(readFileSync(path.join(dir, '.tinytown', 'tasks', `${id}.md`), 'utf8')).toMatch(/^state: review$/m);
+    expect(readdirSync(elsewhere).filter((name) => /^\d{8}T/.test(name))).toEqual([]);
   });
 
   it('points to tt init outside a town', async () => {
