@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { ConflictError, NotFoundError, TimeoutError } from '../errors.js';
 import { CONDUCTOR } from '../core/types.js';
-import { readAgentRuntime, removeAgentRuntime, runtimePaths, updateAgentRuntime, writeControl, type AgentRuntime } from '../store/runtime.js';
+import { ENDED, readAgentRuntime, removeAgentRuntime, runtimePaths, updateAgentRuntime, writeControl, type AgentRuntime } from '../store/runtime.js';
 import { isProcessAlive } from '../store/lock.js';
 import { waitUntil } from './wait-for-change.js';
 import { launchAgentLoop } from './launch.js';
@@ -124,7 +124,7 @@ export async function recoverAgents(town: Town, now = Date.now()): Promise<strin
   for (const name of agentNames(town)) {
     const runtime = readAgentRuntime(town.root, name);
     const beat = runtime.heartbeat ? Date.parse(runtime.heartbeat) : 0;
-    const endedUnrecorded = !runtime.alive && !['stopped', 'cold', 'error'].includes(runtime.recorded);
+    const endedUnrecorded = !runtime.alive && !ENDED.includes(runtime.recorded);
     if (!endedUnrecorded || now - beat < staleMs) continue;
     // Decided again under the lock: a loop restarted meanwhile is not marked stopped.
     let marked = false;
