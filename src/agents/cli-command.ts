@@ -8,7 +8,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { TownConfig } from '../core/types.js';
-import { PRESET_NAMES, PROMPT_FILE_PLACEHOLDER, PROMPT_PLACEHOLDER } from '../core/presets.js';
+import { PRESET_NAMES, PROMPT_FILE_PLACEHOLDER, PROMPT_PLACEHOLDER, presetForProgram, type CliCheck } from '../core/presets.js';
 import { resolveCliCommand } from '../store/config.js';
 import { packageRoot } from '../package-root.js';
 
@@ -55,6 +55,10 @@ export interface AgentCommand {
   prompt: PromptDelivery;
   /** True when a word names {prompt_file}: the round writes the prompt to a file first. */
   promptInFile: boolean;
+  /** The preset's additions to the CLI's environment (by its program, core/presets.ts). */
+  env: Readonly<Record<string, string>>;
+  /** How tt spawn checks this CLI (by its program); absent for CLIs tt knows nothing about. */
+  check?: CliCheck;
 }
 
 /** The scripted agent is this package's own code, run with this node. */
@@ -72,7 +76,8 @@ export function agentCommand(config: TownConfig, cli: string): AgentCommand {
   const argv = words[0] === 'tt-scripted-agent' ? [...scriptedArgv(), ...words.slice(1)] : words;
   const promptInFile = argv.some((word) => word.includes(PROMPT_FILE_PLACEHOLDER));
   const promptInArgv = promptInFile || argv.some((word) => word.includes(PROMPT_PLACEHOLDER));
-  return { argv, prompt: promptInArgv ? 'argv' : 'stdin', promptInFile };
+  const preset = presetForProgram(argv[0]!);
+  return { argv, prompt: promptInArgv ? 'argv' : 'stdin', promptInFile, env: preset?.env ?? {}, ...(preset?.check ? { check: preset.check } : {}) };
 }
 
 const PLACEHOLDERS = /\{prompt(?:_file)?\}/g;
@@ -118,12 +123,4 @@ export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.en
     if (isExecutable(candidate)) return candidate;
   }
   return undefined;
-}
-
-/** Refuses to start an agent whose CLI is not installed: a clear error now, not a crash loop later. */
-export function requireInstalled(command: AgentCommand, cli: string, env?: NodeJS.ProcessEnv): void {
-  const program = command.argv[0]!;
-  if (!findExecutable(program, env)) {
-    throw new UsageError(`the ${cli} CLI is not installed: "${program}" is not on PATH. Install it, choose another with --cli, or register with --no-start`);
-  }
 }

@@ -4,6 +4,7 @@ import { closeSync, mkdirSync, openSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ttInvocation } from '../tt-invocation.js';
 import { clearControl, recordStart, runtimePaths } from '../store/runtime.js';
+import { ROUND_ENV } from './round-ledger.js';
 
 export interface LaunchOptions {
   root: string;
@@ -30,7 +31,9 @@ export async function launchAgentLoop({ root, name, maxRounds, env = process.env
   await clearControl(root, name);
   rotateLog(logFile);
   const log = openSync(logFile, 'a');
-  const loop = ttInvocation(['loop', name, '--town', root, ...(maxRounds !== undefined ? ['--max-rounds', String(maxRounds)] : [])], { ...env, TINYTOWN_AGENT: name });
+  // A loop started from inside another agent's round is not part of that round: its calls are not that round's.
+  const { [ROUND_ENV]: _round, ...loopEnv } = env;
+  const loop = ttInvocation(['loop', name, '--town', root, ...(maxRounds !== undefined ? ['--max-rounds', String(maxRounds)] : [])], { ...loopEnv, TINYTOWN_AGENT: name });
   // detached: its own process group, so closing the terminal does not end it and kill can end its CLI too.
   const child = spawn(loop.command, loop.args, { cwd: root, detached: true, stdio: ['ignore', log, log], env: loop.env });
   closeSync(log);

@@ -6,11 +6,12 @@
 import path from 'node:path';
 import { ConflictError, NotFoundError, TimeoutError } from '../errors.js';
 import { CONDUCTOR } from '../core/types.js';
-import { readAgentRuntime, removeAgentRuntime, runtimePaths, updateAgentRuntime, writeControl, type AgentRuntime } from '../store/runtime.js';
+import { ENDED, readAgentRuntime, removeAgentRuntime, runtimePaths, updateAgentRuntime, writeControl, type AgentRuntime } from '../store/runtime.js';
 import { isProcessAlive } from '../store/lock.js';
 import { waitUntil } from './wait-for-change.js';
 import { launchAgentLoop } from './launch.js';
-import { agentCommand, requireInstalled } from './cli-command.js';
+import { agentCommand } from './cli-command.js';
+import { checkAgentCli } from './cli-check.js';
 import { countUnread, listAgents } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
 import { transact } from '../app/transaction.js';
@@ -81,7 +82,7 @@ export async function startAgent(town: Town, name: string, options: StartOptions
   const agent = listAgents(town.root).items.find((item) => item.name === name);
   if (!agent) throw new NotFoundError(`agent "${name}" is not registered (tt spawn ${name})`);
   if (name === CONDUCTOR) throw new ConflictError('the conductor has no loop: it is you (tt conductor starts its interactive CLI)');
-  requireInstalled(agentCommand(town.config, agent.cli), agent.cli, options.env);
+  await checkAgentCli(agentCommand(town.config, agent.cli), agent.cli, options.env);
   if (readAgentRuntime(town.root, name).alive) await killAgent(town, name);
   return await launchAgentLoop({ root: town.root, name, maxRounds: options.maxRounds, env: options.env });
 }
@@ -123,7 +124,7 @@ export async function recoverAgents(town: Town, now = Date.now()): Promise<strin
   for (const name of agentNames(town)) {
     const runtime = readAgentRuntime(town.root, name);
     const beat = runtime.heartbeat ? Date.parse(runtime.heartbeat) : 0;
-    const endedUnrecorded = !runtime.alive && !['stopped', 'cold', 'error'].includes(runtime.recorded);
+    const endedUnrecorded = !runtime.alive && !ENDED.includes(runtime.recorded);
     if (!endedUnrecorded || now - beat < staleMs) continue;
     // Decided again under the lock: a loop restarted meanwhile is not marked stopped.
     let marked = false;

@@ -1,15 +1,19 @@
 /**
  * An agent's loop (DESIGN §5). Each round: honour stop/close/max rounds, sleep
  * while paused, take urgent messages then the rest, build the prompt, run the
- * agent's CLI, and mark the messages read only when the CLI succeeded. Between
- * rounds it sleeps on a watch of its inbox and its control file.
+ * agent's CLI, and mark the messages read only when the CLI succeeded and the
+ * round made progress (DESIGN §7: its round ledger shows a tt call that
+ * succeeded, or it was shown nothing that asked for action). Between rounds it
+ * sleeps on a watch of its inbox and its control file. A loop that gives up —
+ * `error` after failed rounds, `stuck` after rounds without progress — tells
+ * the conductor.
  *
  * Its run-time state goes through store/runtime.ts, under the agent's lock:
  * the heartbeat timer, this loop and the CLI's controls may write at the same
  * moment, and none of them loses the others' fields.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { appendFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Agent } from '../core/types.js';
 import { listAgents, listUnread } from '../store/reader.js';
@@ -24,6 +28,9 @@ import { buildPrompt } from './prompt.js';
 import { runAgentCli } from './run-cli.js';
 import { clearControl, readAgentRuntime, readControl, recordStart, runtimePaths, takeControl, updateAgentRuntime, type RuntimeChange } from '../store/runtime.js';
 import { waitUntil } from './wait-for-change.js';
+import { beginRoundLedger, readRoundLedger } from './round-ledger.js';
+import { judgeRound, MAX_ROUNDS_WITHOUT_PROGRESS } from './round-progress.js';
+import { reportStop } from './report-to-conductor.js';
 
 export interface LoopOptions {
   root: string;
@@ -75,9 +82,22 @@ export async function runAgentLoop(options: LoopOptions): Promise<string> {
   const heartbeat = setInterval(() => {
     record({}).catch(() => { /* the next beat tries again */ });
   }, HEARTBEAT_MS);
-  const stop = async (state: 'stopped' | 'error', reason: string) => {
+  const stop = async (state: 'stopped' | 'error' | 'stuck', reason: string) => {
     await record({ state, reason, current_task: null });
     return reason;
+  };
+  const log = (line: string) => {
+    try {
+      appendFileSync(runtimePaths.log(root, name), `${line}\n`);
+    } catch {
+      // the state file still says why
+    }
+  };
+  /** Gives up in `error` or `stuck`: the conductor is told first, then the state is written. */
+  const giveUp = async (state: 'error' | 'stuck', reason: string) => {
+    log(`=== ${state}: ${reason}`);
+    await reportStop({ town: openTown({ cwd: root, env: {} }), actor: name, now: () => new Date() }, state, reason, log);
+    return await stop(state, reason);
   };
   const watched = [path.join(root, townPaths.inbox(name)), runtimePaths.controlDir(root)];
   /** Sleeps until mail comes (the inbox differs from `inbox`), a control is written, or a signal; false when the time ran out. */
@@ -91,6 +111,8 @@ export async function runAgentLoop(options: LoopOptions): Promise<string> {
   };
   let rounds = 0;
   let failures = 0;
+  let stalled = 0;
+  let attempts = 0;
   try {
     for (;;) {
       const control = await takeControl(root, name);
@@ -117,8 +139,9 @@ export async function runAgentLoop(options: LoopOptions): Promise<string> {
       const agent = readAgent(town, name);
       const task = currentTask(town, name);
       await record({ state: 'working', last_activity: new Date().toISOString(), current_task: task?.id ?? null });
+      const token = beginRoundLedger(root, name, ++attempts);
       const outcome = await runAgentCli({
-        root, agent: name, round: rounds + 1, env,
+        root, agent: name, round: rounds + 1, env, token,
         command: agentCommand(town.config, agent.cli),
         prompt: buildPrompt({ town: town.config.name, agent, round: rounds + 1, task, messages }),
         onStart: (started) => {
@@ -127,18 +150,29 @@ export async function runAgentLoop(options: LoopOptions): Promise<string> {
       });
       child = undefined;
       const ctx: OpContext = { town, actor: name, now: () => new Date() };
-      if (outcome.ok) {
-        // Only what this round was shown, and only now that the CLI succeeded.
+      const verdict = outcome.ok ? judgeRound(readRoundLedger(root, name, token), messages) : undefined;
+      if (verdict?.progress) {
+        // Only what this round was shown, and only now that the CLI succeeded and acted.
         await markRead(ctx, name, messages.map((message) => message.id));
         rounds++;
         failures = 0;
+        stalled = 0;
         await record({ rounds, last_activity: new Date().toISOString() });
+      } else if (verdict) {
+        // Exited 0 but moved nothing: the messages stay unread for the next round, which gets them again.
+        stalled++;
+        const reason = `no progress: ${verdict.reason}`;
+        log(`=== round ${rounds + 1} made ${reason}; its ${messages.length} message(s) stay unread`);
+        await record({ reason });
+        if (stopping) continue;
+        if (stalled >= MAX_ROUNDS_WITHOUT_PROGRESS) return await giveUp('stuck', `${stalled} rounds in a row without progress (last: ${verdict.reason})`);
+        await sleepUntilWoken(inbox, 1000 * 2 ** stalled);
       } else {
         failures++;
         await releaseRunningTask(ctx);
         await record({ reason: `round failed: ${outcome.error ?? `exit ${outcome.exitCode}`}` });
         if (stopping) continue;
-        if (failures >= MAX_CONSECUTIVE_FAILURES) return await stop('error', `${failures} failed rounds in a row (see ${path.relative(root, runtimePaths.log(root, name))})`);
+        if (failures >= MAX_CONSECUTIVE_FAILURES) return await giveUp('error', `${failures} failed rounds in a row (see ${path.relative(root, runtimePaths.log(root, name))})`);
         // Back off before retrying, but wake at once for a new message or a control.
         await sleepUntilWoken(inbox, 1000 * 2 ** failures);
       }

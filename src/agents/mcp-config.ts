@@ -1,7 +1,9 @@
 /**
  * `tt mcp --print-config CLI`: the snippet that adds Tinytown to an agent
  * CLI's MCP configuration, pointing at this package's bin/tt.js by absolute
- * path. Pure text: no SDK, no town.
+ * path, and what else that CLI needs before an unattended run can call the
+ * tools (found with the real CLIs, issue 18): a configured server is not yet
+ * a callable one. Pure text: no SDK, no town.
  */
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
@@ -9,8 +11,12 @@ import { packageRoot } from '../package-root.js';
 export const MCP_CLIENTS = ['claude', 'codex', 'gemini'] as const;
 export type McpClient = (typeof MCP_CLIENTS)[number];
 
-/** What the server needs from the agent's environment (Codex passes only a fixed list unless told). */
-const PASSED_ENV = ['TINYTOWN_AGENT', 'TINYTOWN_DIR', 'TINYTOWN_TOWN'];
+/**
+ * What the server needs from the agent's environment (Codex passes only a
+ * fixed list unless told): who acts, the town, and the round, so the loop
+ * counts the tool calls (agents/round-ledger.ts).
+ */
+const PASSED_ENV = ['TINYTOWN_AGENT', 'TINYTOWN_DIR', 'TINYTOWN_TOWN', 'TINYTOWN_ROUND'];
 
 export interface ClientConfig {
   cli: McpClient;
@@ -18,6 +24,8 @@ export interface ClientConfig {
   target: string;
   /** The snippet itself: a shell command line, TOML or JSON. */
   snippet: string;
+  /** What the CLI needs, besides the snippet, for the tools to be callable in an unattended run. */
+  needs: string[];
   command: string;
   args: string[];
 }
@@ -45,20 +53,32 @@ export function clientConfig(cli: McpClient, bin = ttBinPath()): ClientConfig {
     case 'claude':
       return {
         cli, command, args,
-        target: 'Claude Code: run the command once, or put the JSON in .mcp.json at the repository root',
+        target: 'Claude Code: run the command once, or put the JSON in .mcp.json at the repository root (or pass its file with --mcp-config)',
+        needs: [
+          'Claude Code calls no MCP tool it was not allowed to in --print mode (it answers "haven\'t granted it yet" and exits 0): pass --allowedTools mcp__tinytown, as the claude preset does, or add "mcp__tinytown" to permissions.allow in .claude/settings.json.',
+          'Its tools are listed lazily: the agent finds them by searching for "tinytown" when the list is long.',
+        ],
         snippet: `claude mcp add tinytown -- ${[command, ...args].map(shellWord).join(' ')}\n\n# or, shared with the team, in .mcp.json at the repository root:\n${serverJson(command, args)}`,
       };
     case 'codex':
       return {
         cli, command, args,
         target: 'Codex: ~/.codex/config.toml (or .codex/config.toml in a trusted project)',
-        snippet: `[mcp_servers.tinytown]\ncommand = ${JSON.stringify(command)}\nargs = ${tomlArray(args)}\nenv_vars = ${tomlArray(PASSED_ENV)}\n`,
+        snippet: `[mcp_servers.tinytown]\ncommand = ${JSON.stringify(command)}\nargs = ${tomlArray(args)}\nenv_vars = ${tomlArray(PASSED_ENV)}\ndefault_tools_approval_mode = "approve"\n`,
+        needs: [
+          'Codex asks before each call of an MCP tool not marked read-only, and with approval policy "never" (codex exec, the codex preset) it refuses instead ("requires approval, but approval policy is never"): default_tools_approval_mode = "approve" above lets Tinytown\'s tools through, and only them.',
+          'env_vars passes the TINYTOWN_* variables through: Codex gives a server only a fixed list of variables. The tools come as the namespace mcp__tinytown.',
+        ],
       };
     case 'gemini':
       return {
         cli, command, args,
         target: 'Gemini CLI: ~/.gemini/settings.json (or .gemini/settings.json in the project), merged into "mcpServers"',
         snippet: serverJson(command, args),
+        needs: [
+          'Run without a terminal, Gemini CLI offers MCP tools only in --yolo mode (without it the agent sees no tinytown tool at all), and it reads a project\'s .gemini/settings.json only in a trusted folder: set GEMINI_CLI_TRUST_WORKSPACE=true (the gemini preset does both; --skip-trust would ignore the project settings, and the server with them).',
+          'The tools are named mcp_tinytown_<tool>.',
+        ],
       };
   }
 }

@@ -14,7 +14,8 @@ import { spawnAgent } from '../app/agents.js';
 import { agentJson } from '../app/json.js';
 import type { Session } from '../app/session.js';
 import { readAgentRuntime, writeControl, type AgentControl } from '../store/runtime.js';
-import { agentCommand, requireInstalled } from './cli-command.js';
+import { agentCommand } from './cli-command.js';
+import { checkAgentCli, versionNote } from './cli-check.js';
 import { killAgent, pruneAgents, recoverAgents, requireRunning, runningAgents, startAgent, stopAll, waitForAgents } from './lifecycle.js';
 import { runAgentLoop } from './loop.js';
 
@@ -37,16 +38,20 @@ export async function spawn(session: Session, input: SpawnInput): Promise<Answer
   const ctx = session.op();
   const start = input.start !== false;
   const { start: _start, foreground, maxRounds, ...options } = input;
-  const agent = await spawnAgent(ctx, options, (agent) => {
-    // An agent that will be started must have an installed CLI: refuse before anything is written.
-    if (start) requireInstalled(agentCommand(ctx.town.config, agent.cli), agent.cli, session.env);
+  const notes: string[] = [];
+  const agent = await spawnAgent(ctx, options, async (agent) => {
+    // An agent that will be started must have a CLI that can run: refuse before anything is written.
+    if (!start) return;
+    const checked = await checkAgentCli(agentCommand(ctx.town.config, agent.cli), agent.cli, session.env);
+    const note = versionNote(agent.cli, checked);
+    if (note) notes.push(note);
   });
   if (start && foreground) {
     const stopped = await runAgentLoop({ root: ctx.town.root, name: agent.name, env: session.env, maxRounds });
-    return { kind: 'agent', payload: { agent: agentJson(agent), stopped }, notes: [], data: { agent, pid: null, stopped } };
+    return { kind: 'agent', payload: { agent: agentJson(agent), stopped }, notes, data: { agent, pid: null, stopped } };
   }
   const pid = start ? await startAgent(ctx.town, agent.name, { maxRounds, env: session.env }) : null;
-  return { kind: 'agent', payload: { agent: agentJson(agent), pid }, notes: [], data: { agent, pid } };
+  return { kind: 'agent', payload: { agent: agentJson(agent), pid }, notes, data: { agent, pid } };
 }
 
 function controlAnswer<T>(payload: Record<string, unknown>, data: T): Answer<T> {

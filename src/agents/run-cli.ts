@@ -1,9 +1,15 @@
-/** One run of an agent's CLI: argv without a shell, the prompt on stdin, in a file or as one argument, output appended to the log. */
+/**
+ * One run of an agent's CLI: argv without a shell, the prompt on stdin, in a
+ * file or as one argument, output appended to the log; its environment from
+ * cli-env.ts (tt's bin/ first on PATH), plus who it is and its round's token.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { runtimePaths } from '../store/runtime.js';
 import { MAX_PROMPT_ARGUMENT_BYTES, PROMPT_PLACEHOLDER, roundArgv, type AgentCommand } from './cli-command.js';
+import { agentEnvironment } from './cli-env.js';
+import { ROUND_ENV } from './round-ledger.js';
 
 export interface CliRun {
   root: string;
@@ -12,6 +18,8 @@ export interface CliRun {
   command: AgentCommand;
   prompt: string;
   env: NodeJS.ProcessEnv;
+  /** The round's ledger token (TINYTOWN_ROUND): the tt calls made with it are this round's. */
+  token: string;
   /** Called with the child so the loop can stop it on SIGTERM. */
   onStart?: (child: ChildProcess) => void;
 }
@@ -43,7 +51,7 @@ export function runAgentCli(run: CliRun): Promise<CliOutcome> {
   return new Promise((resolve) => {
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: run.root,
-      env: { ...run.env, TINYTOWN_AGENT: run.agent, TINYTOWN_TOWN: run.root },
+      env: agentEnvironment(run.command, run.env, { TINYTOWN_AGENT: run.agent, TINYTOWN_TOWN: run.root, [ROUND_ENV]: run.token }),
       stdio: [run.command.prompt === 'stdin' ? 'pipe' : 'ignore', log, log],
     });
     run.onStart?.(child);

@@ -61,7 +61,7 @@ export function newAgent(options: Required<Pick<SpawnOptions, 'name'>> & { role:
 }
 
 /** `beforeWrite` runs after the arguments are validated and before anything is written (spawn checks the CLI there). */
-export async function spawnAgent(ctx: OpContext, options: SpawnOptions, beforeWrite?: (agent: { cli: string }) => void): Promise<Agent> {
+export async function spawnAgent(ctx: OpContext, options: SpawnOptions, beforeWrite?: (agent: { cli: string }) => void | Promise<void>): Promise<Agent> {
   const { town } = ctx;
   const name = validateAgentName(options.name);
   if (CONDUCTOR_ALIASES.includes(name) && name !== CONDUCTOR) {
@@ -76,7 +76,7 @@ export async function spawnAgent(ctx: OpContext, options: SpawnOptions, beforeWr
   const parent = options.parent ? resolveAgent(town, options.parent, 'parent agent') : ctx.actor;
   // Said before anything else is checked: an existing agent is the answer, not its CLI.
   if (agentNames(town).includes(name)) throw new ConflictError(`agent "${name}" already exists (tt list shows the agents)`);
-  beforeWrite?.({ cli });
+  await beforeWrite?.({ cli });
   const { result } = await transact(town, (writer) => {
     if (agentNames(town).includes(name)) throw new ConflictError(`agent "${name}" already exists (tt list shows the agents)`);
     if (nickname !== null) {

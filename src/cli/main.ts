@@ -12,6 +12,7 @@ import { envelope, errorEnvelope } from '../app/json.js';
 import { useRandomSource } from '../core/ids.js';
 import { kernelRandom } from '../store/random.js';
 import { PLAIN, styleFor } from './style.js';
+import { recordRoundCall } from '../agents/round-ledger.js';
 
 declare const TINYTOWN_VERSION: string | undefined;
 const VERSION = typeof TINYTOWN_VERSION === 'string' ? TINYTOWN_VERSION : '0.0.0-dev';
@@ -53,9 +54,16 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const runtime: CliRuntime = { style: options.style ?? (options.stdout ? PLAIN : styleFor(options.env ?? process.env)), faces: options.faces, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };
   // Before parsing (a usage error is answered in JSON too) --json anywhere counts; once parsed, the parser says.
   let wantsJson = argv.includes('--json');
+  // Inside an agent's round, each command is noted in the round's ledger (agents/round-ledger.ts): not help, the version, or a server.
+  let call: string | undefined = argv[0];
+  const noted = (code: number) => {
+    if (call !== undefined) recordRoundCall(runtime.env, { via: 'cli', call, ok: code === 0, exit: code });
+    return code;
+  };
   try {
     // Scripts and agents ask for the version to check tt is there: no reason to load yargs for it.
     if (argv.length === 1 && argv[0] === '--version') {
+      call = undefined;
       stdout(`${VERSION}\n`);
       return 0;
     }
@@ -68,14 +76,17 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       const { parseWithYargs } = await import('./yargs-parse.js');
       const outcome = await parseWithYargs(argv, commands, VERSION);
       if (outcome.kind === 'text') {
+        call = undefined;
         if (outcome.text) stdout(`${outcome.text}\n`);
         return 0;
       }
       parsed = outcome;
     }
     wantsJson = parsed.args.json === true;
+    call = parsed.definition.path.join(' ');
     const output = await parsed.definition.run(parsed.args, new CliContext(runtime, parsed.args as GlobalArgs));
     if (output.streamed) {
+      call = undefined; // a server or a watch: its own calls are what count
       // already written, line by line
     } else if (wantsJson && output.json) {
       // A large document arrives as bytes: written as they are unless the caller collects text.
@@ -84,9 +95,9 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     } else if (wantsJson) stdout(envelope(output.kind, output.payload));
     else if (output.text) stdout(`${output.text}\n`);
     for (const note of output.notes ?? []) stderr(`${note}\n`);
-    return output.exitCode ?? 0;
+    return noted(output.exitCode ?? 0);
   } catch (error) {
-    return reportError(error, wantsJson, stdout, stderr);
+    return noted(reportError(error, wantsJson, stdout, stderr));
   }
 }
 

@@ -67,7 +67,7 @@ export function renderInbox(agent: string, messages: readonly Message[]): string
   return [`${agent}: ${messages.length} unread`, ...messages.map(renderMessage)].join('\n\n');
 }
 
-/** What each agent state means, for `tt status --help` and `--deep` (helper-6 may add `stuck`). */
+/** What each agent state means, for `tt status --help` and `--deep`. */
 export const AGENT_STATE_MEANINGS: Readonly<Record<AgentRunState, string>> = {
   starting: 'its loop is starting',
   idle: 'waiting for mail (a file-system watch of its inbox)',
@@ -76,6 +76,7 @@ export const AGENT_STATE_MEANINGS: Readonly<Record<AgentRunState, string>> = {
   draining: 'finishing its round, then it stops (tt close)',
   stopped: 'its loop ended (tt restart starts it again)',
   error: 'its CLI failed rounds in a row; see its log (tt status --deep), then tt restart',
+  stuck: 'rounds in a row ended without acting (no tt call, or every call failed); its mail stays unread; see its log, then tt restart',
   cold: 'registered, never started here (tt restart starts it; run-time state is per machine)',
 };
 

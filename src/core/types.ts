@@ -13,7 +13,7 @@ export const MESSAGE_TYPES = [
 ] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
-export const AGENT_RUN_STATES = ['starting', 'idle', 'working', 'paused', 'draining', 'stopped', 'error', 'cold'] as const;
+export const AGENT_RUN_STATES = ['starting', 'idle', 'working', 'paused', 'draining', 'stopped', 'error', 'stuck', 'cold'] as const;
 export type AgentRunState = (typeof AGENT_RUN_STATES)[number];
 
 /** Keys a reader did not recognise; kept and written back after the canonical ones. */

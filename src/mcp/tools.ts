@@ -16,6 +16,7 @@ import * as tasks from '../app/operations/tasks.js';
 import * as town from '../app/operations/town.js';
 import { Session } from '../app/session.js';
 import * as agents from '../agents/operations.js';
+import { recordRoundCall } from '../agents/round-ledger.js';
 import { waitForUnread } from '../watch/inbox-wait.js';
 import { toolError, toolResult, type McpServerOptions } from './invoke.js';
 
@@ -188,11 +189,15 @@ export const TOOLS: readonly ToolSpec[] = [
 
 /** One call: validated input in, the operation's JSON document (or a tool error) out; never throws. A new session per call: the town is read afresh. */
 export async function callTool(spec: ToolSpec, input: Record<string, unknown>, options: McpServerOptions) {
+  let result;
   try {
-    return toolResult(await spec.run(new Session(options), input as never));
+    result = toolResult(await spec.run(new Session(options), input as never));
   } catch (error) {
-    return toolError(error, options.log ?? ((line) => void process.stderr.write(line)));
+    result = toolError(error, options.log ?? ((line) => void process.stderr.write(line)));
   }
+  // Inside an agent's round, the loop counts this call (agents/round-ledger.ts).
+  recordRoundCall(options.env, { via: 'mcp', call: spec.name, ok: result.isError !== true });
+  return result;
 }
 
 export function registerTools(server: McpServer, options: McpServerOptions): void {

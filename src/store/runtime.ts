@@ -52,6 +52,8 @@ export const runtimePaths = {
   lock: (root: string, name: string) => path.join(localStateDir(root), 'agent-locks', `${name}.lock`),
   log: (root: string, name: string) => path.join(localStateDir(root), 'logs', `${name}.log`),
   prompts: (root: string) => path.join(localStateDir(root), 'prompts'),
+  /** The tt and MCP calls of the agent's current round, one JSON line each (agents/round-ledger.ts). */
+  roundLedger: (root: string, name: string) => path.join(localStateDir(root), 'rounds', `${name}.jsonl`),
 };
 
 export interface ObservedRuntime extends AgentRuntime {
@@ -60,7 +62,8 @@ export interface ObservedRuntime extends AgentRuntime {
   recorded: AgentRunState;
 }
 
-const ENDED: readonly AgentRunState[] = ['stopped', 'cold', 'error'];
+/** States a loop ends in: no process is expected behind them. */
+export const ENDED: readonly AgentRunState[] = ['stopped', 'cold', 'error', 'stuck'];
 
 export function readAgentRuntime(root: string, name: string): ObservedRuntime {
   let runtime: AgentRuntime;

@@ -22,6 +22,9 @@ async function town(clis: Record<string, string> = {}): Promise<string> {
   return dir;
 }
 
+/** Records its prompt and makes one tt call (the `tt` on the PATH the loop gives it): a round that acted. */
+const RECORDER = 'sh -c "cat >> prompts.txt && tt inbox > /dev/null"';
+
 type TaskJson = { id: string; state: string; assignee: string | null };
 const tasks = async (dir: string) => (await tt(dir, ['task', 'list', '--json'])).json<{ tasks: TaskJson[] }>().tasks;
 const unread = async (dir: string, agent: string) => (await tt(dir, ['inbox', agent, '--json'])).json<{ messages: Array<{ id: string; body: string }> }>().messages;
@@ -48,6 +51,8 @@ describe('running agents', () => {
     expect(workFiles).toHaveLength(2);
     const apiFile = workFiles.map((f) => readFileSync(path.join(dir, f), 'utf8')).find((text) => text.includes('[needs-fix]'));
     expect(apiFile).toContain('Fixed after review');
+    // Every round of the scripted agents acted, and the loops knew it from their round ledgers.
+    for (const name of ['backend', 'frontend', 'reviewer']) expect(readAgentRuntime(dir, name).reason ?? '').not.toMatch(/no progress/);
     const pids = ['backend', 'frontend', 'reviewer'].map((name) => readAgentRuntime(dir, name).pid!);
     expect(pids.every(isProcessAlive)).toBe(true);
     const stopped = await tt(dir, ['stop', '--json']);
@@ -93,6 +98,10 @@ describe('running agents', () => {
     // Not a crash loop: after a few failures in a row (with backoff) it stops in `error`.
     await waitFor(() => readAgentRuntime(dir, 'backend').state === 'error', { timeoutMs: 60_000, what: 'the loop to give up' });
     expect(await unread(dir, 'backend')).toHaveLength(2);
+    // …and says so to the conductor, with the end of its log.
+    const told = (await unread(dir, 'conductor')).map((m) => m.body).find((body) => body.includes('backend stopped in error'));
+    expect(told).toContain('3 failed rounds in a row');
+    expect(told).toContain('=== round 1 failed (exit 1)');
   }, 120_000);
 
   it('survives kill -9 mid-round: tt recover marks it stopped, tt reclaim --to moves its work, nothing lost', async () => {
@@ -123,7 +132,7 @@ describe('running agents', () => {
   }, 120_000);
 
   it('shows urgent messages first, and message text never runs anything', async () => {
-    const dir = await town({ recorder: 'sh -c "cat >> prompts.txt"' });
+    const dir = await town({ recorder: RECORDER });
     expect((await tt(dir, ['spawn', 'backend', '--cli', 'recorder', '--no-start'])).code).toBe(0);
     await tt(dir, ['send', 'backend', 'older normal message $(touch pwned1) `touch pwned2`; touch pwned3']);
     await tt(dir, ['send', 'backend', 'newer URGENT message', '--urgent']);
@@ -140,7 +149,7 @@ describe('running agents', () => {
   }, 60_000);
 
   it('passes the prompt as one argument where the command names {prompt} (the copilot preset\'s form), never through a shell', async () => {
-    const dir = await town({ byargument: `sh -c 'printf %s "$1" > prompt-argument.txt' sh {prompt}` });
+    const dir = await town({ byargument: `sh -c 'printf %s "$1" > prompt-argument.txt && tt inbox > /dev/null' sh {prompt}` });
     expect((await tt(dir, ['spawn', 'backend', '--cli', 'byargument', '--no-start'])).code).toBe(0);
     await tt(dir, ['send', 'backend', 'the message $(touch pwned1) `touch pwned2`; touch pwned3 {prompt_file}']);
     expect((await tt(dir, ['restart', 'backend', '--rounds', '1'])).code).toBe(0);
@@ -152,7 +161,7 @@ describe('running agents', () => {
   }, 60_000);
 
   it('pauses on tt interrupt, takes the mail that came meanwhile on tt resume, settles for tt wait and ends on tt close', async () => {
-    const dir = await town({ recorder: 'sh -c "cat >> prompts.txt"' });
+    const dir = await town({ recorder: RECORDER });
     expect((await tt(dir, ['spawn', 'backend', '--cli', 'recorder', '--no-start'])).code).toBe(0);
     expect((await tt(dir, ['restart', 'backend'])).code).toBe(0);
     const pid = readAgentRuntime(dir, 'backend').pid!;

@@ -258,12 +258,16 @@ describe('tt mcp', () => {
 
     const codex = await tt(dir, ['mcp', '--print-config', 'codex']);
     expect(codex.code).toBe(0);
-    expect(codex.stdout).toBe(`[mcp_servers.tinytown]\ncommand = "node"\nargs = [${JSON.stringify(TT_BIN)}, "mcp"]\nenv_vars = ["TINYTOWN_AGENT", "TINYTOWN_DIR", "TINYTOWN_TOWN"]\n`);
+    expect(codex.stdout).toBe(`[mcp_servers.tinytown]\ncommand = "node"\nargs = [${JSON.stringify(TT_BIN)}, "mcp"]\nenv_vars = ["TINYTOWN_AGENT", "TINYTOWN_DIR", "TINYTOWN_TOWN", "TINYTOWN_ROUND"]\ndefault_tools_approval_mode = "approve"\n`);
+    expect(codex.stderr).toContain('approval policy');
+    expect(claude.stderr).toContain('--allowedTools mcp__tinytown');
 
     const gemini = await tt(dir, ['mcp', '--print-config', 'gemini']);
     expect(gemini.code).toBe(0);
     expect(JSON.parse(gemini.stdout)).toEqual({ mcpServers: { tinytown: { command: 'node', args: [TT_BIN, 'mcp'] } } });
     expect(gemini.stderr).toMatch(/settings\.json/);
+    expect(gemini.stderr).toContain('--yolo');
+    expect(gemini.stderr).toContain('GEMINI_CLI_TRUST_WORKSPACE=true');
 
     const json = await tt(dir, ['mcp', '--print-config', 'codex', '--json']);
     expect(json.json()).toMatchObject({ schemaVersion: 1, kind: 'mcp-config', cli: 'codex', command: 'node', args: [TT_BIN, 'mcp'] });

@@ -15,9 +15,9 @@ const PROMPT_FILE = '/town/.tinytown/run/prompts/backend-round-1.md';
 
 /** Every preset's exact argv for one round, and how the prompt reaches it. */
 const EXPECTED: Record<PresetName, { argv: string[]; prompt: 'stdin' | 'argv' }> = {
-  claude: { argv: ['claude', '--print', '--dangerously-skip-permissions'], prompt: 'stdin' },
-  codex: { argv: ['codex', 'exec', '--dangerously-bypass-approvals-and-sandbox'], prompt: 'stdin' },
-  'codex-mini': { argv: ['codex', 'exec', '--model', 'codex-mini-latest', '--dangerously-bypass-approvals-and-sandbox'], prompt: 'stdin' },
+  claude: { argv: ['claude', '--print', '--allowedTools', 'Bash,Edit,Write,mcp__tinytown'], prompt: 'stdin' },
+  codex: { argv: ['codex', 'exec', '--dangerously-bypass-approvals-and-sandbox', '-c', 'allow_login_shell=false'], prompt: 'stdin' },
+  'codex-mini': { argv: ['codex', 'exec', '--model', 'codex-mini-latest', '--dangerously-bypass-approvals-and-sandbox', '-c', 'allow_login_shell=false'], prompt: 'stdin' },
   aider: { argv: ['aider', '--yes', '--no-auto-commits', '--message-file', PROMPT_FILE], prompt: 'argv' },
   gemini: { argv: ['gemini', '--yolo'], prompt: 'stdin' },
   auggie: { argv: ['auggie', '--print'], prompt: 'stdin' },

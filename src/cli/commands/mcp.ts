@@ -17,7 +17,7 @@ export const mcpCommand = defineCommand({
     if (client !== undefined) {
       if (!(MCP_CLIENTS as readonly string[]).includes(client)) throw new UsageError(`--print-config takes ${MCP_CLIENTS.join(', ')}, not "${client}"`);
       const config = clientConfig(client);
-      return { kind: 'mcp-config', payload: { ...config }, text: config.snippet.trimEnd(), notes: [`# ${config.target}`] };
+      return { kind: 'mcp-config', payload: { ...config }, text: config.snippet.trimEnd(), notes: [`# ${config.target}`, ...config.needs.map((need) => `# ${need}`)] };
     }
     if (!cli.runtime.faces) throw new UsageError('this build of tt has no MCP server (run bin/tt)');
     const env = { ...cli.runtime.env };
