@@ -5,7 +5,7 @@
  * not in the application layer, because starting and stopping a loop is
  * what they do.
  */
-import { ConflictError, UsageError } from '../errors.js';
+import { ConflictError, TinytownError, UsageError } from '../errors.js';
 import { openWorkOf } from '../app/reclaim.js';
 import { CONDUCTOR, type Agent } from '../core/types.js';
 import type { Answer } from '../app/answer.js';
@@ -30,6 +30,8 @@ export interface SpawnInput extends SpawnOptions {
 export interface SpawnData {
   agent: Agent;
   pid: number | null;
+  /** Why a loop that was asked for was not started (its CLI is missing or cannot run here): the agent is registered. */
+  notStarted?: string;
   /** With foreground: why the loop stopped. */
   stopped?: string;
 }
@@ -39,13 +41,25 @@ export async function spawn(session: Session, input: SpawnInput): Promise<Answer
   const start = input.start !== false;
   const { start: _start, foreground, maxRounds, ...options } = input;
   const notes: string[] = [];
+  let notStarted: string | undefined;
   const agent = await spawnAgent(ctx, options, async (agent) => {
-    // An agent that will be started must have a CLI that can run: refuse before anything is written.
     if (!start) return;
-    const checked = await checkAgentCli(agentCommand(ctx.town.config, agent.cli), agent.cli, session.env);
-    const note = versionNote(agent.cli, checked);
-    if (note) notes.push(note);
+    // An unknown CLI is refused before anything is written; a known one that is missing or cannot run here
+    // still registers the agent (the book's `tt spawn backend` then `tt assign backend …` works on any machine).
+    const command = agentCommand(ctx.town.config, agent.cli);
+    try {
+      const checked = await checkAgentCli(command, agent.cli, session.env);
+      const note = versionNote(agent.cli, checked);
+      if (note) notes.push(note);
+    } catch (error) {
+      if (!(error instanceof TinytownError)) throw error;
+      notStarted = error.message;
+    }
   });
+  if (notStarted !== undefined) {
+    notes.push(`warning: ${agent.name} is registered but not started: ${notStarted}`, `note: once its CLI can run, start it with: tt restart ${agent.name} (or give it another: tt config clis.${agent.cli} "…")`);
+    return { kind: 'agent', payload: { agent: agentJson(agent), pid: null, started: false, not_started: notStarted }, notes, data: { agent, pid: null, notStarted } };
+  }
   if (start && foreground) {
     const stopped = await runAgentLoop({ root: ctx.town.root, name: agent.name, env: session.env, maxRounds });
     return { kind: 'agent', payload: { agent: agentJson(agent), stopped }, notes, data: { agent, pid: null, stopped } };

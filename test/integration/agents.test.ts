@@ -180,13 +180,20 @@ describe('running agents', () => {
     expect(readAgentRuntime(dir, 'backend')).toMatchObject({ state: 'stopped', reason: 'closed' });
   }, 90_000);
 
-  it('refuses to spawn an agent whose CLI is not installed, and changes nothing', async () => {
+  it('registers an agent whose CLI is not installed without starting it, says why and how to start it later; refuses an unknown CLI', async () => {
     const dir = await town({ missing: 'no-such-agent-cli --print' });
-    const before = treeSnapshot(dir);
-    const run = await tt(dir, ['spawn', 'backend', '--cli', 'missing']);
-    expect(run.code).toBe(2);
+    const run = await tt(dir, ['spawn', 'backend', '--cli', 'missing', '--json']);
+    expect(run.code).toBe(0);
+    expect(run.json()).toMatchObject({ kind: 'agent', pid: null, started: false, agent: { name: 'backend', cli: 'missing' } });
     expect(run.stderr).toContain('"no-such-agent-cli" is not on PATH');
+    expect(run.stderr).toContain('tt restart backend');
+    expect(existsSync(path.join(dir, '.tinytown/agents/backend.md'))).toBe(true);
+    // The book's next command works at once.
+    expect((await tt(dir, ['assign', 'backend', 'Build the API'])).code).toBe(0);
+    const before = treeSnapshot(dir);
+    const unknown = await tt(dir, ['spawn', 'frontend', '--cli', 'no-such-preset']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown agent CLI "no-such-preset"');
     expect(treeSnapshot(dir)).toBe(before);
-    expect(existsSync(path.join(dir, '.tinytown/agents/backend.md'))).toBe(false);
   });
 });

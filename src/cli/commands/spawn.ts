@@ -18,8 +18,9 @@ export const spawnCommand = defineCommand({
   async run(args, cli) {
     const { json: _json, ...input } = args;
     const answer = await spawn(cli.session, input);
-    const { agent, pid, stopped } = answer.data;
+    const { agent, pid, stopped, notStarted } = answer.data;
     if (stopped !== undefined) return fromAnswer(answer, `${agent.name} stopped: ${stopped}`);
+    if (notStarted !== undefined) return fromAnswer(answer, `Spawned ${agent.name} (${agent.role}, cli ${agent.cli}); registered, not started (see the warning)`);
     return fromAnswer(answer, `Spawned ${agent.name} (${agent.role}, cli ${agent.cli}); ${pid ? `running in the background (pid ${pid}; tt status --deep)` : 'registered, not started'}`);
   },
 });
