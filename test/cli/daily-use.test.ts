@@ -53,4 +53,10 @@ describe('daily use', () => {
     expect(run.code).toBe(0);
     expect(run.json()).toEqual({ schemaVersion: 1, kind: 'version', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
+
+  it('tt conductor --cli scripted says the scripted agent has no interactive mode, instead of crashing', async () => {
+    const run = await tt(dir, ['conductor', '--cli', 'scripted']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^tt: the scripted CLI has no interactive mode for the conductor to talk to; the context is in .*conductor-context\.md/);
+  });
 });

@@ -263,6 +263,18 @@ describe('tt watch takes in direct edits', () => {
     expect(status(dir)).toBe('');
     expect(existsSync(path.join(dir, '.git', 'tinytown', 'watch.pid'))).toBe(false);
   });
+
+  it('exits 1 from --once when a file could not be taken in, leaving it as it was', async () => {
+    const dir = tempRepo();
+    await townWithTeam(dir);
+    mkdirSync(inboxDir(dir, 'backend'), { recursive: true });
+    const bad = path.join(inboxDir(dir, 'backend'), 'bad.md');
+    writeFileSync(bad, '---\nfrom: [not, a, name]\n---\nHello\n');
+    const run = await tt(dir, ['watch', '--once']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('cannot take in .tinytown/inbox/backend/bad.md');
+    expect(readFileSync(bad, 'utf8')).toBe('---\nfrom: [not, a, name]\n---\nHello\n');
+  });
 });
 
 describe('tt watch as a process', () => {

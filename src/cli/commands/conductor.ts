@@ -8,6 +8,7 @@ import { CONDUCTOR } from '../../core/types.js';
 import { conductorContext, interactiveArgv } from '../../agents/conductor-context.js';
 import { agentCommand, findExecutable } from '../../agents/cli-command.js';
 import { UsageError } from '../../errors.js';
+import { findPreset } from '../../core/presets.js';
 
 export const conductorCommand = defineCommand({
   path: ['conductor'],
@@ -23,6 +24,11 @@ export const conductorCommand = defineCommand({
     writeStateFile(file, context);
     if (args.print) return { kind: 'conductor', payload: { context_file: path.relative(town.root, file), context }, text: context.trimEnd() };
     const cliName = args.cli ?? listAgents(town.root).items.find((a) => a.name === CONDUCTOR)?.cli ?? town.config.default_cli;
+    const preset = findPreset(cliName);
+    if (preset && !('interactive' in preset)) {
+      // The scripted agent answers prompts in an agent's loop; there is no conversation to start.
+      throw new UsageError(`the ${cliName} CLI has no interactive mode for the conductor to talk to; the context is in ${path.relative(cli.runtime.cwd, file)} (tt conductor --print shows it), or name another CLI with --cli`);
+    }
     const argv = interactiveArgv(cliName, agentCommand(town.config, cliName).argv[0]!, context);
     if (!findExecutable(argv[0]!, cli.runtime.env)) {
       throw new UsageError(`the ${cliName} CLI is not installed ("${argv[0]}" is not on PATH); the context is in ${path.relative(cli.runtime.cwd, file)} — or use --cli, or --print`);

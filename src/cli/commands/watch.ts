@@ -53,7 +53,7 @@ export const watchCommand = defineCommand({
     ['tt watch', 'one line per file taken in (stdout) or refused (stderr)'],
     ['printf -- "---\\nfrom: reviewer\\n---\\nFix it\\n" > .tinytown/inbox/backend/x.md', 'becomes inbox/backend/<id>.md, committed as reviewer'],
     ['tt watch --json', 'NDJSON: one {"schemaVersion":1,"kind":"event","action":"accept",...} per line'],
-    ['tt watch --once', 'catch up once and exit (exit 1 while another tt watch runs)'],
+    ['tt watch --once', 'catch up once and exit (exit 1 when a file could not be taken in, or while another tt watch runs)'],
   ],
   async run(args, cli) {
     const ctx = cli.op();
@@ -61,9 +61,11 @@ export const watchCommand = defineCommand({
     const err = cli.runtime.stderr ?? ((text: string) => void process.stderr.write(text));
     const json = args.json;
     const refusalsShown = new Set<string>();
+    let refused = false;
     const emit = (event: WatchEvent) => {
       const { text, stderr } = renderWatchEvent(event);
       if (event.action === 'refuse') {
+        refused = true;
         // Once per version of a file and run: a file that stays broken is not repeated on every event.
         const key = `${event.path}\0${event.version}`;
         if (refusalsShown.has(key)) return;
@@ -85,6 +87,7 @@ export const watchCommand = defineCommand({
       if (json) out(ndjson({ action: 'stop', signal }));
       else out(`stopped (${signal})\n`);
     }
-    return { kind: 'event', payload: {}, text: '', streamed: true };
+    // --once is for scripts and hooks: a file left untaken is a failure they should see.
+    return { kind: 'event', payload: {}, text: '', streamed: true, exitCode: args.once && refused ? 1 : 0 };
   },
 });
