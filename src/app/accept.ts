@@ -283,3 +283,8 @@ export async function acceptDirectEdits(town: Town, paths: readonly string[], op
   forgetFixed(town, fine);
   return result;
 }
+
+/** Per town path, the blob ids of its versions that were refused and reported (refused-edits.ts). */
+export function reportedVersions(root: string): Map<string, string[]> {
+  return new Map(Object.entries(loadReported(root)).filter((entry): entry is [string, string[]] => Array.isArray(entry[1])));
+}

@@ -193,13 +193,14 @@ export interface TaskFilter {
   agent?: string | undefined;
 }
 
-export function findTasks(town: Town, filter: TaskFilter = {}): Listing<Task> {
+export function findTasks(town: Town, filter: TaskFilter = {}, shown: (tasks: Task[]) => Task[] = (tasks) => tasks): Listing<Task> {
   const states = filter.state ? filter.state.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const unknown = states?.filter((state) => !(TASK_STATES as readonly string[]).includes(state)) ?? [];
   if (unknown.length > 0) throw new UsageError(`unknown task state "${unknown[0]}": use ${TASK_STATES.join(', ')} (comma-separated)`);
   const agent = filter.agent ? resolveAgent(town, filter.agent) : undefined;
   const listing = listTasks(town.root);
-  const items = listing.items
+  // `shown` picks the version of each task to show (refused hand edits undone) before anything is filtered on it.
+  const items = shown(listing.items)
     .filter((task) => !states || states.includes(task.state))
     .filter((task) => !agent || task.assignee === agent || task.reviewer === agent && task.state === 'review')
     .sort(byPriorityThenAge);

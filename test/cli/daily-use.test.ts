@@ -1,5 +1,5 @@
 /** What a newcomer hits in the first hour (issue 20): each finding, fixed, with the behaviour a user expects. */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { tempRepo, trailersOf } from '../helpers/repo.js';
@@ -58,5 +58,22 @@ describe('daily use', () => {
     const run = await tt(dir, ['conductor', '--cli', 'scripted']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^tt: the scripted CLI has no interactive mode for the conductor to talk to; the context is in .*conductor-context\.md/);
+  });
+
+  it('a hand edit the watcher refused is not shown as the town\'s state: task list and task show show the committed version and say why', async () => {
+    const id = (await tt(dir, ['backlog', 'add', 'Write the guide', '--json'])).json<{ task: { id: string } }>().task.id;
+    const file = path.join(dir, '.tinytown', 'tasks', `${id}.md`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('state: pending', 'state: completed'));
+    expect((await tt(dir, ['watch', '--once'])).code).toBe(1);
+    expect(readFileSync(file, 'utf8')).toContain('state: completed'); // left as it was
+    expect((await tt(dir, ['task', 'list', '--state', 'completed', '--json'])).json<{ tasks: unknown[] }>().tasks).toEqual([]);
+    for (const args of [['task', 'list', '--json'], ['task', 'list', '--state', 'pending', '--json']]) {
+      const list = await tt(dir, args);
+      expect(list.json<{ tasks: Array<{ id: string; state: string }> }>().tasks.find((t) => t.id === id)?.state, args.join(' ')).toBe('pending');
+      expect(list.stderr).toContain('holds a hand edit tt refused');
+    }
+    const show = await tt(dir, ['task', 'show', id]);
+    expect(show.stdout).toMatch(/state: +pending/);
+    expect(show.stderr).toContain('showing the committed version');
   });
 });

@@ -12,6 +12,7 @@ import { readTownLog, type TownEvent } from '../../git/log.js';
 import { commitNotes, problemNotes, type Answer } from '../answer.js';
 import { eventJson, taskJson } from '../json.js';
 import { resolveAgent } from '../agents.js';
+import { withoutRefusedEdits } from '../refused-edits.js';
 import { approveTask, rejectTask, requestReview } from '../review.js';
 import type { Session } from '../session.js';
 import {
@@ -81,8 +82,13 @@ export interface TaskListInput {
 }
 
 export function listTasks(session: Session, input: TaskListInput): TaskListAnswer {
-  const listing = findTasks(session.town(), input);
-  return taskListAnswer(listing.items, problemNotes(listing.problems));
+  let notes: string[] = [];
+  const listing = findTasks(session.town(), input, (tasks) => {
+    const shown = withoutRefusedEdits(session.town(), tasks);
+    notes = shown.notes;
+    return shown.tasks;
+  });
+  return taskListAnswer(listing.items, [...problemNotes(listing.problems), ...notes]);
 }
 
 export interface TaskShowInput {
@@ -93,10 +99,12 @@ export interface TaskShowInput {
 
 export async function showTask(session: Session, input: TaskShowInput): Promise<Answer<{ task: Task; history: TownEvent[] | undefined }>> {
   const town = session.town();
-  const task = readTask(town.root, resolveTaskId(town.root, input.id));
-  if (!input.history) return { kind: 'task', payload: { task: taskJson(task) }, notes: [], data: { task, history: undefined } };
+  const onDisk = readTask(town.root, resolveTaskId(town.root, input.id));
+  const { tasks: [task], notes } = withoutRefusedEdits(town, [onDisk]);
+  if (!task) throw new NotFoundError(`${onDisk.id} exists only as a hand edit tt refused: ${notes[0] ?? ''}`);
+  if (!input.history) return { kind: 'task', payload: { task: taskJson(task) }, notes, data: { task, history: undefined } };
   const history = await readTownLog({ root: town.root, task: task.id, reverse: true });
-  return { kind: 'task', payload: { task: taskJson(task), history: history.map(eventJson) }, notes: [], data: { task, history } };
+  return { kind: 'task', payload: { task: taskJson(task), history: history.map(eventJson) }, notes, data: { task, history } };
 }
 
 /** The task an agent is on: its running task, else its oldest assigned one. */

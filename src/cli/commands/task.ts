@@ -1,6 +1,7 @@
 import type { CommandDefinition, CommandGroup, CommandOutput, PositionalSpec } from '../command.js';
 import { defineCommand, fromAnswer, problemNotes } from '../command.js';
 import { viewAllTasks } from '../../app/tasks.js';
+import { hasRefusedTaskEdits } from '../../app/refused-edits.js';
 import * as tasks from '../../app/operations/tasks.js';
 import { TASK_STATES } from '../../core/types.js';
 import { envelopeWithRawJson, indentedJson, rawJsonSlot, taskJson } from '../../app/json.js';
@@ -22,7 +23,7 @@ const subcommands: CommandDefinition[] = [
       agent: { type: 'string', describe: 'Only tasks assigned to (or in review with) this agent' },
     },
     async run(args, cli) {
-      if (args.json && args.state === undefined && args.agent === undefined) {
+      if (args.json && args.state === undefined && args.agent === undefined && !hasRefusedTaskEdits(cli.town())) {
         // tasks sits 1 level deep in the envelope; the array comes from a view cached with the tasks
         const view = viewAllTasks(cli.town(), { id: 'tasks-json-v1-depth-1', render: (list) => indentedJson(list.map(taskJson), 1) });
         return {
