@@ -136,7 +136,8 @@ export function parseCanonical(normalised: string): ParsedFile | undefined {
     const key = normalised.slice(lineStart, separator);
     const text = normalised.slice(separator + 2, lineEnd);
     lineStart = lineEnd + 1;
-    if (!KEY.test(key) || text === '' || Object.hasOwn(data, key)) return undefined;
+    // `__proto__` goes to the YAML library, which refuses it (assigning it here would set the prototype).
+    if (!KEY.test(key) || key === '__proto__' || text === '' || Object.hasOwn(data, key)) return undefined;
     let value: unknown;
     if (text === '[]') value = [];
     else if (text.startsWith('[') && text.endsWith(']')) {

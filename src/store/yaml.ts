@@ -16,7 +16,7 @@
  * safe schema (the library before this one) read: an unquoted date is a Date,
  * which core/validate.ts accepts and tt writes back quoted.
  */
-import { isAlias, isNode, parseDocument, visit, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import { isAlias, isNode, isPair, isScalar, parseDocument, visit, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
 
 /** What is wrong with a YAML text, and on which line (1-based, of the text given). */
 export class YamlSyntaxError extends Error {
@@ -49,11 +49,14 @@ export function parseYamlDocument(text: string): Document {
   visit(document, (_, node) => {
     if (refused) return;
     if (isAlias(node)) refused = { what: `an alias (*${node.source})`, offset: node.range?.[0] };
+    // A JavaScript object cannot hold this key as data (assigning it sets the prototype): refused, never silently dropped.
+    else if (isPair(node) && isScalar(node.key) && node.key.value === '__proto__') refused = { what: 'a key named "__proto__"', offset: node.key.range?.[0] };
     else if (isNode(node) && node.anchor) refused = { what: `an anchor (&${node.anchor})`, offset: node.range?.[0] };
   });
   if (refused) {
     const line = refused.offset === undefined ? undefined : lineAt(source, refused.offset);
-    throw new YamlSyntaxError(`${refused.what}: anchors and aliases are not accepted in town files`, line);
+    const rule = refused.what.startsWith('a key') ? 'no town file has such a field' : 'anchors and aliases are not accepted in town files';
+    throw new YamlSyntaxError(`${refused.what}: ${rule}`, line);
   }
   return document;
 }

@@ -139,3 +139,14 @@ describe('YAML from collaborators', () => {
     expect(body).toBe('Body\n');
   });
 });
+
+describe('keys a JavaScript object cannot hold as data', () => {
+  it('refuses a "__proto__" key with its line, on the fast path and the YAML path alike, and keeps "constructor" as data', () => {
+    for (const text of ['---\nfrom: conductor\n__proto__: evil\n---\nhi\n', '---\nfrom: conductor # a comment: YAML path\n__proto__: [a, b]\n---\nhi\n']) {
+      expect(() => parseFrontmatter(text, 'x.md')).toThrow(/line 3|:3|"__proto__": no town file has such a field/);
+    }
+    const kept = parseFrontmatter('---\nfrom: conductor\nconstructor: x\n---\nhi\n', 'x.md');
+    expect(Object.getPrototypeOf(kept.data)).toBe(Object.prototype);
+    expect(kept.data).toEqual({ from: 'conductor', constructor: 'x' });
+  });
+});
