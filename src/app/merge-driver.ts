@@ -2,8 +2,9 @@
  * The git merge driver for town files (`merge=tinytown` in .gitattributes;
  * git runs `tt merge-driver %O %A %B %P`). Records (tasks, messages, agents)
  * are parsed, merged field by field by core/merge.ts and written back
- * canonical; town.yml is merged key by key; anything else line by line, with
- * `--union` where the lines conflict. The result never holds conflict markers.
+ * canonical; town.yml is merged key by key; anything else line by line, and
+ * where its lines conflict it is an ordinary conflict (never both sides glued
+ * together). The result never holds conflict markers.
  *
  * A side that does not parse cannot be merged field by field: the driver then
  * leaves git's "ours" file as it is (no markers) and exits non-zero, so git
@@ -192,8 +193,11 @@ export async function runMergeDriver(request: DriverRequest): Promise<DriverResu
     } else if (kind === 'config') {
       merged = { text: await mergeConfigText(base, ours, theirs, request), bodyMerged: false, contested: [], claim: null };
     } else {
+      // A file tt does not understand merges only when git's line merge is clean; else an ordinary conflict
+      // (our side kept, exit 1), never both sides glued together into something nobody wrote.
       const lines = await lineMerge(request, false);
-      merged = { text: lines.clean ? lines.text : (await lineMerge(request, true)).text, bodyMerged: false, contested: [], claim: null };
+      if (!lines.clean) return { merged: false, kind, reason: `${request.path} is not a town file tt knows how to merge, and both sides changed the same lines` };
+      merged = { text: lines.text, bodyMerged: false, contested: [], claim: null };
     }
   } catch (error) {
     if (error instanceof ValidationError) return { merged: false, kind, reason: error.message };

@@ -191,4 +191,22 @@ describe('merging town files edited on two clones (plain git pull)', () => {
     expect(sync.stderr).toContain('no YAML frontmatter');
     expect(filesWithConflictMarkers(b)).toEqual([]);
   });
+
+  it('leaves an ordinary conflict for a file it does not understand, never both sides glued together', async () => {
+    const { a, b } = await twoClones();
+    const file = '.tinytown/notes.txt';
+    writeFileSync(path.join(a, file), 'shared line\n');
+    git(a, 'add', file);
+    git(a, 'commit', '-q', '-m', 'notes');
+    git(a, 'push', '-q');
+    git(b, 'pull', '-q', '--no-rebase');
+    writeFileSync(path.join(a, file), 'their line\n');
+    git(a, 'commit', '-q', '-am', 'theirs');
+    git(a, 'push', '-q');
+    writeFileSync(path.join(b, file), 'our line\n');
+    git(b, 'commit', '-q', '-am', 'ours');
+    expect(() => git(b, 'pull', '-q', '--no-rebase', '--no-edit')).toThrow();
+    expect(git(b, 'diff', '--name-only', '--diff-filter=U').trim()).toBe(file);
+    expect(readFileSync(path.join(b, file), 'utf8')).toBe('our line\n');
+  });
 });
