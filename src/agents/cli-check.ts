@@ -54,6 +54,9 @@ function quoted(output: string): string {
   return lines ? `: ${lines}` : '';
 }
 
+/** The CLI is not installed here (as opposed to installed and unable to run the preset). */
+export class CliMissingError extends UsageError {}
+
 function shown(program: string, args: readonly string[]): string {
   return [program, ...args].join(' ');
 }
@@ -62,7 +65,7 @@ async function runCheck(command: AgentCommand, cli: string, env: NodeJS.ProcessE
   const program = command.argv[0]!;
   const found = findExecutable(program, env);
   if (!found) {
-    throw new UsageError(`the ${cli} CLI is not installed: "${program}" is not on PATH. Install it${command.check ? ` (npm install -g ${command.check.npm})` : ''}, choose another with --cli, or register with --no-start`);
+    throw new CliMissingError(`the ${cli} CLI is not installed: "${program}" is not on PATH. Install it${command.check ? ` (npm install -g ${command.check.npm})` : ''}, or choose another CLI`);
   }
   const check: CliCheck | undefined = command.check;
   const args = command.argv.slice(1);

@@ -5,7 +5,7 @@
  * not in the application layer, because starting and stopping a loop is
  * what they do.
  */
-import { ConflictError, TinytownError, UsageError } from '../errors.js';
+import { ConflictError, UsageError } from '../errors.js';
 import { openWorkOf } from '../app/reclaim.js';
 import { CONDUCTOR, type Agent } from '../core/types.js';
 import type { Answer } from '../app/answer.js';
@@ -15,7 +15,7 @@ import { agentJson } from '../app/json.js';
 import type { Session } from '../app/session.js';
 import { readAgentRuntime, writeControl, type AgentControl } from '../store/runtime.js';
 import { agentCommand } from './cli-command.js';
-import { checkAgentCli, versionNote } from './cli-check.js';
+import { checkAgentCli, CliMissingError, versionNote } from './cli-check.js';
 import { killAgent, pruneAgents, recoverAgents, requireRunning, runningAgents, startAgent, stopAll, waitForAgents } from './lifecycle.js';
 import { runAgentLoop } from './loop.js';
 
@@ -44,15 +44,16 @@ export async function spawn(session: Session, input: SpawnInput): Promise<Answer
   let notStarted: string | undefined;
   const agent = await spawnAgent(ctx, options, async (agent) => {
     if (!start) return;
-    // An unknown CLI is refused before anything is written; a known one that is missing or cannot run here
-    // still registers the agent (the book's `tt spawn backend` then `tt assign backend …` works on any machine).
+    // An unknown CLI, or one installed that cannot run the preset, is refused before anything is written; one
+    // not installed here still registers the agent (the book's `tt spawn backend` then `tt assign backend …`
+    // works on any machine).
     const command = agentCommand(ctx.town.config, agent.cli);
     try {
       const checked = await checkAgentCli(command, agent.cli, session.env);
       const note = versionNote(agent.cli, checked);
       if (note) notes.push(note);
     } catch (error) {
-      if (!(error instanceof TinytownError)) throw error;
+      if (!(error instanceof CliMissingError)) throw error;
       notStarted = error.message;
     }
   });
