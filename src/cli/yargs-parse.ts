@@ -40,8 +40,21 @@ interface HiddenValues {
   hidden: Map<string, string>;
 }
 
-function usage(message: string): UsageError {
-  return new UsageError(`${message} (tt --help shows the usage)`);
+function usage(message: string, definition?: CommandDefinition): UsageError {
+  return new UsageError(`${message} (tt ${definition ? `${definition.path.join(' ')} ` : ''}--help shows the usage)`);
+}
+
+/**
+ * yargs' "Not enough non-option arguments: got 1, need at least 2" names no
+ * argument: say which are missing, with what each is for.
+ */
+function namedMessage(message: string, definition: CommandDefinition | undefined): string {
+  const counts = /^Not enough non-option arguments: got (\d+), need at least \d+/.exec(message);
+  if (!counts || !definition) return message;
+  const missing = (definition.positionals ?? []).slice(Number(counts[1])).filter((positional) => positional.required !== false);
+  if (missing.length === 0) return message;
+  const named = missing.map((positional) => `<${positional.name}>, ${positional.describe.charAt(0).toLowerCase()}${positional.describe.slice(1)}`).join('; and ');
+  return `tt ${definition.path.join(' ')} needs ${named}`;
 }
 
 /**
@@ -146,6 +159,8 @@ function skipHelpCache(parser: Argv): void {
  */
 export async function parseWithYargs(argv: readonly string[], registry: ReadonlyArray<CommandDefinition | CommandGroup>, version: string): Promise<YargsOutcome> {
   const { argv: words, hidden } = hideValues(argv, registry);
+  // The command the words name, so a usage error points at its own help.
+  const command = findDefinition(argv, registry)?.definition;
   let chosen: { definition: CommandDefinition; args: Args } | undefined;
   const choose = (definition: CommandDefinition, args: Args) => {
     chosen = { definition, args };
@@ -166,7 +181,7 @@ export async function parseWithYargs(argv: readonly string[], registry: Readonly
     // A parser error (yargs-parser's "Not enough arguments following") is a usage error like the rest.
     .fail((message: string | null, error: Error | null) => {
       if (error instanceof UsageError) throw error;
-      throw usage(revealMessage(message ?? error?.message ?? 'cannot parse the command line', hidden));
+      throw usage(namedMessage(revealMessage(message ?? error?.message ?? 'cannot parse the command line', hidden), command), command);
     });
   skipHelpCache(parser);
   for (const [name, spec] of Object.entries(GLOBAL_OPTIONS)) parser = parser.option(name, { ...toYargsOption(spec), global: true });
@@ -189,6 +204,6 @@ export async function parseWithYargs(argv: readonly string[], registry: Readonly
   const { definition, args } = chosen as { definition: CommandDefinition; args: Args };
   const revealed = Object.fromEntries(Object.entries(args).map(([key, value]) => [key, revealValues(value, hidden)]));
   const settled = settleArgs(definition, revealed);
-  if (!settled.ok) throw usage(settled.refusal);
+  if (!settled.ok) throw usage(settled.refusal, definition);
   return { kind: 'run', definition, args: settled.args };
 }

@@ -76,4 +76,11 @@ describe('daily use', () => {
     expect(show.stdout).toMatch(/state: +pending/);
     expect(show.stderr).toContain('showing the committed version');
   });
+
+  it('a usage error names the missing argument and points to the command\'s own help', async () => {
+    const run = await tt(dir, ['send', 'backend']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('tt: tt send needs <message>, the text (quote it) (tt send --help shows the usage)\n');
+    expect((await tt(dir, ['task', 'list', '--bogus'])).stderr).toContain('(tt task list --help shows the usage)');
+  });
 });
