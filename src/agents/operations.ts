@@ -9,7 +9,7 @@ import { ConflictError, UsageError } from '../errors.js';
 import { openWorkOf } from '../app/reclaim.js';
 import { CONDUCTOR, type Agent } from '../core/types.js';
 import type { Answer } from '../app/answer.js';
-import { agentNames, resolveAgent, type SpawnOptions } from '../app/agents.js';
+import { agentNames, hasRoleTemplate, knownRoles, resolveAgent, type SpawnOptions } from '../app/agents.js';
 import { spawnAgent } from '../app/agents.js';
 import { agentJson } from '../app/json.js';
 import type { Session } from '../app/session.js';
@@ -57,6 +57,9 @@ export async function spawn(session: Session, input: SpawnInput): Promise<Answer
       notStarted = error.message;
     }
   });
+  if (!hasRoleTemplate(agent.role)) {
+    notes.push(`note: tt has no instructions for the role "${agent.role}" (it knows ${knownRoles().join(', ')}); ${agent.name} got generic ones: edit .tinytown/agents/${agent.name}.md to say what it does`);
+  }
   if (notStarted !== undefined) {
     notes.push(`warning: ${agent.name} is registered but not started: ${notStarted}`, `note: once its CLI can run, start it with: tt restart ${agent.name} (or give it another: tt config clis.${agent.cli} "…")`);
     return { kind: 'agent', payload: { agent: agentJson(agent), pid: null, started: false, not_started: notStarted }, notes, data: { agent, pid: null, notStarted } };

@@ -50,6 +50,20 @@ export interface SpawnOptions {
   parent?: string | undefined;
 }
 
+/** The roles with instructions in templates/roles/. */
+export function knownRoles(): string[] {
+  try {
+    return readdirSync(path.dirname(templatePath('roles', 'worker.md'))).filter((name) => name.endsWith('.md')).map((name) => name.slice(0, -3)).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** True when templates/roles/<role>.md exists: the roles tt knows instructions for. */
+export function hasRoleTemplate(role: string): boolean {
+  return existsSync(templatePath('roles', `${role}.md`));
+}
+
 export function roleInstructions(role: string): string {
   const file = templatePath('roles', `${role}.md`);
   if (existsSync(file)) return readFileSync(file, 'utf8');

@@ -83,4 +83,12 @@ describe('daily use', () => {
     expect(run.stderr).toBe('tt: tt send needs <message>, the text (quote it) (tt send --help shows the usage)\n');
     expect((await tt(dir, ['task', 'list', '--bogus'])).stderr).toContain('(tt task list --help shows the usage)');
   });
+
+  it('tt spawn --role with a role tt has no instructions for says so, and what to edit', async () => {
+    const run = await tt(dir, ['spawn', 'qa', '--role', 'nosuchrole', '--no-start']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('note: tt has no instructions for the role "nosuchrole" (it knows conductor, researcher, reviewer, tester, worker)');
+    expect(run.stderr).toContain('.tinytown/agents/qa.md');
+    expect((await tt(dir, ['spawn', 'qa2', '--role', 'tester', '--no-start'])).stderr).toBe('');
+  });
 });
