@@ -7,9 +7,9 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempRepo, treeSnapshot } from '../helpers/repo.js';
-import { REPO_ROOT, TT_BIN, tt, ttProcess } from '../helpers/tt.js';
+import { describe, expect, it } from 'vitest';
+import { treeSnapshot } from '../helpers/repo.js';
+import { REPO_ROOT, TT_BIN, tt } from '../helpers/tt.js';
 import { waitFor } from '../helpers/wait.js';
 import { readAgentRuntime, runtimePaths } from '../../src/store/runtime.js';
 import { agentCommand } from '../../src/agents/cli-command.js';
@@ -17,19 +17,10 @@ import { checkAgentCli } from '../../src/agents/cli-check.js';
 import { readRoundLedger, ROUND_ENV } from '../../src/agents/round-ledger.js';
 import { callTool, TOOLS } from '../../src/mcp/tools.js';
 import { DEFAULT_CONFIG } from '../../src/store/config.js';
+import { useAgentTowns } from '../helpers/agent-towns.js';
 
-const towns: string[] = [];
-afterEach(async () => {
-  for (const dir of towns.splice(0)) await ttProcess(dir, ['stop']);
-});
-
-async function town(clis: Record<string, string> = {}): Promise<string> {
-  const dir = tempRepo();
-  towns.push(dir);
-  expect((await tt(dir, ['init'])).code).toBe(0);
-  for (const [name, command] of Object.entries(clis)) expect((await tt(dir, ['config', `clis.${name}`, command])).code).toBe(0);
-  return dir;
-}
+/** Towns whose agents are stopped after each test, whatever happens in it. */
+const town = useAgentTowns();
 
 /** A folder of executable shell scripts, each standing in for a CLI. */
 function fakeBin(dir: string, scripts: Record<string, string>): string {

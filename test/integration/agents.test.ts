@@ -1,26 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { git, tempRepo, treeSnapshot } from '../helpers/repo.js';
-import { tt, ttProcess } from '../helpers/tt.js';
+import { describe, expect, it } from 'vitest';
+import { git, treeSnapshot } from '../helpers/repo.js';
+import { tt } from '../helpers/tt.js';
 import { waitFor } from '../helpers/wait.js';
 import { readAgentRuntime } from '../../src/store/runtime.js';
 import { isProcessAlive } from '../../src/store/lock.js';
 import { LOG_ROTATE_BYTES } from '../../src/agents/launch.js';
+import { useAgentTowns } from '../helpers/agent-towns.js';
 
-/** Towns whose agents must be stopped whatever happens in the test. */
-const towns: string[] = [];
-afterEach(async () => {
-  for (const dir of towns.splice(0)) await ttProcess(dir, ['stop']);
-});
-
-async function town(clis: Record<string, string> = {}): Promise<string> {
-  const dir = tempRepo();
-  towns.push(dir);
-  expect((await tt(dir, ['init'])).code).toBe(0);
-  for (const [name, command] of Object.entries(clis)) expect((await tt(dir, ['config', `clis.${name}`, command])).code).toBe(0);
-  return dir;
-}
+/** Towns whose agents are stopped after each test, whatever happens in it. */
+const town = useAgentTowns();
 
 /** Records its prompt and makes one tt call (the `tt` on the PATH the loop gives it): a round that acted. */
 const RECORDER = 'sh -c "cat >> prompts.txt && tt inbox > /dev/null"';
