@@ -11,7 +11,7 @@ import type { TownConfig } from '../core/types.js';
 import { PRESET_COMMAND_LINES } from '../core/presets.js';
 import { TOWN_DIR_NAME, townPaths } from './paths.js';
 import { FolderCache } from './record-cache.js';
-import { parseYaml, parseYamlDocument, YamlSyntaxError } from './yaml.js';
+import { parseYaml, parseYamlDocument, setYamlIn, YamlSyntaxError } from './yaml.js';
 
 /** The built-in presets' command lines; the table itself is core/presets.ts. */
 export const BUILTIN_CLIS: Readonly<Record<string, string>> = PRESET_COMMAND_LINES;
@@ -113,7 +113,7 @@ export function parseConfigValue(text: string): unknown {
 /** Sets a dotted key in town.yml's text, keeping comments; the result is validated before use. */
 export async function setConfigValue(text: string, key: string, value: unknown): Promise<string> {
   const document = parseYamlDocument(text);
-  document.setIn(key.split('.'), value);
+  setYamlIn(document, key.split('.'), value);
   return document.toString();
 }
 

@@ -16,7 +16,8 @@
  * safe schema (the library before this one) read: an unquoted date is a Date,
  * which core/validate.ts accepts and tt writes back quoted.
  */
-import { isAlias, isNode, isPair, isScalar, parseDocument, visit, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import { UsageError } from '../errors.js';
+import { isAlias, isMap, isNode, isPair, isScalar, parseDocument, visit, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
 
 /** What is wrong with a YAML text, and on which line (1-based, of the text given). */
 export class YamlSyntaxError extends Error {
@@ -64,4 +65,19 @@ export function parseYamlDocument(text: string): Document {
 /** A YAML text's value (null for an empty text); refused (YamlSyntaxError) as described at the top. */
 export function parseYaml(text: string): unknown {
   return parseYamlDocument(text).toJS({ maxAliasCount: 0 });
+}
+
+/**
+ * Sets a dotted path in a document, keeping its comments. A section written
+ * empty (`clis:`, which reads as null) becomes a mapping; a section that
+ * holds a value is refused, naming it.
+ */
+export function setYamlIn(document: Document, path: readonly string[], value: unknown): void {
+  for (let depth = 1; depth < path.length; depth++) {
+    const at = path.slice(0, depth);
+    const section = document.getIn(at, true);
+    if (section === undefined || (isScalar(section) && section.value === null)) document.setIn(at, document.createNode({}));
+    else if (!isMap(section)) throw new UsageError(`town.yml's ${at.join('.')} is not a section (it holds ${JSON.stringify(isScalar(section) ? section.value : String(section))}): cannot set ${path.join('.')}`);
+  }
+  document.setIn(path, value);
 }
