@@ -1,14 +1,28 @@
 /**
- * A town change: take the lock, re-read what the change depends on, write
- * files atomically, commit exactly the touched paths, release. The commit is
- * journaled under run/pending/ first, so a change whose commit had to wait (a
- * merge in progress) or was interrupted is committed by the next tt write.
+ * A town change: take the lock, re-read what the change depends on, journal
+ * the change (every touched path with its new text), write the files
+ * atomically, commit exactly the touched paths, release.
+ *
+ * The commit is built from objects and published with a compare-and-swap of
+ * HEAD (git/commit-builder.ts), and only then are those paths' index entries
+ * set. The journal entry under run/pending/ holds the whole change, so the
+ * commit never depends on the work tree still holding the files: a file a
+ * person's `git stash` or `git reset --hard` took away meanwhile is committed
+ * from the journal and put back. An entry records its commit before HEAD
+ * moves; the next tt write finds an entry whose commit is on the branch (a
+ * process killed after update-ref) and only finishes it, builds the others
+ * again (killed before), and commits what waited for a merge to end — all
+ * pending entries as one chain, under one lock.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { commitPaths, type Trailer } from '../git/commit.js';
+import { autoMaintenanceTask, maintenanceDue, type Trailer } from '../git/commit.js';
+import { blobId } from '../git/trees.js';
+import { publishCommits, setIndexEntries, type CommitPlace, type CommitSpec, type CommitStep, type FileChange, type IndexEntry } from '../git/commit-builder.js';
 import { operationInProgress } from '../git/repo-state.js';
-import { readCommitParent, readHeadCommit, readOwnCommitParent } from '../git/git-dir.js';
+import { objectFormat, readHeadCommit, recentCommits } from '../git/git-dir.js';
+import { topLevelTask } from '../git/repo.js';
+import { runTask } from '../git/task.js';
 import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR } from '../core/types.js';
 import { ConflictError, GitError, ValidationError } from '../errors.js';
@@ -45,6 +59,8 @@ export type CommitOutcome =
  */
 export class TownWriter {
   private readonly operations: Array<() => void> = [];
+  /** The new text of each path this writer wrote, moved or removed (null), in order: what the journal records. */
+  private readonly planned = new Map<string, string | null | { movedFrom: string }>();
   readonly touched: string[] = [];
   readonly created: string[] = [];
   constructor(readonly root: string) {}
@@ -57,18 +73,34 @@ export class TownWriter {
     }
     if (!existsSync(path.join(this.root, rel))) this.created.push(rel);
     this.touched.push(rel);
+    this.planned.set(rel, content);
     this.operations.push(() => writeFileAtomic(this.root, rel, content));
   }
 
   move(fromRel: string, toRel: string): void {
     this.touched.push(fromRel, toRel);
     this.created.push(toRel);
+    this.planned.set(toRel, this.planned.has(fromRel) ? this.planned.get(fromRel)! : { movedFrom: fromRel });
+    this.planned.set(fromRel, null);
     this.operations.push(() => moveFile(this.root, fromRel, toRel));
   }
 
   remove(rel: string): void {
     this.touched.push(rel);
+    this.planned.set(rel, null);
     this.operations.push(() => removeFile(this.root, rel));
+  }
+
+  /**
+   * Every touched path with its text after the change (null: gone). A path
+   * only named in `touched` (a direct edit taken in as it is) has the text
+   * the work tree holds now, inside the lock.
+   */
+  changes(): JournalChange[] {
+    return [...new Set(this.touched)].map((rel) => {
+      const planned = this.planned.has(rel) ? this.planned.get(rel)! : { movedFrom: rel };
+      return { path: rel, content: typeof planned === 'object' && planned !== null ? readText(this.root, planned.movedFrom) : planned };
+    });
   }
 
   apply(): void {
@@ -76,9 +108,33 @@ export class TownWriter {
   }
 }
 
+function readText(root: string, rel: string): string | null {
+  try {
+    return readFileSync(path.join(root, rel), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** A path relative to the town root and its text after the change (null: removed). */
+interface JournalChange {
+  path: string;
+  content: string | null;
+}
+
 interface PendingCommit {
+  changes: JournalChange[];
+  subject: string;
+  body?: string;
+  trailers: Trailer[];
+  author: string;
+  /** Set once the commit is built, before HEAD moves: the next command looks for it on the branch. */
+  commit?: string;
+}
+
+/** An entry journaled by an earlier version of tt: paths only, their text in the work tree. */
+interface LegacyPendingCommit {
   paths: string[];
-  created: string[];
   subject: string;
   body?: string;
   trailers: Trailer[];
@@ -117,56 +173,126 @@ function commitBlocker(town: Town): string | undefined {
   return operation ? `a git ${operation} is in progress` : undefined;
 }
 
-/** Commits journaled changes in the order they were made. */
-async function flushPending(town: Town): Promise<number> {
-  let committed = 0;
-  for (const name of listPending(town.root)) {
-    const file = path.join(town.root, PENDING_DIR, name);
-    let pending: PendingCommit;
-    try {
-      pending = JSON.parse(readFileSync(file, 'utf8')) as PendingCommit;
-    } catch {
-      // Journals are written atomically, so this is damage from outside: keep it for tt doctor, do not block every command.
-      renameSync(file, `${file}.damaged`);
-      continue;
-    }
-    if (await recordCommit(town, await commitPaths({ root: town.root, ...pending }))) committed++;
-    unlinkSync(file);
+/** Journals are written atomically (temp + rename); not fsynced: the town files themselves are. */
+function writeJournal(file: string, pending: PendingCommit): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify(pending));
+  renameSync(`${file}.tmp`, file);
+}
+
+function readJournal(root: string, file: string): PendingCommit | undefined {
+  let parsed: PendingCommit | LegacyPendingCommit;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as PendingCommit | LegacyPendingCommit;
+  } catch {
+    // Damage from outside: keep it for tt doctor, do not block every command.
+    renameSync(file, `${file}.damaged`);
+    return undefined;
   }
-  return committed;
+  if ('changes' in parsed) return parsed;
+  const { paths, ...rest } = parsed;
+  return { ...rest, changes: [...new Set(paths)].map((rel) => ({ path: rel, content: readText(root, rel) })) };
+}
+
+/** The repository around a town: its top (the town may sit in a sub-folder), git directory and object format. */
+async function commitPlace(town: Town): Promise<{ place: CommitPlace; prefix: string }> {
+  const gitDir = town.gitDir!;
+  const top = existsSync(path.join(town.root, '.git')) ? town.root : await runTask(town.root, topLevelTask());
+  const prefix = path.relative(top, town.root).split(path.sep).filter(Boolean).map((part) => `${part}/`).join('');
+  return { place: { top, gitDir, format: objectFormat(gitDir) }, prefix };
+}
+
+function specOf(pending: PendingCommit, prefix: string): CommitSpec {
+  return {
+    subject: pending.subject, trailers: pending.trailers, author: pending.author,
+    ...(pending.body ? { body: pending.body } : {}),
+    changes: pending.changes.map((change): FileChange => ({ path: `${prefix}${change.path}`, content: change.content })),
+  };
+}
+
+/** Test hook: `TINYTOWN_TEST_KILL_AT=files|objects|ref|index` kills this process (SIGKILL) right after that step of a write. */
+function killForTests(step: 'files' | CommitStep): void {
+  if (process.env.TINYTOWN_TEST_KILL_AT === step) process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * Puts back what a person's git took from the work tree while the change
+ * waited for its commit: a file gone (stash, reset --hard of a new file) or
+ * back at its text before the change; a removed file that came back as it
+ * was. Anything else there is someone's newer edit, left alone.
+ */
+function restoreWorkTree(top: string, changes: ReadonlyMap<string, string | null>, before: ReadonlyMap<string, string | null>, format: CommitPlace['format']): void {
+  for (const [rel, content] of changes) {
+    const file = path.join(top, rel);
+    let disk: Buffer | undefined;
+    try {
+      disk = readFileSync(file);
+    } catch {
+      disk = undefined;
+    }
+    const diskId = disk === undefined ? null : blobId(disk, format);
+    const wanted = content === null ? null : blobId(content, format);
+    if (diskId === wanted) continue;
+    const reverted = diskId === null || diskId === (before.get(rel) ?? null);
+    if (!reverted) continue;
+    if (content === null) removeFile(top, rel);
+    else writeFileAtomic(top, rel, content);
+  }
+}
+
+/**
+ * Commits every journaled change, oldest first, as one chain published by one
+ * update-ref and one index update. Answers whether the entry `own` (if given)
+ * made a commit.
+ */
+async function commitJournal(town: Town, own?: string): Promise<'committed' | 'unchanged'> {
+  const names = listPending(town.root);
+  if (names.length === 0) return 'unchanged';
+  const { place, prefix } = await commitPlace(town);
+  const journal = names.flatMap((name) => {
+    const file = path.join(town.root, PENDING_DIR, name);
+    const pending = readJournal(town.root, file);
+    return pending ? [{ name, file, pending }] : [];
+  });
+  // Entries whose commit is on the branch already: a process stopped after update-ref. Only the index and work tree are left.
+  const recent = new Set(recentCommits(place.gitDir, journal.length + 64));
+  const landed = journal.filter((entry) => entry.pending.commit && recent.has(entry.pending.commit));
+  const toBuild = journal.filter((entry) => !landed.includes(entry));
+  const entries = new Map<string, IndexEntry>();
+  const finalText = new Map<string, string | null>();
+  for (const { pending } of landed) {
+    for (const change of pending.changes) {
+      entries.set(`${prefix}${change.path}`, change.content === null ? null : { mode: '100644', id: blobId(change.content, place.format) });
+      finalText.set(`${prefix}${change.path}`, change.content);
+    }
+  }
+  let status: 'committed' | 'unchanged' = landed.some((entry) => entry.name === own) ? 'committed' : 'unchanged';
+  const last = readLastCommit(town);
+  let before = new Map<string, string | null>();
+  if (toBuild.length > 0) {
+    const published = await publishCommits(place, toBuild.map((entry) => specOf(entry.pending, prefix)), {
+      built: (commits) => commits.forEach((commit, i) => {
+        const entry = toBuild[i]!;
+        if (commit && entry.pending.commit !== commit) writeJournal(entry.file, { ...entry.pending, commit });
+      }),
+      step: killForTests,
+    });
+    for (const [file, entry] of published.entries) entries.set(file, entry);
+    for (const { pending } of toBuild) for (const change of pending.changes) finalText.set(`${prefix}${change.path}`, change.content);
+    before = published.before;
+    const ownIndex = toBuild.findIndex((entry) => entry.name === own);
+    if (ownIndex >= 0 && published.commits[ownIndex]) status = 'committed';
+    // The baseline for spotting reverts moves to our tip only when nobody else committed in between (see restoreRevertedChanges).
+    if (published.tip && !published.moved && (last === undefined || last === published.parent)) writeLastCommit(town, published.tip);
+  }
+  await setIndexEntries(place, entries);
+  killForTests('index');
+  restoreWorkTree(place.top, finalText, before, place.format);
+  for (const { file } of journal) unlinkSync(file);
+  if (maintenanceDue()) await runTask(place.top, autoMaintenanceTask()).catch(() => undefined);
+  return status;
 }
 
 const LAST_COMMIT_FILE = `${townPaths.runDir}/last-commit`;
-
-/**
- * Remembers tt's newest commit, so a later command can tell whether someone
- * else committed since, and checks at once when someone already did: a commit
- * that slipped in under ours (our parent is not the commit we recorded last)
- * or landed right after it (HEAD is no longer ours).
- */
-async function recordCommit(town: Town, commit: string | null): Promise<boolean> {
-  if (!commit || !town.gitDir) return commit !== null;
-  const ours = findOwnCommit(town.gitDir, commit);
-  if (!ours) {
-    await restoreRevertedChanges(town);
-    return true;
-  }
-  const last = readLastCommit(town);
-  if (last !== undefined && readOwnCommitParent(town.gitDir, ours) !== last) await restoreRevertedChanges(town);
-  writeFileSync(path.join(town.root, LAST_COMMIT_FILE), ours);
-  await restoreRevertedChanges(town);
-  return true;
-}
-
-/** Our commit's full id: HEAD, or a few parents down when other commits landed on top already. */
-function findOwnCommit(gitDir: string, abbreviated: string): string | undefined {
-  let current = readHeadCommit(gitDir);
-  for (let depth = 0; current && depth < 20; depth++) {
-    if (current.startsWith(abbreviated)) return current;
-    current = readCommitParent(gitDir, current) ?? undefined;
-  }
-  return undefined;
-}
 
 function readLastCommit(town: Town): string | undefined {
   try {
@@ -176,6 +302,10 @@ function readLastCommit(town: Town): string | undefined {
   }
 }
 
+function writeLastCommit(town: Town, commit: string): void {
+  writeFileSync(path.join(town.root, LAST_COMMIT_FILE), commit);
+}
+
 /** Re-commits town changes a concurrent user commit reverted (see git/reverted.ts). */
 async function restoreRevertedChanges(town: Town): Promise<void> {
   if (!town.gitDir) return;
@@ -183,26 +313,33 @@ async function restoreRevertedChanges(town: Town): Promise<void> {
   const head = readHeadCommit(town.gitDir);
   if (!head || last && head.startsWith(last)) return;
   if (!last) {
-    writeFileSync(path.join(town.root, LAST_COMMIT_FILE), head);
+    writeLastCommit(town, head);
     return;
   }
   const reverted = await revertedTownPaths(town.root, last, TOWN_DIR_NAME);
-  const restored = reverted.length === 0 ? null : await commitPaths({
-    root: town.root, paths: reverted, created: reverted, author: CONDUCTOR,
-    subject: `tt(${CONDUCTOR}): restore ${reverted.length} town file(s) a concurrent commit reverted`,
-    trailers: [['Tinytown-Action', 'restore'], ['Tinytown-Agent', CONDUCTOR]],
-  });
+  if (reverted.length > 0) {
+    const { place, prefix } = await commitPlace(town);
+    const published = await publishCommits(place, [{
+      author: CONDUCTOR,
+      subject: `tt(${CONDUCTOR}): restore ${reverted.length} town file(s) a concurrent commit reverted`,
+      trailers: [['Tinytown-Action', 'restore'], ['Tinytown-Agent', CONDUCTOR]],
+      changes: reverted.map((rel) => ({ path: `${prefix}${rel}`, content: readText(town.root, rel) })),
+    }]);
+    await setIndexEntries(place, published.entries);
+  }
   // Either way HEAD is now the baseline: later commits are compared with it.
-  writeFileSync(path.join(town.root, LAST_COMMIT_FILE), (restored ? readHeadCommit(town.gitDir) : undefined) ?? head);
+  writeLastCommit(town, readHeadCommit(town.gitDir) ?? head);
 }
 
-/** Commits what earlier changes journaled (used by tt doctor --fix); returns how many commits it made. */
+/** Commits what earlier changes journaled (used by tt doctor --fix and tt sync); returns how many entries it took. */
 export async function flushJournal(town: Town): Promise<number> {
   const lock = await acquireLock(path.join(town.root, townPaths.lock));
   try {
     const blocker = commitBlocker(town);
     if (blocker) throw new ConflictError(`${blocker}: finish it first, then run this again`);
-    return await flushPending(town);
+    const count = listPending(town.root).length;
+    await commitJournal(town);
+    return count;
   } finally {
     lock.release();
   }
@@ -232,20 +369,20 @@ export async function transact<T>(
   try {
     const autoCommit = town.config.git.auto_commit;
     const blocker = autoCommit ? commitBlocker(town) : undefined;
-    if (autoCommit && !blocker) {
-      await restoreRevertedChanges(town);
-      await flushPending(town);
-    }
+    if (autoCommit && !blocker) await restoreRevertedChanges(town);
     const writer = new TownWriter(town.root);
     const { result, change } = await work(writer);
-    if (writer.touched.length === 0) return { result, commit: { status: 'unchanged' } };
+    if (writer.touched.length === 0) {
+      // Nothing of its own to commit; what earlier commands left journaled is finished now.
+      if (autoCommit && !blocker) await commitJournal(town);
+      return { result, commit: { status: 'unchanged' } };
+    }
     if (!autoCommit) {
       writer.apply();
       return { result, commit: { status: 'disabled' } };
     }
     const pending: PendingCommit = {
-      paths: writer.touched,
-      created: writer.created,
+      changes: writer.changes(),
       subject: changeSubject(change),
       ...(change.body ? { body: change.body } : {}),
       trailers: changeTrailers(change),
@@ -253,10 +390,8 @@ export async function transact<T>(
     };
     const journalName = `${newMessageId(new Date())}.json`;
     const journal = path.join(town.root, PENDING_DIR, journalName);
-    // Atomic (temp + rename) but not fsynced: the journal only speeds up recovery; the town files themselves are fsynced.
     mkdirSync(path.dirname(journal), { recursive: true });
-    writeFileSync(`${journal}.tmp`, JSON.stringify(pending));
-    renameSync(`${journal}.tmp`, journal);
+    writeJournal(journal, pending);
     try {
       writer.apply();
     } catch (error) {
@@ -264,17 +399,13 @@ export async function transact<T>(
       throw error;
     }
     await pauseForTests();
+    killForTests('files');
     if (blocker) {
       return { result, commit: { status: 'deferred', reason: `${blocker}: the change is written but not committed; the next tt command after it ends commits it` } };
     }
     try {
-      if (listPending(town.root).length > 1) {
-        await flushPending(town);
-        return { result, commit: { status: 'committed' } };
-      }
-      const committed = await recordCommit(town, await commitPaths({ root: town.root, ...pending }));
-      unlinkSync(journal);
-      return { result, commit: { status: committed ? 'committed' : 'unchanged' } };
+      // Earlier entries (a merge that ended, a process killed mid-write) go first, in the same chain.
+      return { result, commit: { status: await commitJournal(town, journalName) } };
     } catch (error) {
       if (error instanceof GitError) error.message += ' (the change is written and journaled; the next tt command retries the commit)';
       throw error;
