@@ -18,9 +18,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSyn
 import path from 'node:path';
 import { autoMaintenanceTask, maintenanceDue, type Trailer } from '../git/commit.js';
 import { blobId } from '../git/trees.js';
-import { publishCommits, setIndexEntries, type CommitPlace, type CommitSpec, type CommitStep, type FileChange, type IndexEntry } from '../git/commit-builder.js';
+import { publishCommits, setIndexEntries, type CommitPlace, type CommitSpec, type CommitStep, type FileChange, type IndexEntry, type Published, type PublishHooks } from '../git/commit-builder.js';
 import { operationInProgress } from '../git/repo-state.js';
 import { objectFormat, readHeadCommit, recentCommits } from '../git/git-dir.js';
+import { acquireIndexLock } from '../git/index-lock.js';
 import { topLevelTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
 import { revertedTownPaths } from '../git/reverted.js';
@@ -239,6 +240,26 @@ function restoreWorkTree(top: string, changes: ReadonlyMap<string, string | null
   }
 }
 
+/** Which index.lock tt holds (pid, inode): the next write breaks it if this process dies holding it (git/index-lock.ts). */
+const INDEX_LOCK_OWNER_FILE = `${townPaths.runDir}/index-lock.json`;
+
+/**
+ * Publishes the specs and sets their index entries, all under git's
+ * index.lock; `more` adds entries to set (changes already on the branch).
+ */
+async function publishUnderIndexLock(town: Town, place: CommitPlace, specs: readonly CommitSpec[], hooks: PublishHooks, more: ReadonlyMap<string, IndexEntry> = new Map()): Promise<Published | undefined> {
+  const held = await acquireIndexLock(place.gitDir, path.join(town.root, INDEX_LOCK_OWNER_FILE));
+  try {
+    const published = specs.length > 0 ? await publishCommits(place, specs, hooks) : undefined;
+    await setIndexEntries(place, new Map([...more, ...(published?.entries ?? [])]), held.scratch);
+    held.commit();
+    hooks.step?.('index');
+    return published;
+  } finally {
+    held.release();
+  }
+}
+
 /**
  * Commits every journaled change, oldest first, as one chain published by one
  * update-ref and one index update. Answers whether the entry `own` (if given)
@@ -267,25 +288,21 @@ async function commitJournal(town: Town, own?: string): Promise<'committed' | 'u
   }
   let status: 'committed' | 'unchanged' = landed.some((entry) => entry.name === own) ? 'committed' : 'unchanged';
   const last = readLastCommit(town);
-  let before = new Map<string, string | null>();
-  if (toBuild.length > 0) {
-    const published = await publishCommits(place, toBuild.map((entry) => specOf(entry.pending, prefix)), {
-      built: (commits) => commits.forEach((commit, i) => {
-        const entry = toBuild[i]!;
-        if (commit && entry.pending.commit !== commit) writeJournal(entry.file, { ...entry.pending, commit });
-      }),
-      step: killForTests,
-    });
-    for (const [file, entry] of published.entries) entries.set(file, entry);
-    for (const { pending } of toBuild) for (const change of pending.changes) finalText.set(`${prefix}${change.path}`, change.content);
-    before = published.before;
+  const published = await publishUnderIndexLock(town, place, toBuild.map((entry) => specOf(entry.pending, prefix)), {
+    built: (commits) => commits.forEach((commit, i) => {
+      const entry = toBuild[i]!;
+      if (commit && entry.pending.commit !== commit) writeJournal(entry.file, { ...entry.pending, commit });
+    }),
+    step: killForTests,
+  }, entries);
+  for (const { pending } of toBuild) for (const change of pending.changes) finalText.set(`${prefix}${change.path}`, change.content);
+  const before = published?.before ?? new Map<string, string | null>();
+  if (published) {
     const ownIndex = toBuild.findIndex((entry) => entry.name === own);
     if (ownIndex >= 0 && published.commits[ownIndex]) status = 'committed';
     // The baseline for spotting reverts moves to our tip only when nobody else committed in between (see restoreRevertedChanges).
     if (published.tip && !published.moved && (last === undefined || last === published.parent)) writeLastCommit(town, published.tip);
   }
-  await setIndexEntries(place, entries);
-  killForTests('index');
   restoreWorkTree(place.top, finalText, before, place.format);
   for (const { file } of journal) unlinkSync(file);
   if (maintenanceDue()) await runTask(place.top, autoMaintenanceTask()).catch(() => undefined);
@@ -319,13 +336,12 @@ async function restoreRevertedChanges(town: Town): Promise<void> {
   const reverted = await revertedTownPaths(town.root, last, TOWN_DIR_NAME);
   if (reverted.length > 0) {
     const { place, prefix } = await commitPlace(town);
-    const published = await publishCommits(place, [{
+    await publishUnderIndexLock(town, place, [{
       author: CONDUCTOR,
       subject: `tt(${CONDUCTOR}): restore ${reverted.length} town file(s) a concurrent commit reverted`,
       trailers: [['Tinytown-Action', 'restore'], ['Tinytown-Agent', CONDUCTOR]],
       changes: reverted.map((rel) => ({ path: `${prefix}${rel}`, content: readText(town.root, rel) })),
-    }]);
-    await setIndexEntries(place, published.entries);
+    }], {});
   }
   // Either way HEAD is now the baseline: later commits are compared with it.
   writeLastCommit(town, readHeadCommit(town.gitDir) ?? head);

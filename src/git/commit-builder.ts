@@ -10,7 +10,10 @@
  *    user or the tinytown identity, signed where `commit.gpgSign` asks);
  * 4. `update-ref HEAD <new> <old>`: a compare-and-swap. HEAD moved meanwhile
  *    means the commit is built again on the new HEAD;
- * 5. `update-index --index-info` for those paths (index.lock retried).
+ * 5. `update-index --index-info` for those paths.
+ *
+ * Steps 4 and 5 run under git's index.lock (index-lock.ts), taken before
+ * HEAD is read, as every git command that commits or resets takes it.
  *
  * Until step 4 nothing a person's git can see has changed (new objects are
  * unreachable); a town file never sits in the index uncommitted, so a
@@ -347,13 +350,14 @@ export function indexInfo(entries: ReadonlyMap<string, IndexEntry>, format: Obje
 }
 
 /** The person's index entries of exactly these paths set to what was committed; nothing else in the index changes. */
-export async function setIndexEntries(place: CommitPlace, entries: ReadonlyMap<string, IndexEntry>): Promise<void> {
+export async function setIndexEntries(place: CommitPlace, entries: ReadonlyMap<string, IndexEntry>, indexFile?: string): Promise<void> {
   if (entries.size === 0) return;
+  const env: Record<string, string> = indexFile ? { GIT_INDEX_FILE: indexFile } : {};
   const deadline = Date.now() + LOCK_RETRY_DEADLINE_MS;
   let delayMs = 5;
   for (;;) {
     try {
-      await runTask(place.top, { ...setIndexEntriesTask(indexInfo(entries, place.format)), blocking: true });
+      await runTask(place.top, { ...setIndexEntriesTask(indexInfo(entries, place.format)), env, blocking: true });
       return;
     } catch (error) {
       if (!isTransientLockError(error) || Date.now() > deadline) throw error;
