@@ -250,8 +250,15 @@ const INDEX_LOCK_OWNER_FILE = `${townPaths.runDir}/index-lock.json`;
 async function publishUnderIndexLock(town: Town, place: CommitPlace, specs: readonly CommitSpec[], hooks: PublishHooks, more: ReadonlyMap<string, IndexEntry> = new Map()): Promise<Published | undefined> {
   const held = await acquireIndexLock(place.gitDir, path.join(town.root, INDEX_LOCK_OWNER_FILE));
   try {
-    const published = specs.length > 0 ? await publishCommits(place, specs, hooks) : undefined;
-    await setIndexEntries(place, new Map([...more, ...(published?.entries ?? [])]), held.scratch);
+    // The new index is prepared before HEAD moves and renamed into place right after: git commands
+    // read the index before they lock it, so the moment HEAD and the index disagree is kept to a rename.
+    let prepared = false;
+    const prepare = async (entries: ReadonlyMap<string, IndexEntry>) => {
+      await setIndexEntries(place, new Map([...more, ...entries]), held.scratch);
+      prepared = true;
+    };
+    const published = specs.length > 0 ? await publishCommits(place, specs, { ...hooks, beforeRef: prepare }) : undefined;
+    if (!prepared) await prepare(published?.entries ?? new Map());
     held.commit();
     hooks.step?.('index');
     return published;

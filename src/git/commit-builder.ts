@@ -81,6 +81,8 @@ export type CommitStep = 'objects' | 'ref' | 'index';
 export interface PublishHooks {
   /** Called with the built commits before HEAD is moved (the journal records them). */
   built?(commits: ReadonlyArray<string | null>, parent: string | undefined): void;
+  /** Called just before HEAD is moved, with what the index entries will be (the index is prepared then, to be put in place right after). */
+  beforeRef?(entries: ReadonlyMap<string, IndexEntry>): Promise<void>;
   /** Called after each step (tests stop a process there). */
   step?(step: CommitStep): void;
 }
@@ -91,6 +93,8 @@ const MAX_REBUILDS = 50;
 
 /** Set once this process has seen that no committer identity is configured. */
 let useFallbackCommitter = false;
+/** commit.gpgSign, per repository top, asked once per process. */
+const signing = new Map<string, Promise<boolean>>();
 
 // ── the tasks (argv unit-tested in test/unit/git-commands.test.ts)
 
@@ -126,12 +130,25 @@ export const writeTreesTask = (records: string): GitTask<string[]> => ({
   parse: (result) => result.stdout.split('\n').filter(Boolean),
 });
 
-export const commitTreeTask = (tree: string, parent: string | undefined, message: string, env: Record<string, string>): GitTask<string> => ({
-  args: [...CONFIGURED_IDENTITY_ONLY, 'commit-tree', tree, ...(parent ? ['-p', parent] : [])],
+/**
+ * `git commit-tree` (2.39) does not read `commit.gpgSign` as `git commit`
+ * does, so the setting is asked once per process (signTask) and passed as -S:
+ * the signing key and program are git's own settings (user.signingKey, gpg.*).
+ */
+export const commitTreeTask = (tree: string, parent: string | undefined, message: string, env: Record<string, string>, sign = false): GitTask<string> => ({
+  args: [...CONFIGURED_IDENTITY_ONLY, 'commit-tree', ...(sign ? ['-S'] : []), tree, ...(parent ? ['-p', parent] : [])],
   input: message,
   env,
   blocking: true,
   parse: (result) => result.stdout.trim(),
+});
+
+/** Does the repository ask for signed commits (`commit.gpgSign`)? */
+export const signTask = (): GitTask<boolean> => ({
+  args: ['config', '--type=bool', '--get', 'commit.gpgSign'],
+  okExitCodes: [1],
+  blocking: true,
+  parse: (result) => result.exitCode === 0 && result.stdout.trim() === 'true',
 });
 
 /** HEAD (through its branch, if any) moved from `old` to `next` only if it still is `old`; '' = must not exist yet (unborn). */
@@ -257,7 +274,9 @@ function isMissingIdentity(error: unknown): boolean {
 }
 
 async function commitTree(place: CommitPlace, tree: string, parent: string | undefined, spec: CommitSpec): Promise<string> {
-  const attempt = () => runTask(place.top, commitTreeTask(tree, parent, commitMessage(spec), identityEnv(spec.author, !useFallbackCommitter)));
+  if (!signing.has(place.top)) signing.set(place.top, runTask(place.top, signTask()));
+  const sign = await signing.get(place.top)!;
+  const attempt = () => runTask(place.top, commitTreeTask(tree, parent, commitMessage(spec), identityEnv(spec.author, !useFallbackCommitter), sign));
   try {
     return await attempt();
   } catch (error) {
@@ -325,6 +344,7 @@ export async function publishCommits(place: CommitPlace, specs: readonly CommitS
     if (built.tip === head) return { ...built, moved };
     const last = [...built.commits].reverse().find((commit) => commit !== null);
     const lastSpec = specs[built.commits.lastIndexOf(last ?? null)];
+    await hooks.beforeRef?.(built.entries);
     try {
       await runTask(place.top, updateHeadTask(built.tip!, head, reflogMessage(lastSpec, head === undefined)));
       hooks.step?.('ref');

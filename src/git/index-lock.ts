@@ -48,6 +48,11 @@ function breakStaleOwnLock(lockFile: string, ownerFile: string): boolean {
     if (statSync(lockFile).ino !== owner.ino) return false;
     unlinkSync(lockFile);
     unlinkSync(ownerFile);
+    try {
+      unlinkSync(`${lockFile.replace(/\.lock$/, '')}.tinytown-${owner.pid}`);
+    } catch {
+      // the scratch index was renamed into place, or never made
+    }
     return true;
   } catch {
     return false;

@@ -12,7 +12,7 @@ import {
 } from '../../src/git/repo.js';
 import { FALLBACK_COMMITTER, hasCommitterTask, identityEnv } from '../../src/git/identity.js';
 import { autoMaintenanceTask, concludeMergeTask } from '../../src/git/commit.js';
-import { commitMessage, commitTreeTask, indexInfo, readObjectsTask, updateHeadTask, writeBlobTask, writeFileBlobsTask, writeTreesTask } from '../../src/git/commit-builder.js';
+import { commitMessage, commitTreeTask, signTask, indexInfo, readObjectsTask, updateHeadTask, writeBlobTask, writeFileBlobsTask, writeTreesTask } from '../../src/git/commit-builder.js';
 import { blobId, hashObject, mktreeRecords, parseBatch, parseTree, sortEntries, treeBody } from '../../src/git/trees.js';
 import { fetchArgs, mergeArgs, pushArgs } from '../../src/git/remote.js';
 import { townLogTask } from '../../src/git/log.js';
@@ -93,6 +93,10 @@ describe('commits (git/commit.ts, git/identity.ts)', () => {
     expect(task.env).toEqual({ GIT_AUTHOR_NAME: 'alice' });
     expect(task.parse(answer('c0ffee\n'))).toBe('c0ffee');
     expect(commitTreeTask('t1', undefined, message, {}).args).toEqual(['-c', 'user.useConfigOnly=true', 'commit-tree', 't1']);
+    expect(commitTreeTask('t1', 'p1', message, {}, true).args).toEqual(['-c', 'user.useConfigOnly=true', 'commit-tree', '-S', 't1', '-p', 'p1']);
+    expect(signTask().args).toEqual(['config', '--type=bool', '--get', 'commit.gpgSign']);
+    expect(signTask().parse(answer('true\n'))).toBe(true);
+    expect(signTask().parse(answer('', 1))).toBe(false);
     expect(updateHeadTask('new', 'old', 'commit: s').args).toEqual(['update-ref', '-m', 'commit: s', 'HEAD', 'new', 'old']);
     // an unborn branch: the ref must not exist yet
     expect(updateHeadTask('new', undefined, 'commit (initial): s').args).toEqual(['update-ref', '-m', 'commit (initial): s', 'HEAD', 'new', '']);
