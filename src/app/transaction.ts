@@ -1,16 +1,32 @@
 /**
- * A town change: take the lock, re-read what the change depends on, write
- * files atomically, commit exactly the touched paths, release. The commit is
- * journaled in the local state folder's pending/ first, so a change whose commit had to wait (a
- * merge in progress) or was interrupted is committed by the next tt write.
+ * A town change: take the lock, re-read what the change depends on, journal
+ * the change (every touched path with its new text), write the files
+ * atomically, commit exactly the touched paths, release.
+ *
+ * The commit is built from objects and published with a compare-and-swap of
+ * HEAD (git/commit-builder.ts), and only then are those paths' index entries
+ * set. The journal entry (the local state folder's pending/) holds the whole change, so the
+ * commit never depends on the work tree still holding the files: a file a
+ * person's `git stash` or `git reset --hard` took away meanwhile is committed
+ * from the journal and put back. An entry records its commit before HEAD
+ * moves; the next tt write finds an entry whose commit is on the branch (a
+ * process killed after update-ref) and only finishes it, builds the others
+ * again (killed before), and commits what waited for a merge to end — all
+ * pending entries as one chain, under one lock.
  */
 import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { commitPaths, type Trailer } from '../git/commit.js';
+import { autoMaintenanceTask, maintenanceDue, type Trailer } from '../git/commit.js';
+import { blobId } from '../git/trees.js';
+import { publishCommits, setIndexEntries, type CommitPlace, type CommitSpec, type CommitStep, type FileChange, type IndexEntry, type Published, type PublishHooks } from '../git/commit-builder.js';
 import { operationInProgress } from '../git/repo-state.js';
-import { readCommitParent, readHeadCommit, readOwnCommitParent } from '../git/git-dir.js';
+import { objectFormat, readHeadCommit, recentCommits } from '../git/git-dir.js';
+import { acquireIndexLock } from '../git/index-lock.js';
+import { topLevelTask } from '../git/repo.js';
+import { runTask } from '../git/task.js';
 import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR, TOWN_ACTIONS } from '../core/types.js';
+import { AGENT_NAME_PATTERN } from '../core/names.js';
 import { ConflictError, GitError, ValidationError } from '../errors.js';
 import { newMessageId } from '../core/ids.js';
 import { acquireLock } from '../store/lock.js';
@@ -18,8 +34,7 @@ import { MAX_TOWN_FILE_BYTES } from '../store/town-file.js';
 export type { Trailer };
 import { assertWritablePath, moveFile, removeFile, writeFileAtomic } from '../store/fs-safe.js';
 import { TOWN_DIR_NAME } from '../store/paths.js';
-import { ensureStateDir, refuseStateSymlink, statePaths, writeStateFile } from '../store/state-dir.js';
-import { AGENT_NAME_PATTERN } from '../core/names.js';
+import { ensureStateDir, localStateDir, refuseStateSymlink, statePaths, writeStateFile } from '../store/state-dir.js';
 import { migrateLegacyRunDir } from './local-state.js';
 import type { Town } from '../store/town.js';
 
@@ -48,6 +63,8 @@ export type CommitOutcome =
  */
 export class TownWriter {
   private readonly operations: Array<() => void> = [];
+  /** The new text of each path this writer wrote, moved or removed (null), in order: what the journal records. */
+  private readonly planned = new Map<string, string | null | { movedFrom: string }>();
   readonly touched: string[] = [];
   readonly created: string[] = [];
   constructor(readonly root: string) {}
@@ -61,6 +78,7 @@ export class TownWriter {
     assertWritablePath(this.root, rel);
     if (!existsSync(path.join(this.root, rel))) this.created.push(rel);
     this.touched.push(rel);
+    this.planned.set(rel, content);
     this.operations.push(() => writeFileAtomic(this.root, rel, content));
   }
 
@@ -69,13 +87,28 @@ export class TownWriter {
     assertWritablePath(this.root, toRel);
     this.touched.push(fromRel, toRel);
     this.created.push(toRel);
+    this.planned.set(toRel, this.planned.has(fromRel) ? this.planned.get(fromRel)! : { movedFrom: fromRel });
+    this.planned.set(fromRel, null);
     this.operations.push(() => moveFile(this.root, fromRel, toRel));
   }
 
   remove(rel: string): void {
     assertWritablePath(this.root, rel);
     this.touched.push(rel);
+    this.planned.set(rel, null);
     this.operations.push(() => removeFile(this.root, rel));
+  }
+
+  /**
+   * Every touched path with its text after the change (null: gone). A path
+   * only named in `touched` (a direct edit taken in as it is) has the text
+   * the work tree holds now, inside the lock.
+   */
+  changes(): JournalChange[] {
+    return [...new Set(this.touched)].map((rel) => {
+      const planned = this.planned.has(rel) ? this.planned.get(rel)! : { movedFrom: rel };
+      return { path: rel, content: typeof planned === 'object' && planned !== null ? readText(this.root, planned.movedFrom) : planned };
+    });
   }
 
   apply(): void {
@@ -83,9 +116,33 @@ export class TownWriter {
   }
 }
 
+function readText(root: string, rel: string): string | null {
+  try {
+    return readFileSync(path.join(root, rel), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** A path relative to the town root and its text after the change (null: removed). */
+interface JournalChange {
+  path: string;
+  content: string | null;
+}
+
 interface PendingCommit {
+  changes: JournalChange[];
+  subject: string;
+  body?: string;
+  trailers: Trailer[];
+  author: string;
+  /** Set once the commit is built, before HEAD moves: the next command looks for it on the branch. */
+  commit?: string;
+}
+
+/** An entry journaled by an earlier version of tt: paths only, their text in the work tree. */
+interface LegacyPendingCommit {
   paths: string[];
-  created: string[];
   subject: string;
   body?: string;
   trailers: Trailer[];
@@ -105,21 +162,26 @@ const isLine = (value: unknown): value is string => typeof value === 'string' &&
 /**
  * A journal entry, checked before anything in it is used: the local state
  * folder is out of any commit's reach, but a journal is still data — it names
- * town paths only, one known action, a valid author, single-line trailers.
+ * town paths only (with text within the size limit), one known action, a
+ * valid author, single-line trailers.
  */
-export function validPendingCommit(data: unknown): PendingCommit | undefined {
+export function validPendingCommit(data: unknown): PendingCommit | LegacyPendingCommit | undefined {
   if (!data || typeof data !== 'object') return undefined;
-  const entry = data as Partial<PendingCommit>;
-  if (!Array.isArray(entry.paths) || entry.paths.length === 0 || !entry.paths.every(isTownPath)) return undefined;
-  if (!Array.isArray(entry.created) || !entry.created.every(isTownPath)) return undefined;
+  const entry = data as Partial<PendingCommit & LegacyPendingCommit>;
+  if ('changes' in entry) {
+    const changes = entry.changes;
+    if (!Array.isArray(changes) || changes.length === 0) return undefined;
+    const valid = changes.every((change) => change && isTownPath(change.path)
+      && (change.content === null || (typeof change.content === 'string' && Buffer.byteLength(change.content) <= MAX_TOWN_FILE_BYTES)));
+    if (!valid || (entry.commit !== undefined && !/^[0-9a-f]{40,64}$/.test(String(entry.commit)))) return undefined;
+  } else if (!Array.isArray(entry.paths) || entry.paths.length === 0 || !entry.paths.every(isTownPath)) return undefined;
   if (!isLine(entry.subject) || (entry.body !== undefined && typeof entry.body !== 'string')) return undefined;
   if (typeof entry.author !== 'string' || !AGENT_NAME_PATTERN.test(entry.author)) return undefined;
   if (!Array.isArray(entry.trailers) || !entry.trailers.every((t) => Array.isArray(t) && t.length === 2 && isLine(t[0]) && isLine(t[1]))) return undefined;
   const actions = entry.trailers.filter(([key]) => key === 'Tinytown-Action');
   if (actions.length !== 1 || !(TOWN_ACTIONS as readonly string[]).includes(actions[0]![1])) return undefined;
-  return entry as PendingCommit;
+  return entry as PendingCommit | LegacyPendingCommit;
 }
-
 
 export function changeTrailers(change: ChangeDescription): Trailer[] {
   // Every action tt commits is one of the known ones (a journal naming another is refused): a new one is added there.
@@ -153,58 +215,148 @@ function commitBlocker(town: Town): string | undefined {
   return operation ? `a git ${operation} is in progress` : undefined;
 }
 
-/** Commits journaled changes in the order they were made. */
-async function flushPending(town: Town): Promise<number> {
-  let committed = 0;
-  for (const name of listPending(town.root)) {
-    const file = path.join(statePaths.pendingDir(town.root), name);
-    let pending: PendingCommit | undefined;
-    try {
-      refuseStateSymlink(file);
-      pending = validPendingCommit(JSON.parse(readFileSync(file, 'utf8')));
-    } catch {
-      pending = undefined;
-    }
-    if (!pending) {
-      // Journals are written atomically and checked: this is damage from outside. Kept for tt doctor, never applied, never blocking.
-      renameSync(file, `${file}.damaged`);
-      continue;
-    }
-    if (await recordCommit(town, await commitPaths({ root: town.root, ...pending }))) committed++;
-    unlinkSync(file);
-  }
-  return committed;
+/** Journals are written atomically (temp + rename); not fsynced: the town files themselves are. */
+function writeJournal(file: string, pending: PendingCommit): void {
+  writeStateFile(file, JSON.stringify(pending));
 }
 
+function readJournal(root: string, file: string): PendingCommit | undefined {
+  let parsed: PendingCommit | LegacyPendingCommit | undefined;
+  try {
+    refuseStateSymlink(file);
+    parsed = validPendingCommit(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed) {
+    // Written atomically and checked: this is damage from outside. Kept for tt doctor, never applied, never blocking.
+    renameSync(file, `${file}.damaged`);
+    return undefined;
+  }
+  if ('changes' in parsed) return parsed;
+  const { paths, ...rest } = parsed;
+  return { ...rest, changes: [...new Set(paths)].map((rel) => ({ path: rel, content: readText(root, rel) })) };
+}
+
+/** The repository around a town: its top (the town may sit in a sub-folder), git directory and object format. */
+async function commitPlace(town: Town): Promise<{ place: CommitPlace; prefix: string }> {
+  const gitDir = town.gitDir!;
+  const top = existsSync(path.join(town.root, '.git')) ? town.root : await runTask(town.root, topLevelTask());
+  const prefix = path.relative(top, town.root).split(path.sep).filter(Boolean).map((part) => `${part}/`).join('');
+  return { place: { top, gitDir, format: objectFormat(gitDir) }, prefix };
+}
+
+function specOf(pending: PendingCommit, prefix: string): CommitSpec {
+  return {
+    subject: pending.subject, trailers: pending.trailers, author: pending.author,
+    ...(pending.body ? { body: pending.body } : {}),
+    changes: pending.changes.map((change): FileChange => ({ path: `${prefix}${change.path}`, content: change.content })),
+  };
+}
+
+/** Test hook: `TINYTOWN_TEST_KILL_AT=files|objects|ref|index` kills this process (SIGKILL) right after that step of a write. */
+function killForTests(step: 'files' | CommitStep): void {
+  if (process.env.TINYTOWN_TEST_KILL_AT === step) process.kill(process.pid, 'SIGKILL');
+}
 
 /**
- * Remembers tt's newest commit, so a later command can tell whether someone
- * else committed since, and checks at once when someone already did: a commit
- * that slipped in under ours (our parent is not the commit we recorded last)
- * or landed right after it (HEAD is no longer ours).
+ * Puts back what a person's git took from the work tree while the change
+ * waited for its commit: a file gone (stash, reset --hard of a new file) or
+ * back at its text before the change; a removed file that came back as it
+ * was. Anything else there is someone's newer edit, left alone.
  */
-async function recordCommit(town: Town, commit: string | null): Promise<boolean> {
-  if (!commit || !town.gitDir) return commit !== null;
-  const ours = findOwnCommit(town.gitDir, commit);
-  if (!ours) {
-    await restoreRevertedChanges(town);
-    return true;
+function restoreWorkTree(top: string, changes: ReadonlyMap<string, string | null>, before: ReadonlyMap<string, string | null>, format: CommitPlace['format']): void {
+  for (const [rel, content] of changes) {
+    const file = path.join(top, rel);
+    let disk: Buffer | undefined;
+    try {
+      disk = readFileSync(file);
+    } catch {
+      disk = undefined;
+    }
+    const diskId = disk === undefined ? null : blobId(disk, format);
+    const wanted = content === null ? null : blobId(content, format);
+    if (diskId === wanted) continue;
+    const reverted = diskId === null || diskId === (before.get(rel) ?? null);
+    if (!reverted) continue;
+    if (content === null) removeFile(top, rel);
+    else writeFileAtomic(top, rel, content);
   }
-  const last = readLastCommit(town);
-  if (last !== undefined && readOwnCommitParent(town.gitDir, ours) !== last) await restoreRevertedChanges(town);
-  writeStateFile(statePaths.lastCommit(town.root), ours);
-  await restoreRevertedChanges(town);
-  return true;
 }
 
-/** Our commit's full id: HEAD, or a few parents down when other commits landed on top already. */
-function findOwnCommit(gitDir: string, abbreviated: string): string | undefined {
-  let current = readHeadCommit(gitDir);
-  for (let depth = 0; current && depth < 20; depth++) {
-    if (current.startsWith(abbreviated)) return current;
-    current = readCommitParent(gitDir, current) ?? undefined;
+/** Which index.lock tt holds (pid, inode): the next write breaks it if this process dies holding it (git/index-lock.ts). */
+
+/**
+ * Publishes the specs and sets their index entries, all under git's
+ * index.lock; `more` adds entries to set (changes already on the branch).
+ */
+async function publishUnderIndexLock(town: Town, place: CommitPlace, specs: readonly CommitSpec[], hooks: PublishHooks, more: ReadonlyMap<string, IndexEntry> = new Map()): Promise<Published | undefined> {
+  const held = await acquireIndexLock(place.gitDir, path.join(localStateDir(town.root), 'index-lock.json'));
+  try {
+    // The new index is prepared before HEAD moves and renamed into place right after: git commands
+    // read the index before they lock it, so the moment HEAD and the index disagree is kept to a rename.
+    let prepared = false;
+    const prepare = async (entries: ReadonlyMap<string, IndexEntry>) => {
+      await setIndexEntries(place, new Map([...more, ...entries]), held.scratch);
+      prepared = true;
+    };
+    const published = specs.length > 0 ? await publishCommits(place, specs, { ...hooks, beforeRef: prepare }) : undefined;
+    if (!prepared) await prepare(published?.entries ?? new Map());
+    held.commit();
+    hooks.step?.('index');
+    return published;
+  } finally {
+    held.release();
   }
-  return undefined;
+}
+
+/**
+ * Commits every journaled change, oldest first, as one chain published by one
+ * update-ref and one index update. Answers whether the entry `own` (if given)
+ * made a commit.
+ */
+async function commitJournal(town: Town, own?: string): Promise<'committed' | 'unchanged'> {
+  const names = listPending(town.root);
+  if (names.length === 0) return 'unchanged';
+  const { place, prefix } = await commitPlace(town);
+  const journal = names.flatMap((name) => {
+    const file = path.join(statePaths.pendingDir(town.root), name);
+    const pending = readJournal(town.root, file);
+    return pending ? [{ name, file, pending }] : [];
+  });
+  // Entries whose commit is on the branch already: a process stopped after update-ref. Only the index and work tree are left.
+  const recent = new Set(recentCommits(place.gitDir, journal.length + 64));
+  const landed = journal.filter((entry) => entry.pending.commit && recent.has(entry.pending.commit));
+  const toBuild = journal.filter((entry) => !landed.includes(entry));
+  const entries = new Map<string, IndexEntry>();
+  const finalText = new Map<string, string | null>();
+  for (const { pending } of landed) {
+    for (const change of pending.changes) {
+      entries.set(`${prefix}${change.path}`, change.content === null ? null : { mode: '100644', id: blobId(change.content, place.format) });
+      finalText.set(`${prefix}${change.path}`, change.content);
+    }
+  }
+  let status: 'committed' | 'unchanged' = landed.some((entry) => entry.name === own) ? 'committed' : 'unchanged';
+  const last = readLastCommit(town);
+  const published = await publishUnderIndexLock(town, place, toBuild.map((entry) => specOf(entry.pending, prefix)), {
+    built: (commits) => commits.forEach((commit, i) => {
+      const entry = toBuild[i]!;
+      if (commit && entry.pending.commit !== commit) writeJournal(entry.file, { ...entry.pending, commit });
+    }),
+    step: killForTests,
+  }, entries);
+  for (const { pending } of toBuild) for (const change of pending.changes) finalText.set(`${prefix}${change.path}`, change.content);
+  const before = published?.before ?? new Map<string, string | null>();
+  if (published) {
+    const ownIndex = toBuild.findIndex((entry) => entry.name === own);
+    if (ownIndex >= 0 && published.commits[ownIndex]) status = 'committed';
+    // The baseline for spotting reverts moves to our tip only when nobody else committed in between (see restoreRevertedChanges).
+    if (published.tip && !published.moved && (last === undefined || last === published.parent)) writeLastCommit(town, published.tip);
+  }
+  restoreWorkTree(place.top, finalText, before, place.format);
+  for (const { file } of journal) unlinkSync(file);
+  if (maintenanceDue()) await runTask(place.top, autoMaintenanceTask()).catch(() => undefined);
+  return status;
 }
 
 function readLastCommit(town: Town): string | undefined {
@@ -215,6 +367,10 @@ function readLastCommit(town: Town): string | undefined {
   }
 }
 
+function writeLastCommit(town: Town, commit: string): void {
+  writeStateFile(statePaths.lastCommit(town.root), commit);
+}
+
 /** Re-commits town changes a concurrent user commit reverted (see git/reverted.ts). */
 async function restoreRevertedChanges(town: Town): Promise<void> {
   if (!town.gitDir) return;
@@ -222,26 +378,32 @@ async function restoreRevertedChanges(town: Town): Promise<void> {
   const head = readHeadCommit(town.gitDir);
   if (!head || last && head.startsWith(last)) return;
   if (!last) {
-    writeStateFile(statePaths.lastCommit(town.root), head);
+    writeLastCommit(town, head);
     return;
   }
   const reverted = await revertedTownPaths(town.root, last, TOWN_DIR_NAME);
-  const restored = reverted.length === 0 ? null : await commitPaths({
-    root: town.root, paths: reverted, created: reverted, author: CONDUCTOR,
-    subject: `tt(${CONDUCTOR}): restore ${reverted.length} town file(s) a concurrent commit reverted`,
-    trailers: [['Tinytown-Action', 'restore'], ['Tinytown-Agent', CONDUCTOR]],
-  });
+  if (reverted.length > 0) {
+    const { place, prefix } = await commitPlace(town);
+    await publishUnderIndexLock(town, place, [{
+      author: CONDUCTOR,
+      subject: `tt(${CONDUCTOR}): restore ${reverted.length} town file(s) a concurrent commit reverted`,
+      trailers: [['Tinytown-Action', 'restore'], ['Tinytown-Agent', CONDUCTOR]],
+      changes: reverted.map((rel) => ({ path: `${prefix}${rel}`, content: readText(town.root, rel) })),
+    }], {});
+  }
   // Either way HEAD is now the baseline: later commits are compared with it.
-  writeStateFile(statePaths.lastCommit(town.root), (restored ? readHeadCommit(town.gitDir) : undefined) ?? head);
+  writeLastCommit(town, readHeadCommit(town.gitDir) ?? head);
 }
 
-/** Commits what earlier changes journaled (used by tt doctor --fix); returns how many commits it made. */
+/** Commits what earlier changes journaled (used by tt doctor --fix and tt sync); returns how many entries it took. */
 export async function flushJournal(town: Town): Promise<number> {
   const lock = await acquireLock(statePaths.lock(town.root));
   try {
     const blocker = commitBlocker(town);
     if (blocker) throw new ConflictError(`${blocker}: finish it first, then run this again`);
-    return await flushPending(town);
+    const count = listPending(town.root).length;
+    await commitJournal(town);
+    return count;
   } finally {
     lock.release();
   }
@@ -272,20 +434,20 @@ export async function transact<T>(
   try {
     const autoCommit = town.config.git.auto_commit;
     const blocker = autoCommit ? commitBlocker(town) : undefined;
-    if (autoCommit && !blocker) {
-      await restoreRevertedChanges(town);
-      await flushPending(town);
-    }
+    if (autoCommit && !blocker) await restoreRevertedChanges(town);
     const writer = new TownWriter(town.root);
     const { result, change } = await work(writer);
-    if (writer.touched.length === 0) return { result, commit: { status: 'unchanged' } };
+    if (writer.touched.length === 0) {
+      // Nothing of its own to commit; what earlier commands left journaled is finished now.
+      if (autoCommit && !blocker) await commitJournal(town);
+      return { result, commit: { status: 'unchanged' } };
+    }
     if (!autoCommit) {
       writer.apply();
       return { result, commit: { status: 'disabled' } };
     }
     const pending: PendingCommit = {
-      paths: writer.touched,
-      created: writer.created,
+      changes: writer.changes(),
       subject: changeSubject(change),
       ...(change.body ? { body: change.body } : {}),
       trailers: changeTrailers(change),
@@ -293,8 +455,7 @@ export async function transact<T>(
     };
     const journalName = `${newMessageId(new Date())}.json`;
     const journal = path.join(ensureStateDir(town.root, 'pending'), journalName);
-    // Atomic (temp + rename) but not fsynced: the journal only speeds up recovery; the town files themselves are fsynced.
-    writeStateFile(journal, JSON.stringify(pending));
+    writeJournal(journal, pending);
     try {
       writer.apply();
     } catch (error) {
@@ -302,17 +463,13 @@ export async function transact<T>(
       throw error;
     }
     await pauseForTests();
+    killForTests('files');
     if (blocker) {
       return { result, commit: { status: 'deferred', reason: `${blocker}: the change is written but not committed; the next tt command after it ends commits it` } };
     }
     try {
-      if (listPending(town.root).length > 1) {
-        await flushPending(town);
-        return { result, commit: { status: 'committed' } };
-      }
-      const committed = await recordCommit(town, await commitPaths({ root: town.root, ...pending }));
-      unlinkSync(journal);
-      return { result, commit: { status: committed ? 'committed' : 'unchanged' } };
+      // Earlier entries (a merge that ended, a process killed mid-write) go first, in the same chain.
+      return { result, commit: { status: await commitJournal(town, journalName) } };
     } catch (error) {
       if (error instanceof GitError) error.message += ' (the change is written and journaled; the next tt command retries the commit)';
       throw error;

@@ -148,3 +148,26 @@ function reflogParent(gitDir: string, commit: string): string | null | undefined
     closeSync(fd);
   }
 }
+
+/** `sha1` or `sha256`, from the repository config (no process: asked before every write). */
+export function objectFormat(gitDir: string): 'sha1' | 'sha256' {
+  let config = '';
+  try {
+    config = readFileSync(path.join(commonDir(gitDir), 'config'), 'utf8');
+  } catch {
+    // no config: git's default
+  }
+  const extensions = /^\s*\[extensions\]([^[]*)/im.exec(config)?.[1] ?? '';
+  return /^\s*objectformat\s*=\s*"?sha256"?\s*$/im.test(extensions) ? 'sha256' : 'sha1';
+}
+
+/** HEAD and up to `count` first parents, newest first, as far as they can be read (loose objects; git in a reftable repository). */
+export function recentCommits(gitDir: string, count: number): string[] {
+  const commits: string[] = [];
+  let current = readHeadCommit(gitDir);
+  while (current && commits.length < count) {
+    commits.push(current);
+    current = readCommitParent(gitDir, current) ?? undefined;
+  }
+  return commits;
+}

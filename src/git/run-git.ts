@@ -31,6 +31,8 @@ export interface GitResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** stdout as bytes, for the few commands whose output is binary (`cat-file --batch` of trees). */
+  bytes?: Buffer;
 }
 
 /** Isolation from things that would make a coordination commit interactive or slow. */
@@ -56,7 +58,7 @@ export function runGitSync(command: GitCommand): GitResult {
   if (child.error) {
     throw new GitError(`could not run git (${child.error.message}); is git installed and on PATH?`, command.args, '', { cause: child.error });
   }
-  return settle(command, { stdout: child.stdout.toString('utf8'), stderr: child.stderr.toString('utf8'), exitCode: child.status ?? 1 });
+  return settle(command, { stdout: child.stdout.toString('utf8'), stderr: child.stderr.toString('utf8'), exitCode: child.status ?? 1, bytes: child.stdout });
 }
 
 export function runGit(command: GitCommand): Promise<GitResult> {

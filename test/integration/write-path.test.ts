@@ -11,7 +11,7 @@ import { git, headCommit, tempRepo } from '../helpers/repo.js';
 import { REPO_ROOT, townWithTeam, tt, ttProcess } from '../helpers/tt.js';
 import { openTown } from '../../src/store/town.js';
 import { readCommitParent, readOwnCommitParent } from '../../src/git/git-dir.js';
-import { maintenanceArgs } from '../../src/git/commit.js';
+import { maintenanceDue } from '../../src/git/commit.js';
 import { runGit } from '../../src/git/run-git.js';
 import { GitError, ValidationError } from '../../src/errors.js';
 import { later } from '../helpers/later.js';
@@ -89,9 +89,9 @@ describe('the parent of tt\'s own commit', () => {
 
 describe('git calls of a commit', () => {
   it('leave git\'s auto-maintenance to one commit in many', () => {
-    expect(maintenanceArgs(0)).toEqual([]);
-    expect(maintenanceArgs(0.5)).toEqual(['-c', 'maintenance.auto=false']);
-    expect(maintenanceArgs(0.999)).toEqual(['-c', 'maintenance.auto=false']);
+    expect(maintenanceDue(0)).toBe(true);
+    expect(maintenanceDue(0.5)).toBe(false);
+    expect(maintenanceDue(0.999)).toBe(false);
   });
 
   it('run blocking with the same answers as the streaming runner: output, stdin, accepted exit codes, failures', async () => {

@@ -11,7 +11,9 @@ import {
   statusTask, topLevelTask, unmergedPathsTask, unmergedStagesTask, untrackedPathsTask, verifyCommitTask,
 } from '../../src/git/repo.js';
 import { FALLBACK_COMMITTER, hasCommitterTask, identityEnv } from '../../src/git/identity.js';
-import { commitOnlyTask, concludeMergeTask, registerPathsTask } from '../../src/git/commit.js';
+import { autoMaintenanceTask, concludeMergeTask } from '../../src/git/commit.js';
+import { commitMessage, commitTreeTask, signTask, indexInfo, readObjectsTask, updateHeadTask, writeBlobTask, writeFileBlobsTask, writeTreesTask } from '../../src/git/commit-builder.js';
+import { blobId, hashObject, mktreeRecords, parseBatch, parseTree, sortEntries, treeBody } from '../../src/git/trees.js';
 import { fetchArgs, mergeArgs, pushArgs } from '../../src/git/remote.js';
 import { townLogTask } from '../../src/git/log.js';
 import { codeCommitsTask, codeDiffstatTask, latestCodeCommitTask, taskActionCommitTask } from '../../src/git/code-changes.js';
@@ -76,28 +78,56 @@ describe('repository questions (git/repo.ts)', () => {
 });
 
 describe('commits (git/commit.ts, git/identity.ts)', () => {
-  it('registers new paths without staging their content', () => {
-    const task = registerPathsTask(['.tinytown/inbox/a/m.md']);
-    expect(task.args).toEqual(['add', '--intent-to-add', '--force', '--', '.tinytown/inbox/a/m.md']);
-    expect(task.blocking).toBe(true);
+  it('builds a commit from objects: blobs, the changed folders, commit-tree, a compare-and-swap of HEAD', () => {
+    expect(writeFileBlobsTask(['.tinytown/inbox/a/m.md', '.tinytown/tasks/t.md'])).toMatchObject({
+      args: ['hash-object', '-w', '--no-filters', '--stdin-paths'], input: '.tinytown/inbox/a/m.md\n.tinytown/tasks/t.md\n', blocking: true,
+    });
+    expect(writeBlobTask('text\n')).toMatchObject({ args: ['hash-object', '-w', '--no-filters', '--stdin'], input: 'text\n' });
+    expect(readObjectsTask(['abc^{tree}', 'abc:.tinytown'])).toMatchObject({ args: ['cat-file', '--batch'], input: 'abc^{tree}\nabc:.tinytown\n' });
+    expect(writeTreesTask('x')).toMatchObject({ args: ['mktree', '-z', '--batch'], input: 'x' });
+    const message = commitMessage({ subject: 'tt(alice): send  to bob', trailers: [['Tinytown-Action', 'send'], ['Tinytown-Agent', 'alice']] });
+    expect(message).toBe('tt(alice): send to bob\n\nTinytown-Action: send\nTinytown-Agent: alice\n');
+    const task = commitTreeTask('t1', 'p1', message, { GIT_AUTHOR_NAME: 'alice' });
+    expect(task.args).toEqual(['-c', 'user.useConfigOnly=true', 'commit-tree', 't1', '-p', 'p1']);
+    expect(task.input).toBe(message);
+    expect(task.env).toEqual({ GIT_AUTHOR_NAME: 'alice' });
+    expect(task.parse(answer('c0ffee\n'))).toBe('c0ffee');
+    expect(commitTreeTask('t1', undefined, message, {}).args).toEqual(['-c', 'user.useConfigOnly=true', 'commit-tree', 't1']);
+    expect(commitTreeTask('t1', 'p1', message, {}, true).args).toEqual(['-c', 'user.useConfigOnly=true', 'commit-tree', '-S', 't1', '-p', 'p1']);
+    expect(signTask().args).toEqual(['config', '--type=bool', '--get', 'commit.gpgSign']);
+    expect(signTask().parse(answer('true\n'))).toBe(true);
+    expect(signTask().parse(answer('', 1))).toBe(false);
+    expect(updateHeadTask('new', 'old', 'commit: s').args).toEqual(['update-ref', '-m', 'commit: s', 'HEAD', 'new', 'old']);
+    // an unborn branch: the ref must not exist yet
+    expect(updateHeadTask('new', undefined, 'commit (initial): s').args).toEqual(['update-ref', '-m', 'commit (initial): s', 'HEAD', 'new', '']);
   });
 
-  it('commits exactly the paths, authored by the agent, with the message as paragraphs', () => {
-    const request = { subject: 'tt(alice): send  to bob', trailers: [['Tinytown-Action', 'send'], ['Tinytown-Agent', 'alice']] as const, author: 'alice' };
-    const task = commitOnlyTask(request, ['.tinytown/inbox/bob/m.md'], { fallbackCommitter: false, maintenance: ['-c', 'maintenance.auto=false'] });
-    expect(task.args).toEqual([
-      '-c', 'maintenance.auto=false', '-c', 'user.useConfigOnly=true',
-      'commit', '--only', '--no-verify', '--no-status', '--cleanup=whitespace',
-      '--author', 'alice <alice@tinytown.invalid>',
-      '-m', 'tt(alice): send to bob', '-m', 'Tinytown-Action: send\nTinytown-Agent: alice',
-      '--', '.tinytown/inbox/bob/m.md',
+  it('sets exactly the committed paths in the index; a removed path gets a mode-0 line', () => {
+    const entries = new Map([['.tinytown/inbox/a/read/m.md', { mode: '100644', id: 'ab'.repeat(20) }], ['.tinytown/inbox/a/m.md', null]]);
+    expect(indexInfo(entries, 'sha1')).toBe(`100644 ${'ab'.repeat(20)}\t.tinytown/inbox/a/read/m.md\n0 ${'0'.repeat(40)}\t.tinytown/inbox/a/m.md\n`);
+    expect(indexInfo(new Map([['p', null]]), 'sha256')).toBe(`0 ${'0'.repeat(64)}\tp\n`);
+  });
+
+  it('hashes trees and blobs as git does, in git\'s order (a folder sorts as if its name ended in "/")', () => {
+    expect(blobId('hello\n', 'sha1')).toBe('ce013625030ba8dba906f756967f9e9ca394464a');
+    const entries = sortEntries([
+      { mode: '100644', name: 'a.txt', id: 'ce013625030ba8dba906f756967f9e9ca394464a' },
+      { mode: '40000', name: 'a', id: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' },
+      { mode: '100644', name: 'a-b', id: 'ce013625030ba8dba906f756967f9e9ca394464a' },
     ]);
-    expect(task.env).toEqual({});
-    expect(task.parse(answer('[main 1a2b3c4] tt(alice): send to bob\n'))).toBe('1a2b3c4');
-    expect(task.parse(answer('[main (root-commit) 9f8e7d6] x\n'))).toBe('9f8e7d6');
-    const fallback = commitOnlyTask(request, ['p'], { fallbackCommitter: true, maintenance: [] });
-    expect(fallback.args.slice(0, 3)).toEqual(['-c', 'user.useConfigOnly=true', 'commit']);
-    expect(fallback.env).toEqual({ GIT_COMMITTER_NAME: 'Tinytown', GIT_COMMITTER_EMAIL: 'tinytown@tinytown.invalid' });
+    expect(entries.map((entry) => entry.name)).toEqual(['a-b', 'a.txt', 'a']);
+    const body = treeBody(entries);
+    expect(parseTree(body, 'sha1')).toEqual(entries);
+    expect(mktreeRecords(entries.slice(2))).toBe('40000 tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ta\0');
+    expect(hashObject('tree', Buffer.alloc(0), 'sha1')).toBe('4b825dc642cb6eb9a060e54bf8d69288fbee4904');
+    const batch = Buffer.concat([Buffer.from(`x tree ${body.length}\n`), body, Buffer.from('\nabc:missing missing\n')]);
+    const objects = parseBatch(batch, 2);
+    expect(objects[0]?.body.equals(body)).toBe(true);
+    expect(objects[1]).toBeUndefined();
+  });
+
+  it('asks for git\'s auto-maintenance now and then', () => {
+    expect(autoMaintenanceTask().args).toEqual(['maintenance', 'run', '--auto', '--quiet']);
   });
 
   it('concludes a resolved merge with git\'s prepared message, comments stripped', () => {

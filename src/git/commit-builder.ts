@@ -1,0 +1,388 @@
+/**
+ * The commit path (DESIGN §2): a write's commit is built from objects, never
+ * through the person's index, and only once it is on the branch are the index
+ * entries of exactly its paths set to the committed blobs.
+ *
+ * 1. blobs of the touched files (`hash-object -w`, one process for all);
+ * 2. the changed folders only (`cat-file --batch` reads them from the parent,
+ *    `mktree --batch` writes the new ones; every other folder is HEAD's own);
+ * 3. `commit-tree` (author = the acting agent, committer = the configured
+ *    user or the tinytown identity, signed where `commit.gpgSign` asks);
+ * 4. `update-ref HEAD <new> <old>`: a compare-and-swap. HEAD moved meanwhile
+ *    means the commit is built again on the new HEAD;
+ * 5. `update-index --index-info` for those paths.
+ *
+ * Steps 4 and 5 run under git's index.lock (index-lock.ts), taken before
+ * HEAD is read, as every git command that commits or resets takes it.
+ *
+ * Until step 4 nothing a person's git can see has changed (new objects are
+ * unreachable); a town file never sits in the index uncommitted, so a
+ * `git commit -a`, `git stash` or `git reset --hard` can neither sweep it into
+ * the person's commit nor drop it. Steps 2–5 cost the same in a repository of
+ * a hundred files and of a hundred thousand, except the one rewrite of the
+ * index file in step 5 (git has no cheaper way to change one entry).
+ *
+ * Several changes (a journal of them) become a chain of commits published by
+ * one `update-ref` and one index update.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { GitError } from '../errors.js';
+import { messageParagraphs, type Trailer } from './commit.js';
+import { readHeadCommit } from './git-dir.js';
+import { CONFIGURED_IDENTITY_ONLY, identityEnv } from './identity.js';
+import { setIndexEntriesTask } from './repo.js';
+import { runTask, type GitTask } from './task.js';
+import { blobId, hashObject, isTreeMode, mktreeRecords, parseBatch, parseTree, sortEntries, treeBody, type ObjectFormat, type TreeEntry } from './trees.js';
+
+export interface FileChange {
+  /** Relative to the top of the work tree, "/" separators. */
+  path: string;
+  /** The file's new text; null when the change removes it. */
+  content: string | null;
+}
+
+export interface CommitSpec {
+  subject: string;
+  body?: string | undefined;
+  trailers: readonly Trailer[];
+  /** The acting agent; it becomes the commit author. */
+  author: string;
+  changes: readonly FileChange[];
+}
+
+/** Where the commit is built: the work tree's top (git's cwd) and its git directory (for HEAD, read without a process). */
+export interface CommitPlace {
+  top: string;
+  gitDir: string;
+  format: ObjectFormat;
+}
+
+/** A path's entry at the new tip: mode and blob, or null when the path is gone. */
+export type IndexEntry = { mode: string; id: string } | null;
+
+export interface Published {
+  /** HEAD before (undefined on an unborn branch). */
+  parent: string | undefined;
+  /** One per spec: its commit, or null when it changed nothing. */
+  commits: Array<string | null>;
+  /** HEAD now. */
+  tip: string | undefined;
+  /** The committed state of every path the specs touched. */
+  entries: Map<string, IndexEntry>;
+  /** Each touched path's blob in the parent (null: it had none). */
+  before: Map<string, string | null>;
+  /** HEAD moved under us at least once (someone else committed meanwhile). */
+  moved: boolean;
+}
+
+export type CommitStep = 'objects' | 'ref' | 'index';
+
+export interface PublishHooks {
+  /** Called with the built commits before HEAD is moved (the journal records them). */
+  built?(commits: ReadonlyArray<string | null>, parent: string | undefined): void;
+  /** Called just before HEAD is moved, with what the index entries will be (the index is prepared then, to be put in place right after). */
+  beforeRef?(entries: ReadonlyMap<string, IndexEntry>): Promise<void>;
+  /** Called after each step (tests stop a process there). */
+  step?(step: CommitStep): void;
+}
+
+const LOCK_RETRY_DEADLINE_MS = 30_000;
+/** A HEAD that keeps moving (a script committing in a loop) is chased this many times, then the change stays journaled. */
+const MAX_REBUILDS = 50;
+
+/** Set once this process has seen that no committer identity is configured. */
+let useFallbackCommitter = false;
+/** commit.gpgSign, per repository top, asked once per process. */
+const signing = new Map<string, Promise<boolean>>();
+
+// ── the tasks (argv unit-tested in test/unit/git-commands.test.ts)
+
+/** The raw objects named by `specs` (`<commit>^{tree}`, `<commit>:<folder>`); answers through `GitResult.bytes`. */
+export const readObjectsTask = (specs: readonly string[]): GitTask<Buffer> => ({
+  args: ['cat-file', '--batch'],
+  input: specs.map((spec) => `${spec}\n`).join(''),
+  blocking: true,
+  parse: (result) => result.bytes ?? Buffer.from(result.stdout, 'utf8'),
+});
+
+/** Blobs of work-tree files, exactly as they are (no filters: tt's files are its canonical text); ids in order. */
+export const writeFileBlobsTask = (paths: readonly string[]): GitTask<string[]> => ({
+  args: ['hash-object', '-w', '--no-filters', '--stdin-paths'],
+  input: paths.map((file) => `${file}\n`).join(''),
+  blocking: true,
+  parse: (result) => result.stdout.split('\n').filter(Boolean),
+});
+
+/** One blob from text. */
+export const writeBlobTask = (content: string): GitTask<string> => ({
+  args: ['hash-object', '-w', '--no-filters', '--stdin'],
+  input: content,
+  blocking: true,
+  parse: (result) => result.stdout.trim(),
+});
+
+/** Trees from `mktree -z` records, each tree ended by an empty record; answers their ids in order. */
+export const writeTreesTask = (records: string): GitTask<string[]> => ({
+  args: ['mktree', '-z', '--batch'],
+  input: records,
+  blocking: true,
+  parse: (result) => result.stdout.split('\n').filter(Boolean),
+});
+
+/**
+ * `git commit-tree` (2.39) does not read `commit.gpgSign` as `git commit`
+ * does, so the setting is asked once per process (signTask) and passed as -S:
+ * the signing key and program are git's own settings (user.signingKey, gpg.*).
+ */
+export const commitTreeTask = (tree: string, parent: string | undefined, message: string, env: Record<string, string>, sign = false): GitTask<string> => ({
+  args: [...CONFIGURED_IDENTITY_ONLY, 'commit-tree', ...(sign ? ['-S'] : []), tree, ...(parent ? ['-p', parent] : [])],
+  input: message,
+  env,
+  blocking: true,
+  parse: (result) => result.stdout.trim(),
+});
+
+/** Does the repository ask for signed commits (`commit.gpgSign`)? */
+export const signTask = (): GitTask<boolean> => ({
+  args: ['config', '--type=bool', '--get', 'commit.gpgSign'],
+  okExitCodes: [1],
+  blocking: true,
+  parse: (result) => result.exitCode === 0 && result.stdout.trim() === 'true',
+});
+
+/** HEAD (through its branch, if any) moved from `old` to `next` only if it still is `old`; '' = must not exist yet (unborn). */
+export const updateHeadTask = (next: string, old: string | undefined, reflogMessage: string): GitTask<void> => ({
+  args: ['update-ref', '-m', reflogMessage, 'HEAD', next, old ?? ''],
+  blocking: true,
+  parse: () => undefined,
+});
+
+// ── building
+
+function ancestors(file: string): string[] {
+  const dirs: string[] = [];
+  let dir = path.posix.dirname(file);
+  while (dir !== '.') {
+    dirs.push(dir);
+    dir = path.posix.dirname(dir);
+  }
+  return [...dirs, ''];
+}
+
+const depth = (dir: string) => (dir === '' ? 0 : dir.split('/').length);
+
+/** The folders every change passes through, read from `parent` in one `cat-file --batch`. */
+async function readFolders(place: CommitPlace, parent: string | undefined, files: readonly string[]): Promise<Map<string, TreeEntry[]>> {
+  const dirs = [...new Set(files.flatMap(ancestors))];
+  const folders = new Map<string, TreeEntry[]>(dirs.map((dir) => [dir, []]));
+  if (!parent) return folders;
+  const raw = await runTask(place.top, readObjectsTask(dirs.map((dir) => (dir === '' ? `${parent}^{tree}` : `${parent}:${dir}`))));
+  parseBatch(raw, dirs.length).forEach((object, i) => {
+    if (object?.type === 'tree') folders.set(dirs[i]!, parseTree(object.body, place.format));
+  });
+  return folders;
+}
+
+/** Blob ids of every text the specs hold, written to the object store. */
+async function writeBlobs(place: CommitPlace, specs: readonly CommitSpec[]): Promise<Map<string, string>> {
+  const wanted = new Map<string, string>(); // id → text
+  const onDisk = new Map<string, string>(); // id → a work-tree path holding exactly that text
+  for (const change of specs.flatMap((spec) => spec.changes)) {
+    if (change.content === null) continue;
+    const id = blobId(change.content, place.format);
+    wanted.set(id, change.content);
+    try {
+      if (!onDisk.has(id) && blobId(readFileSync(path.join(place.top, change.path)), place.format) === id) onDisk.set(id, change.path);
+    } catch {
+      // gone from the work tree (a stash, a reset): written from the journal's text below
+    }
+  }
+  const ids = new Map<string, string>(); // text's id → git's id (the same; checked)
+  const fromDisk = [...onDisk.entries()];
+  if (fromDisk.length > 0) {
+    const answers = await runTask(place.top, writeFileBlobsTask(fromDisk.map(([, file]) => file)));
+    fromDisk.forEach(([id], i) => {
+      if (answers[i] === id) ids.set(id, id);
+    });
+  }
+  for (const [id, content] of wanted) {
+    if (ids.has(id)) continue;
+    const written = await runTask(place.top, writeBlobTask(content));
+    if (written !== id) throw new GitError(`git stored a blob as ${written}, expected ${id}`, ['hash-object'], '');
+    ids.set(id, id);
+  }
+  return ids;
+}
+
+interface BuiltTrees {
+  root: string;
+  /** New trees in the order mktree must see them (children first). */
+  records: string[];
+  ids: string[];
+}
+
+/** Applies one spec's changes to the folders (in place) and answers the new root tree. */
+function applyChanges(folders: Map<string, TreeEntry[]>, changes: readonly FileChange[], format: ObjectFormat, built: BuiltTrees, entries: Map<string, IndexEntry>, before: Map<string, string | null>): string {
+  const touched = new Set<string>();
+  for (const change of changes) {
+    const dir = path.posix.dirname(change.path) === '.' ? '' : path.posix.dirname(change.path);
+    const name = path.posix.basename(change.path);
+    const folder = folders.get(dir)!;
+    const old = folder.find((entry) => entry.name === name);
+    const kept = folder.filter((entry) => entry.name !== name);
+    if (!before.has(change.path)) before.set(change.path, old && !isTreeMode(old.mode) ? old.id : null);
+    if (change.content !== null) {
+      const mode = old && !isTreeMode(old.mode) && old.mode !== '160000' ? old.mode : '100644';
+      const id = blobId(change.content, format);
+      kept.push({ mode, name, id });
+      entries.set(change.path, { mode, id });
+    } else {
+      entries.set(change.path, null);
+    }
+    folders.set(dir, kept);
+    for (const ancestor of [dir, ...ancestors(change.path).filter((d) => d !== dir)]) touched.add(ancestor);
+  }
+  let root = '';
+  for (const dir of [...touched].sort((a, b) => depth(b) - depth(a))) {
+    const sorted = sortEntries(folders.get(dir)!);
+    folders.set(dir, sorted);
+    const id = hashObject('tree', treeBody(sorted), format);
+    if (dir === '' || sorted.length > 0) {
+      built.records.push(`${mktreeRecords(sorted)}\0`);
+      built.ids.push(id);
+    }
+    if (dir === '') {
+      root = id;
+      continue;
+    }
+    const parentDir = path.posix.dirname(dir) === '.' ? '' : path.posix.dirname(dir);
+    const name = path.posix.basename(dir);
+    const siblings = folders.get(parentDir)!.filter((entry) => entry.name !== name);
+    if (sorted.length > 0) siblings.push({ mode: '40000', name, id });
+    folders.set(parentDir, siblings);
+  }
+  return root;
+}
+
+export function commitMessage(spec: Pick<CommitSpec, 'subject' | 'body' | 'trailers'>): string {
+  return `${messageParagraphs(spec).join('\n\n')}\n`;
+}
+
+function isMissingIdentity(error: unknown): boolean {
+  return error instanceof GitError && /Please tell me who you are|auto-detection is disabled|empty ident|unable to auto-detect/i.test(error.stderr);
+}
+
+async function commitTree(place: CommitPlace, tree: string, parent: string | undefined, spec: CommitSpec): Promise<string> {
+  if (!signing.has(place.top)) signing.set(place.top, runTask(place.top, signTask()));
+  const sign = await signing.get(place.top)!;
+  const attempt = () => runTask(place.top, commitTreeTask(tree, parent, commitMessage(spec), identityEnv(spec.author, !useFallbackCommitter), sign));
+  try {
+    return await attempt();
+  } catch (error) {
+    if (useFallbackCommitter || !isMissingIdentity(error)) throw error;
+    useFallbackCommitter = true;
+    return attempt();
+  }
+}
+
+/** Builds the specs as a chain of commits on `parent`: objects only, nothing a person's git sees. */
+export async function buildCommits(place: CommitPlace, parent: string | undefined, specs: readonly CommitSpec[]): Promise<Omit<Published, 'moved'>> {
+  const files = specs.flatMap((spec) => spec.changes.map((change) => change.path));
+  const [folders] = await Promise.all([readFolders(place, parent, files), writeBlobs(place, specs)]);
+  const parentRoot = parent ? hashObject('tree', treeBody(sortEntries(folders.get('')!)), place.format) : undefined;
+  const built: BuiltTrees = { root: '', records: [], ids: [] };
+  const entries = new Map<string, IndexEntry>();
+  const before = new Map<string, string | null>();
+  const roots = specs.map((spec) => applyChanges(folders, spec.changes, place.format, built, entries, before));
+  if (built.records.length > 0) {
+    const written = await runTask(place.top, writeTreesTask(built.records.join('')));
+    if (written.join() !== built.ids.join()) throw new GitError(`git built other trees than expected (${written.join(', ')})`, ['mktree'], '');
+  }
+  const commits: Array<string | null> = [];
+  let tip = parent;
+  let tipRoot = parentRoot;
+  for (const [i, spec] of specs.entries()) {
+    const root = roots[i]!;
+    // A change that leaves the tree as it is (the file already held that text) is no commit.
+    if (root === tipRoot && tip !== undefined) {
+      commits.push(null);
+      continue;
+    }
+    tip = await commitTree(place, root, tip, spec);
+    tipRoot = root;
+    commits.push(tip);
+  }
+  return { parent, commits, tip, entries, before };
+}
+
+function reflogMessage(spec: CommitSpec | undefined, initial: boolean): string {
+  const subject = spec ? messageParagraphs(spec)[0] : '';
+  return `${initial ? 'commit (initial)' : 'commit'}: ${subject}`;
+}
+
+/** Lock files of other git processes: retried with backoff, never deleted (their owner may be alive). */
+export function isTransientLockError(error: unknown): boolean {
+  return error instanceof GitError && /index\.lock|Unable to create .*\.lock|could not lock|File exists/i.test(error.stderr);
+}
+
+export const backoff = (delayMs: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, delayMs + Math.random() * delayMs));
+
+/**
+ * Builds the specs on HEAD and moves HEAD to them (compare-and-swap; rebuilt
+ * on a moved HEAD). The index is not touched: see setIndexEntries.
+ */
+export async function publishCommits(place: CommitPlace, specs: readonly CommitSpec[], hooks: PublishHooks = {}): Promise<Published> {
+  const deadline = Date.now() + LOCK_RETRY_DEADLINE_MS;
+  let delayMs = 5;
+  let moved = false;
+  for (let rebuilds = 0; ; ) {
+    const head = readHeadCommit(place.gitDir);
+    const built = await buildCommits(place, head, specs);
+    hooks.built?.(built.commits, head);
+    hooks.step?.('objects');
+    if (built.tip === head) return { ...built, moved };
+    const last = [...built.commits].reverse().find((commit) => commit !== null);
+    const lastSpec = specs[built.commits.lastIndexOf(last ?? null)];
+    await hooks.beforeRef?.(built.entries);
+    try {
+      await runTask(place.top, updateHeadTask(built.tip!, head, reflogMessage(lastSpec, head === undefined)));
+      hooks.step?.('ref');
+      return { ...built, moved };
+    } catch (error) {
+      if (!(error instanceof GitError)) throw error;
+      if (readHeadCommit(place.gitDir) !== head) {
+        moved = true;
+        if (++rebuilds > MAX_REBUILDS) throw error;
+        continue;
+      }
+      if (!isTransientLockError(error) || Date.now() > deadline) throw error;
+      await backoff(delayMs);
+      delayMs = Math.min(delayMs * 2, 200);
+    }
+  }
+}
+
+/** `update-index --index-info` lines: a mode-0 line removes the entry. */
+export function indexInfo(entries: ReadonlyMap<string, IndexEntry>, format: ObjectFormat): string {
+  const zero = '0'.repeat(format === 'sha256' ? 64 : 40);
+  return [...entries].map(([file, entry]) => (entry ? `${entry.mode} ${entry.id}\t${file}\n` : `0 ${zero}\t${file}\n`)).join('');
+}
+
+/** The person's index entries of exactly these paths set to what was committed; nothing else in the index changes. */
+export async function setIndexEntries(place: CommitPlace, entries: ReadonlyMap<string, IndexEntry>, indexFile?: string): Promise<void> {
+  if (entries.size === 0) return;
+  const env: Record<string, string> = indexFile ? { GIT_INDEX_FILE: indexFile } : {};
+  const deadline = Date.now() + LOCK_RETRY_DEADLINE_MS;
+  let delayMs = 5;
+  for (;;) {
+    try {
+      await runTask(place.top, { ...setIndexEntriesTask(indexInfo(entries, place.format)), env, blocking: true });
+      return;
+    } catch (error) {
+      if (!isTransientLockError(error) || Date.now() > deadline) throw error;
+      await backoff(delayMs);
+      delayMs = Math.min(delayMs * 2, 200);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Tree objects, for building a commit from objects (commit-builder.ts): the
+ * raw format git stores (`<mode> <name>\0<binary id>` per entry, in git's
+ * order), parsed from `cat-file --batch` and hashed here, so that all the
+ * changed folders of a write go to one `git mktree --batch` (a parent names
+ * its children by id, so the ids are needed before git answers; git's answer
+ * is then checked against them).
+ */
+import { createHash } from 'node:crypto';
+
+export interface TreeEntry {
+  /** As stored in a tree object: `100644`, `100755`, `120000`, `40000`, `160000`. */
+  mode: string;
+  name: string;
+  id: string;
+}
+
+export type ObjectFormat = 'sha1' | 'sha256';
+
+export const isTreeMode = (mode: string): boolean => mode === '40000' || mode === '040000';
+
+export function objectType(mode: string): 'blob' | 'tree' | 'commit' {
+  if (isTreeMode(mode)) return 'tree';
+  return mode === '160000' ? 'commit' : 'blob';
+}
+
+/** The entries of a raw tree object. */
+export function parseTree(raw: Buffer, format: ObjectFormat): TreeEntry[] {
+  const idBytes = format === 'sha256' ? 32 : 20;
+  const entries: TreeEntry[] = [];
+  let at = 0;
+  while (at < raw.length) {
+    const space = raw.indexOf(0x20, at);
+    const nul = raw.indexOf(0, space);
+    if (space < 0 || nul < 0) throw new Error('malformed tree object');
+    entries.push({
+      mode: raw.toString('latin1', at, space),
+      name: raw.toString('utf8', space + 1, nul),
+      id: raw.toString('hex', nul + 1, nul + 1 + idBytes),
+    });
+    at = nul + 1 + idBytes;
+  }
+  return entries;
+}
+
+/** git's order: by name bytes, a folder compared as if its name ended in "/". */
+export function sortEntries(entries: readonly TreeEntry[]): TreeEntry[] {
+  const key = (entry: TreeEntry) => Buffer.from(isTreeMode(entry.mode) ? `${entry.name}/` : entry.name, 'utf8');
+  return [...entries].sort((a, b) => Buffer.compare(key(a), key(b)));
+}
+
+export function hashObject(type: string, body: Buffer, format: ObjectFormat): string {
+  return createHash(format).update(`${type} ${body.length}\0`).update(body).digest('hex');
+}
+
+/** The raw object of sorted entries. */
+export function treeBody(sorted: readonly TreeEntry[]): Buffer {
+  return Buffer.concat(sorted.flatMap((entry) => [
+    Buffer.from(`${isTreeMode(entry.mode) ? '40000' : entry.mode} ${entry.name}\0`, 'utf8'),
+    Buffer.from(entry.id, 'hex'),
+  ]));
+}
+
+/** A blob's id as git computes it (no filters). */
+export function blobId(content: Buffer | string, format: ObjectFormat): string {
+  return hashObject('blob', Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), format);
+}
+
+/** One tree as `git mktree -z` reads it: `<mode> <type> <id>\t<name>` records, NUL-terminated. */
+export function mktreeRecords(sorted: readonly TreeEntry[]): string {
+  return sorted.map((entry) => `${entry.mode} ${objectType(entry.mode)} ${entry.id}\t${entry.name}\0`).join('');
+}
+
+/**
+ * Raw `cat-file --batch` output → the object bodies, in input order
+ * (undefined for an input git reports missing).
+ */
+export function parseBatch(raw: Buffer, count: number): Array<{ type: string; body: Buffer } | undefined> {
+  const objects: Array<{ type: string; body: Buffer } | undefined> = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const eol = raw.indexOf(0x0a, at);
+    if (eol < 0) throw new Error('cat-file --batch answered fewer objects than asked');
+    const header = raw.toString('utf8', at, eol).split(' ');
+    if (header.length !== 3) {
+      objects.push(undefined);
+      at = eol + 1;
+      continue;
+    }
+    const size = Number(header[2]);
+    objects.push({ type: header[1]!, body: raw.subarray(eol + 1, eol + 1 + size) });
+    at = eol + 1 + size + 1;
+  }
+  return objects;
+}
