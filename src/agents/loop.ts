@@ -109,6 +109,8 @@ export async function runAgentLoop(options: LoopOptions): Promise<string> {
     );
     return woke !== undefined || stopping;
   };
+  // Rounds count from 1 in each run of the loop: a restart says so in the log, so its "round 1" is not mistaken for a repeat.
+  log(`\n=== ${new Date().toISOString()} loop started (pid ${process.pid}, at most ${maxRounds} rounds)${recorded.rounds ? `; the previous run did ${recorded.rounds} round(s)` : ''}`);
   let rounds = 0;
   let failures = 0;
   let stalled = 0;

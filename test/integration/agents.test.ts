@@ -69,6 +69,8 @@ describe('running agents', () => {
     expect((await tt(dir, ['restart', 'backend', '--rounds', '1'])).code).toBe(0);
     expect(readFileSync(log, 'utf8').startsWith('a small log\n')).toBe(true);
     expect(readFileSync(`${log}.1`, 'utf8')).toBe(old);
+    // Each run of the loop says where it starts, so a restart's "round 1" reads as a new run, not a repeat.
+    await waitFor(() => /=== \S+ loop started \(pid \d+, at most 1 rounds\)/.test(readFileSync(log, 'utf8')), { timeoutMs: 30_000 });
   });
 
   it('leaves messages unread and hands the task back to assigned when the CLI exits 1', async () => {
