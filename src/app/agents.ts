@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
-import { closestName, validateAgentName } from '../core/names.js';
+import { AGENT_NAME_PATTERN, closestName, validateAgentName } from '../core/names.js';
 import { CONDUCTOR, CONDUCTOR_ALIASES, type Agent } from '../core/types.js';
 import { isoNow } from '../core/ids.js';
 import { formatAgent } from '../store/records.js';
@@ -13,12 +13,17 @@ import type { Town } from '../store/town.js';
 import { templatePath } from '../package-root.js';
 import type { OpContext } from './context.js';
 
-/** Agent names from file names alone: one readdir, no parsing. */
+/**
+ * Agent names from file names alone: one readdir, no parsing. A file whose
+ * name breaks the agent-name rule (agents/Mallory.md, a Cyrillic look-alike)
+ * names no agent: mail to it would be a file no reader accepts.
+ */
 export function agentNames(town: Town): string[] {
   try {
     return readdirSync(path.join(town.root, townPaths.agentsDir))
       .filter((name) => name.endsWith('.md') && !name.startsWith('.'))
       .map((name) => name.slice(0, -3))
+      .filter((name) => AGENT_NAME_PATTERN.test(name))
       .sort();
   } catch {
     return [];

@@ -25,6 +25,7 @@ import { writeFileAtomic } from '../store/fs-safe.js';
 import { parseYaml, parseYamlDocument } from '../store/yaml.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
 import { localStateDir } from '../store/state-dir.js';
+import { MAX_TOWN_FILE_BYTES } from '../store/town-file.js';
 import { formatAgent, formatMessage, formatTask, parseAgent, parseMessage, parseTask } from '../store/records.js';
 
 /** Notices of claims the merge lost, in the local state folder (store/state-dir.ts), relative to it. */
@@ -170,6 +171,11 @@ function readSide(cwd: string, file: string): string {
   return readFileSync(path.resolve(cwd, file), 'utf8');
 }
 
+function assertTownFileSize(file: string, text: string): void {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_TOWN_FILE_BYTES) throw new ValidationError(`${file}: ${bytes} bytes is too large for a town file (at most ${MAX_TOWN_FILE_BYTES})`, file);
+}
+
 /** Records a claim conflict for `tt sync` to deliver; the file name is the loser's message id, so a repeat overwrites it. */
 function recordNotice(cwd: string, townPrefix: string, conflict: ClaimConflict): string | null {
   const root = path.resolve(cwd, townPrefix);
@@ -188,6 +194,8 @@ export async function runMergeDriver(request: DriverRequest): Promise<DriverResu
   const theirs = readSide(request.cwd, request.theirs);
   let merged: TextMerge;
   try {
+    // One size limit for writers and readers (DESIGN §3): a merge neither takes in nor makes a town file no reader reads.
+    if (kind !== 'other') for (const [side, text] of [['ours', ours], ['theirs', theirs]] as const) assertTownFileSize(`${request.path} (${side})`, text);
     if (kind === 'task' || kind === 'message' || kind === 'agent') {
       merged = mergeRecordText(kind, request.path, base, ours, theirs);
     } else if (kind === 'config') {
@@ -202,6 +210,13 @@ export async function runMergeDriver(request: DriverRequest): Promise<DriverResu
   } catch (error) {
     if (error instanceof ValidationError) return { merged: false, kind, reason: error.message };
     throw error;
+  }
+  if (kind !== 'other') {
+    try {
+      assertTownFileSize(request.path, merged.text);
+    } catch (error) {
+      return { merged: false, kind, reason: (error as Error).message };
+    }
   }
   writeFileSync(path.resolve(request.cwd, request.ours), merged.text);
   const notice = merged.claim ? recordNotice(request.cwd, location.townPrefix, merged.claim) : null;

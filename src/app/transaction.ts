@@ -14,7 +14,7 @@
  * again (killed before), and commits what waited for a merge to end — all
  * pending entries as one chain, under one lock.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { autoMaintenanceTask, maintenanceDue, type Trailer } from '../git/commit.js';
 import { blobId } from '../git/trees.js';
@@ -26,7 +26,6 @@ import { topLevelTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
 import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR, TOWN_ACTIONS } from '../core/types.js';
-import { AGENT_NAME_PATTERN } from '../core/names.js';
 import { ConflictError, GitError, ValidationError } from '../errors.js';
 import { newMessageId } from '../core/ids.js';
 import { acquireLock } from '../store/lock.js';
@@ -34,7 +33,7 @@ import { MAX_TOWN_FILE_BYTES } from '../store/town-file.js';
 export type { Trailer };
 import { assertWritablePath, moveFile, removeFile, writeFileAtomic } from '../store/fs-safe.js';
 import { TOWN_DIR_NAME } from '../store/paths.js';
-import { ensureStateDir, localStateDir, refuseStateSymlink, statePaths, writeStateFile } from '../store/state-dir.js';
+import { ensureStateDir, localStateDir, statePaths, writeStateFile } from '../store/state-dir.js';
 import { migrateLegacyRunDir } from './local-state.js';
 import { listPending, readJournal, readText, writeJournal, type JournalChange, type PendingCommit } from './journal.js';
 import type { Town } from '../store/town.js';

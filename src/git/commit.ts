@@ -9,11 +9,28 @@ export type Trailer = readonly [key: string, value: string];
 
 /** Subject, optional body, then the trailer block: git joins `-m` paragraphs with blank lines. */
 export function messageParagraphs({ subject, body, trailers }: { subject: string; body?: string | undefined; trailers: readonly Trailer[] }): string[] {
-  const parts = [oneLine(subject)];
+  const parts = [clip(oneLine(subject))];
   // Body lines are indented: no text a user wrote can begin a line, so none can pass for a trailer (`git log --grep '^Reviewed-by:'`).
-  if (body?.trim()) parts.push(body.trim().split(/\r?\n|\r/).map((line) => (line.trim() ? `    ${line}` : '')).join('\n'));
-  if (trailers.length > 0) parts.push(trailers.map(([key, value]) => `${oneLine(key)}: ${oneLine(value)}`).join('\n'));
+  if (body?.trim()) {
+    const lines = body.trim().split(/\r?\n|\r/);
+    const kept = lines.slice(0, MAX_BODY_LINES).map((line) => (line.trim() ? `    ${clip(line)}` : ''));
+    if (lines.length > MAX_BODY_LINES) kept.push(`    … ${lines.length - MAX_BODY_LINES} more lines`);
+    parts.push(kept.join('\n'));
+  }
+  if (trailers.length > 0) parts.push(trailers.map(([key, value]) => `${clip(oneLine(key))}: ${clip(oneLine(value))}`).join('\n'));
   return parts;
+}
+
+/**
+ * Each paragraph is one argv string, and Linux refuses a single argument over
+ * 128 KiB (E2BIG): a town file may hold 1 MiB of one line (a title, a
+ * message), so what a commit message quotes of user text is clipped.
+ */
+const MAX_LINE_CHARS = 200;
+const MAX_BODY_LINES = 100;
+
+function clip(line: string): string {
+  return line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS - 1)}…` : line;
 }
 
 /** One line of a commit message: every run of whitespace (line breaks, tabs, Unicode separators) one space. */

@@ -44,7 +44,9 @@ export const BASE_ENV: Readonly<Record<string, string>> = {
 
 function settle(command: GitCommand, result: GitResult): GitResult {
   if (result.exitCode === 0 || command.okExitCodes?.includes(result.exitCode)) return result;
-  throw new GitError(`git ${command.args[0] ?? ''} failed: ${firstLines(result.stderr || result.stdout)}`, command.args, result.stderr);
+  // git commit says "nothing to commit" on stdout, after the status lines: callers match git's words, so keep them all.
+  const words = result.stderr || result.stdout;
+  throw new GitError(`git ${command.args[0] ?? ''} failed: ${firstLines(words)}`, command.args, words);
 }
 
 /** A synchronous git call, for the few questions asked where nothing can be awaited (git-dir.ts). */

@@ -1,182 +1,343 @@
-import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { mkdirSync, readdirSync, readFileSync, lstatSync, symlinkSync, writeFileSync, readlinkSync } from 'node:fs';
+/**
+ * The hostile corpus (test/fixtures/hostile/: DESIGN §3, "Trust model") run
+ * against every surface: the readers, the watcher, hand-drop intake, the
+ * merge driver, sync between two clones, and MCP. For every case: the
+ * documented exit code (never a crash), nothing outside the town changed,
+ * nothing committed that a reader refuses, and the case's verdict (accepted
+ * or refused) as the corpus states it. Cases are batched into a few towns.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { git, tempRepo } from '../helpers/repo.js';
-import { townWithTeam, tt } from '../helpers/tt.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { locateTownFile } from '../../src/app/merge-driver.js';
+import { createTinytownServer } from '../../src/mcp/server.js';
+import { bareRemote, cloneOf } from '../helpers/clones.js';
+import {
+  caseBytes, expectedPlacedState, fileCases, loadCorpus, makeOutside, outsideTownSnapshot, placeCase, placedState, readerRefusal, refusedCommittedFiles,
+  type FileCase, type HostileCase, type Outside,
+} from '../helpers/hostile-corpus.js';
+import { git, headCommit, tempRepo } from '../helpers/repo.js';
+import { townWithTeam, tt, type TtResult } from '../helpers/tt.js';
 
+const corpus = loadCorpus();
 const T = '2026-11-25T21:20:00.000Z';
-const task = (fields: string, body = 'Body.\n') => `---\n${fields}\n---\n${body}`;
-const validTask = (id: string, extra = '') => task(`id: ${id}\ntitle: A task\nstate: assigned\nassignee: backend\ncreated: "${T}"${extra ? `\n${extra}` : ''}`);
-const message = (fields: string) => `---\n${fields}\n---\nHello.\n`;
-const validMessageFields = (id: string) => `id: ${id}\nfrom: conductor\nto: backend\ntype: task\ncreated: "${T}"`;
 
-interface HostileCase {
-  name: string;
-  /** Path under .tinytown/. */
-  file: string;
-  content?: string | Buffer;
-  /** Something other than a plain file. */
-  make?: (full: string) => void;
-  /** Valid input that must be read, not reported. */
-  accepted?: boolean;
+/** A run that ended as documented (0, 1 or 2), without a stack or the words of a bug. */
+function documented(run: TtResult, what: string, codes: number[] = [0, 1, 2]): TtResult {
+  expect(codes, `${what} exited ${run.code}: ${run.stderr.slice(0, 2000)}${run.code === 0 ? '' : run.stdout.slice(0, 2000)}`).toContain(run.code);
+  expect(run.stderr, what).not.toMatch(/unexpected error|bug in tt|\n\s+at .+:\d+:\d+\)?\n/);
+  return run;
 }
 
-const cases: HostileCase[] = [
-  { name: 'YAML syntax error', file: 'tasks/t-aaaaa1.md', content: task('id: t-aaaaa1\ntitle: [unclosed\nstate: assigned\ncreated: "x"') },
-  { name: 'YAML tab indentation', file: 'tasks/t-aaaaa2.md', content: task('id: t-aaaaa2\n\ttitle: x') },
-  { name: 'title is a list', file: 'tasks/t-aaaaa3.md', content: task(`id: t-aaaaa3\ntitle: [a, b]\nstate: assigned\ncreated: "${T}"`) },
-  { name: 'tags is a number', file: 'tasks/t-aaaaa4.md', content: task(`id: t-aaaaa4\ntitle: x\nstate: assigned\ntags: 7\ncreated: "${T}"`) },
-  { name: 'unknown state', file: 'tasks/t-aaaaa5.md', content: task(`id: t-aaaaa5\ntitle: x\nstate: done\ncreated: "${T}"`) },
-  { name: 'unknown priority', file: 'tasks/t-aaaaa6.md', content: task(`id: t-aaaaa6\ntitle: x\nstate: pending\npriority: asap\ncreated: "${T}"`) },
-  { name: 'missing id', file: 'tasks/t-aaaaa7.md', content: task(`title: x\nstate: pending\ncreated: "${T}"`) },
-  { name: 'missing title', file: 'tasks/t-aaaaa8.md', content: task(`id: t-aaaaa8\nstate: pending\ncreated: "${T}"`) },
-  { name: 'missing state', file: 'tasks/t-aaaaa9.md', content: task(`id: t-aaaaa9\ntitle: x\ncreated: "${T}"`) },
-  { name: 'missing created', file: 'tasks/t-aaaab1.md', content: task('id: t-aaaab1\ntitle: x\nstate: pending') },
-  { name: 'id does not match the file name', file: 'tasks/t-aaaab2.md', content: validTask('t-zzzzzz') },
-  { name: 'conflict markers in frontmatter', file: 'tasks/t-aaaab3.md', content: `---\nid: t-aaaab3\n<<<<<<< HEAD\nstate: running\n=======\nstate: review\n>>>>>>> theirs\ntitle: x\ncreated: "${T}"\n---\n` },
-  { name: 'conflict markers in the body', file: 'tasks/t-aaaab4.md', content: validTask('t-aaaab4').replace('Body.', '<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> b') },
-  { name: 'a UTF-8 BOM', file: 'tasks/t-aaaab5.md', content: `\uFEFF${validTask('t-aaaab5')}`, accepted: true },
-  { name: 'CRLF line endings', file: 'tasks/t-aaaab6.md', content: validTask('t-aaaab6').replace(/\n/g, '\r\n'), accepted: true },
-  { name: 'binary junk', file: 'tasks/t-aaaab7.md', content: Buffer.from([0x00, 0xff, 0xfe, 0x01, 0x02, 0x80, 0x00, 0x1b]) },
-  { name: 'an empty file', file: 'tasks/t-aaaab8.md', content: '' },
-  { name: 'a 10 MB body', file: 'tasks/t-aaaab9.md', content: validTask('t-aaaab9').replace('Body.', 'x'.repeat(10 * 1024 * 1024)) },
-  { name: 'an unclosed frontmatter', file: 'tasks/t-aaaac1.md', content: `---\nid: t-aaaac1\ntitle: x\n` },
-  { name: 'frontmatter that is a list', file: 'tasks/t-aaaac2.md', content: '---\n- a\n- b\n---\n' },
-  { name: 'frontmatter that is a scalar', file: 'tasks/t-aaaac3.md', content: '---\njust words\n---\n' },
-  { name: 'created is not a timestamp', file: 'tasks/t-aaaac4.md', content: task('id: t-aaaac4\ntitle: x\nstate: pending\ncreated: yesterday') },
-  { name: 'an assignee that is a path', file: 'tasks/t-aaaac5.md', content: task(`id: t-aaaac5\ntitle: x\nstate: assigned\nassignee: ../../etc\ncreated: "${T}"`) },
-  { name: 'a reviewed_commit that is not a commit', file: 'tasks/t-aaaac6.md', content: validTask('t-aaaac6', 'reviewed_commit: "; rm -rf /"') },
-  { name: 'a file name with spaces', file: 'tasks/my task.md', content: validTask('t-aaaac7') },
-  { name: 'a Unicode file name', file: 'tasks/tâche-ü.md', content: validTask('t-aaaac8') },
-  { name: 'a symlink out of .tinytown', file: 'tasks/t-aaaac9.md', make: (full) => symlinkSync('/etc/passwd', full) },
-  { name: 'a folder named like a task', file: 'tasks/t-aaaad1.md', make: (full) => mkdirSync(full), accepted: true },
-  { name: 'a 100,000-character title', file: 'tasks/t-aaaad2.md', content: task(`id: t-aaaad2\ntitle: ${'t'.repeat(100_000)}\nstate: pending\ncreated: "${T}"`), accepted: true },
-  { name: 'a YAML alias bomb', file: 'tasks/t-aaaad3.md', content: task(`a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\nid: t-aaaad3\ntitle: x\nstate: pending\ntags: *d\ncreated: "${T}"`) },
-  { name: 'an unsafe YAML type', file: 'tasks/t-aaaad4.md', content: task(`id: t-aaaad4\ntitle: !!js/function "function () { return 1 }"\nstate: pending\ncreated: "${T}"`) },
-  { name: 'a message of unknown type', file: 'inbox/backend/20261125T212000001Z-aaaaaa.md', content: message(validMessageFields('20261125T212000001Z-aaaaaa').replace('type: task', 'type: shout')) },
-  { name: 'a message with no sender', file: 'inbox/backend/20261125T212000002Z-aaaaaa.md', content: message(validMessageFields('20261125T212000002Z-aaaaaa').replace('from: conductor\n', '')) },
-  { name: 'a sender that is a path', file: 'inbox/backend/20261125T212000003Z-aaaaaa.md', content: message(validMessageFields('20261125T212000003Z-aaaaaa').replace('from: conductor', 'from: ../../root')) },
-  { name: 'urgent is not a boolean', file: 'inbox/backend/20261125T212000004Z-aaaaaa.md', content: message(`${validMessageFields('20261125T212000004Z-aaaaaa')}\nurgent: yes please`) },
-  { name: 'a custom message without kind', file: 'inbox/backend/20261125T212000005Z-aaaaaa.md', content: message(validMessageFields('20261125T212000005Z-aaaaaa').replace('type: task', 'type: custom')) },
-  { name: 'a message id that is not an id', file: 'inbox/backend/20261125T212000006Z-aaaaaa.md', content: message(validMessageFields('$(touch pwned)')) },
-  { name: 'a duplicate message id (unread and read)', file: 'inbox/backend/read/20261125T212000007Z-aaaaaa.md', content: message(validMessageFields('20261125T212000007Z-aaaaaa')) },
-  { name: 'an inbox folder that is not an agent name', file: 'inbox/Evil Name/20261125T212000008Z-aaaaaa.md', content: message(validMessageFields('20261125T212000008Z-aaaaaa').replace('to: backend', 'to: Evil Name')) },
-  { name: 'a symlinked inbox file', file: 'inbox/backend/20261125T212000009Z-aaaaaa.md', make: (full) => symlinkSync('/etc/hostname', full) },
-  { name: 'an agent with a role that is a list', file: 'agents/mallory.md', content: `---\nname: mallory\nrole: [a]\ncli: claude\ncreated: "${T}"\n---\n` },
-  { name: 'an agent whose name is a path', file: 'agents/eve.md', content: `---\nname: ../eve\nrole: worker\ncli: claude\ncreated: "${T}"\n---\n` },
-  { name: 'an agent file named differently from its name', file: 'agents/trudy.md', content: `---\nname: oscar\nrole: worker\ncli: claude\ncreated: "${T}"\n---\n` },
-  { name: 'an agent file with conflict markers', file: 'agents/peggy.md', content: `---\nname: peggy\n<<<<<<< HEAD\nrole: worker\n=======\nrole: reviewer\n>>>>>>> b\ncli: claude\ncreated: "${T}"\n---\n` },
+/** A town with the team, a committed file, unstaged and staged work outside the town, and a sentinel folder outside the repository. */
+async function hostileTown(lifetime: 'test' | 'suite' = 'test'): Promise<{ dir: string; outside: Outside; base: string }> {
+  const dir = tempRepo({ lifetime });
+  await townWithTeam(dir);
+  writeFileSync(path.join(dir, 'code.txt'), 'committed\n');
+  git(dir, 'add', 'code.txt');
+  git(dir, 'commit', '-q', '-m', 'code');
+  writeFileSync(path.join(dir, 'code.txt'), 'my unstaged work\n');
+  writeFileSync(path.join(dir, 'staged.txt'), 'my staged work\n');
+  git(dir, 'add', 'staged.txt');
+  return { dir, outside: makeOutside(), base: headCommit(dir) };
+}
+
+const isTaskFile = (item: FileCase) => /^tasks\/t-[^/]+\.md$/.test(item.at) && !item.at.includes('\n');
+const taskIdOf = (item: FileCase) => item.at.slice('tasks/'.length, -'.md'.length);
+/** Files the watcher and intake take in: mail in an inbox folder, tasks. */
+const takenIn = (item: FileCase) => locateTownFile(`.tinytown/${item.at}`)?.kind === 'task' || locateTownFile(`.tinytown/${item.at}`)?.kind === 'message';
+
+/** A file tt reports about names its path, or a folder on the way to it. */
+function namedIn(reported: string[], item: FileCase): boolean {
+  const full = `.tinytown/${item.at}`;
+  return reported.some((file) => file === full || full.startsWith(`${file}/`) || file.startsWith(`${full}/`));
+}
+
+const READERS = [
+  ['status', '--json'], ['status', '--deep'], ['task', 'list', '--json'], ['task', 'list'], ['inbox', 'backend', '--json'],
+  ['inbox', '--all', '--json'], ['inbox', '--all'], ['history', '--json'], ['summary'], ['list', '--json'], ['backlog', 'list', '--json'],
 ];
 
-/** Every file under .tinytown/ (not following symlinks) with a hash of its bytes or its link target. */
-function fingerprint(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const visit = (rel: string) => {
-    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const child = path.join(rel, entry.name);
-      if (child.startsWith('.tinytown/run')) continue;
-      const full = path.join(dir, child);
-      if (lstatSync(full).isSymbolicLink()) out[child] = `link:${readlinkSync(full)}`;
-      else if (entry.isDirectory()) visit(child);
-      else out[child] = createHash('sha256').update(readFileSync(full)).digest('hex');
-    }
-  };
-  visit('.tinytown');
-  return out;
+interface Doctor {
+  findings: Array<{ kind: string; file: string | null; message: string }>;
 }
 
-describe(`${cases.length} damaged or hostile inputs fed to every reader`, () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = tempRepo({ lifetime: 'suite' });
-    await townWithTeam(dir);
-    mkdirSync(path.join(dir, '.tinytown/inbox/backend'), { recursive: true });
-    writeFileSync(path.join(dir, '.tinytown/inbox/backend/20261125T212000007Z-aaaaaa.md'), message(validMessageFields('20261125T212000007Z-aaaaaa')));
-    for (const item of cases) {
-      const full = path.join(dir, '.tinytown', item.file);
-      mkdirSync(path.dirname(full), { recursive: true });
-      if (item.make) item.make(full);
-      else writeFileSync(full, item.content ?? '');
+/** Runs every reader and doctor; returns the files they named as problems. */
+async function runReaders(dir: string): Promise<{ reported: string[]; doctor: Doctor }> {
+  let stderr = '';
+  for (const args of READERS) {
+    const run = documented(await tt(dir, args), `tt ${args.join(' ')}`, [0]);
+    if (args.includes('--json')) expect(() => JSON.parse(run.stdout), `tt ${args.join(' ')} prints JSON`).not.toThrow();
+    stderr += run.stderr;
+  }
+  const doctor = documented(await tt(dir, ['doctor', '--json']), 'tt doctor', [1]).json<Doctor>();
+  const fromStderr = [...stderr.matchAll(/\.tinytown\/[^\s:]+/g)].map((m) => m[0]);
+  // "uncommitted" names every file nobody committed yet: it says nothing about whether the file can be read.
+  const named = doctor.findings.filter((f) => f.kind !== 'uncommitted').flatMap((f) => (f.file ? [f.file] : []));
+  return { reported: [...named, ...fromStderr], doctor };
+}
+
+/** The problems doctor reports about a file that mean a reader cannot read it. */
+const UNREADABLE = new Set(['unparseable', 'conflict-markers', 'symlink', 'not-a-folder', 'duplicate-id']);
+
+/** MCP, in process: every read tool, and task_show of each task case. */
+async function mcpReaders(dir: string, tasks: FileCase[]): Promise<void> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const logged: string[] = [];
+  const server = createTinytownServer({ cwd: dir, env: { ...process.env }, log: (text) => logged.push(text) });
+  const client = new Client({ name: 'hostile', version: '1.0.0' });
+  await server.connect(serverSide);
+  await client.connect(clientSide);
+  try {
+    const call = async (name: string, args: Record<string, unknown> = {}) => {
+      const result = await client.callTool({ name, arguments: args }) as { isError?: boolean; content: Array<{ text: string }> };
+      const text = result.content.map((c) => c.text).join('\n');
+      expect(text, `MCP ${name} ${JSON.stringify(args).slice(0, 80)}`).not.toMatch(/unexpected error|bug in tt/);
+      return { isError: Boolean(result.isError), text };
+    };
+    for (const tool of ['status', 'task_list', 'agent_list', 'backlog_list', 'history', 'summary']) {
+      expect((await call(tool)).isError, `MCP ${tool}`).toBe(false);
+    }
+    expect((await call('inbox', { agent: 'backend' })).isError).toBe(false);
+    for (const item of tasks) {
+      const show = await call('task_show', { id: taskIdOf(item) });
+      if (item.expect === 'accept') expect(show.isError, `MCP task_show ${item.name}: ${show.text}`).toBe(false);
+    }
+    for (const item of corpus.filter((c) => c.input)) {
+      const args = item.input!.agent !== undefined ? [['send', { to: item.input!.agent, message: 'hi' }], ['inbox', { agent: item.input!.agent }]] as const
+        : [['task_show', { id: item.input!.task }]] as const;
+      for (const [tool, input] of args) expect((await call(tool, input)).isError, `MCP ${tool}: ${item.name}`).toBe(item.expect === 'refuse');
+    }
+  } finally {
+    await client.close();
+    await server.close();
+  }
+  expect(logged.join('')).not.toMatch(/bug in tt/);
+}
+
+/** The intake verdicts: a refused file left byte-for-byte and uncommitted, an accepted one committed (mail under its canonical name). */
+function expectIntake(dir: string, outside: Outside, items: FileCase[]): void {
+  for (const item of items.filter(takenIn)) {
+    const file = `.tinytown/${item.at}`;
+    const status = git(dir, 'status', '--porcelain', '-z', '--untracked-files=all', '--', file);
+    if (item.expect !== 'accept') {
+      expect(placedState(dir, item), `${item.name}: left as it was`).toBe(expectedPlacedState(dir, item, outside));
+      expect(git(dir, 'ls-files', '-z', '--', file), `${item.name}: not committed`).toBe('');
+    } else {
+      expect(status, `${item.name} (${item.what}) should have been taken in`).toBe('');
+    }
+  }
+}
+
+/** The readers' verdicts: a refused file named with a reason, an accepted one never named as unreadable. */
+function expectReaderVerdicts(items: FileCase[], found: { reported: string[]; doctor: Doctor }): void {
+  const unreported: string[] = [];
+  for (const item of items) {
+    const full = `.tinytown/${item.at}`;
+    if (item.expect === 'refuse') {
+      if (!namedIn(found.reported, item)) unreported.push(`${item.name} (${item.what})`);
+    } else if (item.expect === 'accept') {
+      const unreadable = found.doctor.findings.filter((f) => f.file === full && UNREADABLE.has(f.kind));
+      expect(unreadable, `${item.name} (${item.what}) should read without complaint`).toEqual([]);
+    }
+  }
+  expect(unreported, 'refused, yet named by no reader and not by doctor').toEqual([]);
+}
+
+describe(`the hostile corpus: ${corpus.length} cases`, () => {
+  it('has at least 60 cases of every kind the trust model names, each with a verdict', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(60);
+    const kinds = new Set(corpus.map((c) => c.kind));
+    for (const kind of ['name', 'symlink', 'alias', 'proto', 'injection', 'size', 'nesting', 'duplicate', 'conflict', 'encoding', 'type', 'date', 'empty', 'structure', 'pulled']) {
+      expect(kinds, kind).toContain(kind);
+    }
+    // What the corpus says a reader refuses, the reader's own parser refuses, and the other way round (symlinks and folders aside).
+    for (const item of fileCases(corpus, { solo: true })) {
+      const bytes = caseBytes(item);
+      if (!bytes || !['task', 'agent', 'config'].includes(locateTownFile(`.tinytown/${item.at}`)?.kind ?? '')) continue;
+      if (readerRefusal(`.tinytown/${item.at}`, bytes)) expect(item.expect, `${item.name}: the parser refuses it`).toBe('refuse');
     }
   });
 
-  it('has at least 40 cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(40);
-  });
+  describe('dropped by hand into a town, then tt watch --once, every reader and MCP', () => {
+    const items = fileCases(corpus);
+    let town: Awaited<ReturnType<typeof hostileTown>>;
+    let before: string;
+    beforeAll(async () => {
+      town = await hostileTown('suite');
+      for (const item of items) placeCase(town.dir, item, town.outside);
+      before = outsideTownSnapshot(town.dir, town.outside);
+    });
 
-  it('every reader survives, reports each file with a reason, and changes nothing', async () => {
-    const before = fingerprint(dir);
-    const statusBefore = git(dir, 'status', '--porcelain', '--untracked-files=all');
-    const readers = [['status', '--json'], ['task', 'list', '--json'], ['inbox', '--all', '--json'], ['list', '--json'], ['backlog', 'list', '--json']];
-    let reported = '';
-    for (const args of readers) {
-      const run = await tt(dir, args);
-      expect(run.code, `tt ${args.join(' ')}: ${run.stderr}`).toBe(0);
-      expect(run.stderr).not.toContain('unexpected error');
-      expect(() => JSON.parse(run.stdout)).not.toThrow();
-      reported += run.stderr;
-    }
-    const doctor = await tt(dir, ['doctor', '--json']);
-    expect(doctor.code).toBe(1);
-    expect(doctor.stderr).not.toContain('unexpected error');
-    const findings = doctor.json<{ findings: Array<{ file: string | null; message: string }> }>().findings;
-    const doctorFiles = new Set(findings.map((f) => f.file));
-    for (const item of cases) {
-      const file = `.tinytown/${item.file}`;
-      if (item.accepted) {
-        expect(reported, `${item.name} should be read without complaint`).not.toContain(file);
-        continue;
+    it('the watcher takes in what it accepts, leaves every refused file as it was, and exits 1', async () => {
+      const run = documented(await tt(town.dir, ['watch', '--once', '--json']), 'tt watch --once', [1]);
+      const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { action: string; path?: string });
+      expect(events.filter((e) => e.action === 'error')).toEqual([]);
+      expectIntake(town.dir, town.outside, items);
+      expect(outsideTownSnapshot(town.dir, town.outside)).toBe(before);
+    });
+
+    it('every reader exits 0 (doctor 1), names each refused file, and reads each accepted one', async () => {
+      const found = await runReaders(town.dir);
+      expectReaderVerdicts(items, found);
+      for (const item of items.filter(isTaskFile)) {
+        documented(await tt(town.dir, ['task', 'show', taskIdOf(item), '--json']), `tt task show ${item.name}`, item.expect === 'accept' ? [0] : [1, 2]);
       }
-      const named = reported.includes(file) || doctorFiles.has(file);
-      expect(named, `${item.name} (${file}) was not reported`).toBe(true);
-      const reason = findings.find((f) => f.file === file)?.message ?? reported.split('\n').find((line) => line.includes(file));
-      expect(reason, `${item.name}: no reason given`).toBeTruthy();
-    }
-    expect(fingerprint(dir)).toEqual(before);
-    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe(statusBefore);
-    expect(readdirSync(dir)).not.toContain('pwned');
+      expect(outsideTownSnapshot(town.dir, town.outside)).toBe(before);
+    });
+
+    it('MCP reads the same town without an error it does not explain', async () => {
+      await mcpReaders(town.dir, items.filter(isTaskFile));
+      expect(outsideTownSnapshot(town.dir, town.outside)).toBe(before);
+    });
+
+    it('writes beside the damage touch nothing outside the town, and nothing committed is refused by a reader', async () => {
+      documented(await tt(town.dir, ['send', 'backend', 'after the damage']), 'send backend', [0]);
+      documented(await tt(town.dir, ['send', 'reviewer', 'to a symlinked read/']), 'send reviewer', [0]);
+      documented(await tt(town.dir, ['inbox', 'reviewer', '--mark-read']), 'mark read through a symlinked read/', [1]);
+      documented(await tt(town.dir, ['send', 'frontend', 'to a file where read/ belongs']), 'send frontend', [0]);
+      documented(await tt(town.dir, ['inbox', 'frontend', '--mark-read']), 'mark read where read/ is a file', [1]);
+      documented(await tt(town.dir, ['assign', 'backend', 'work', '--title', 'x\nTinytown-Action: approve']), 'assign', [0]);
+      documented(await tt(town.dir, ['doctor', '--fix', '--json']), 'doctor --fix', [0, 1]);
+      expect(outsideTownSnapshot(town.dir, town.outside)).toBe(before);
+      expect(refusedCommittedFiles(town.dir, town.base)).toEqual([]);
+    });
   });
 
-  it('the merge driver refuses or merges each of them without a crash or a conflict marker', async () => {
-    const scratch = path.join(dir, '.git', 'merge-scratch');
+  it('mail dropped by hand is taken in by tt inbox as the watcher would', async () => {
+    const town = await hostileTown();
+    const items = fileCases(corpus).filter((item) => item.at.startsWith('inbox/backend/'));
+    for (const item of items) placeCase(town.dir, item, town.outside);
+    const before = outsideTownSnapshot(town.dir, town.outside);
+    documented(await tt(town.dir, ['inbox', 'backend', '--json']), 'tt inbox backend', [0]);
+    documented(await tt(town.dir, ['inbox', '--all']), 'tt inbox --all', [0]);
+    expectIntake(town.dir, town.outside, items);
+    expect(outsideTownSnapshot(town.dir, town.outside)).toBe(before);
+    expect(refusedCommittedFiles(town.dir, town.base)).toEqual([]);
+  });
+
+  it('typed at the CLI: illegal names and ids are refused as usage errors before anything is touched', async () => {
+    const town = await hostileTown();
+    const before = outsideTownSnapshot(town.dir, town.outside);
+    const head = headCommit(town.dir);
+    for (const item of corpus.filter((c) => c.input)) {
+      const code = [item.exit ?? 0];
+      const { agent, task } = item.input!;
+      if (agent !== undefined) {
+        for (const args of [['send', agent, 'hi'], ['spawn', agent, '--no-start'], ['inbox', agent], ['assign', agent, 'work']]) {
+          documented(await tt(town.dir, args), `tt ${args[0]} ${item.name}`, code);
+        }
+        documented(await tt(town.dir, ['send', 'backend', 'hi', '--as', agent]), `tt send --as ${item.name}`, code);
+      }
+      if (task !== undefined) {
+        for (const args of [['task', 'show', task], ['task', 'start', task], ['approve', task]]) documented(await tt(town.dir, args), `tt ${args.join(' ').slice(0, 30)} ${item.name}`, code);
+      }
+    }
+    expect(headCommit(town.dir)).toBe(head);
+    expect(outsideTownSnapshot(town.dir, town.outside)).toBe(before);
+  });
+
+  it('town.yml cases, one at a time: every command says what is wrong with town.yml, none hangs or crashes', async () => {
+    const town = await hostileTown();
+    const config = path.join(town.dir, '.tinytown', 'town.yml');
+    const good = readFileSync(config);
+    const before = outsideTownSnapshot(town.dir, town.outside);
+    for (const item of fileCases(corpus, { solo: true }).filter((c) => c.only === 'solo')) {
+      placeCase(town.dir, item, town.outside);
+      for (const args of [['status'], ['task', 'list'], ['inbox', '--all'], ['send', 'backend', 'hi'], ['watch', '--once']]) {
+        const run = documented(await tt(town.dir, args), `tt ${args.join(' ')} with ${item.name}`, [1]);
+        expect(run.stderr, `${args.join(' ')} with ${item.name}`).toContain('town.yml');
+      }
+      const doctor = documented(await tt(town.dir, ['doctor', '--json']), `doctor with ${item.name}`, [1]);
+      expect(doctor.stdout + doctor.stderr).toContain('town.yml');
+      writeFileSync(config, good);
+    }
+    expect(outsideTownSnapshot(town.dir, town.outside)).toBe(before);
+    expect(refusedCommittedFiles(town.dir, town.base)).toEqual([]);
+  });
+
+  it('the merge driver, with each case as base, ours or theirs: merges into a file a reader reads, or leaves ours and exits 1', async () => {
+    const town = await hostileTown();
+    const scratch = path.join(town.dir, '.git', 'merge-scratch');
     mkdirSync(scratch, { recursive: true });
-    let refused = 0;
-    for (const [index, item] of cases.entries()) {
-      if (item.make || !item.file.endsWith('.md')) continue;
-      const base = path.join(scratch, `${index}-base`);
-      const ours = path.join(scratch, `${index}-ours`);
-      const theirs = path.join(scratch, `${index}-theirs`);
-      const template = item.file.startsWith('inbox/') ? message(validMessageFields('20261125T212000000Z-bbbbbb'))
-        : item.file.startsWith('agents/') ? `---\nname: x\nrole: worker\ncli: claude\ncreated: "${T}"\n---\n` : validTask('t-bbbbbb');
-      writeFileSync(base, template);
-      writeFileSync(ours, template);
-      writeFileSync(theirs, item.content ?? '');
-      const run = await tt(dir, ['merge-driver', base, ours, theirs, `.tinytown/${item.file}`]);
-      expect([0, 1], `${item.name}: ${run.stderr}`).toContain(run.code);
-      expect(run.stderr).not.toContain('unexpected error');
-      const merged = readFileSync(ours, 'utf8');
-      expect(merged, item.name).not.toMatch(/^(<{7}|>{7})( |$)/m);
-      if (run.code === 1) {
-        refused++;
-        expect(merged, `${item.name}: a refused merge keeps our side`).toBe(template);
+    const templates: Record<string, (edit: string) => string> = {
+      task: (edit) => `---\nid: t-hmerge\ntitle: A task ${edit}\nstate: assigned\nassignee: backend\ncreated: "${T}"\nupdated: "${T}"\n---\nBody.\n`,
+      message: (edit) => `---\nid: 20261125T212000000Z-hmerge\nfrom: conductor\nto: backend\ntype: info\ncreated: "${T}"\n---\nHello ${edit}.\n`,
+      agent: (edit) => `---\nname: hmerge\nrole: worker\ncli: claude\nnickname: ${edit}\ncreated: "${T}"\n---\nInstructions.\n`,
+      config: (edit) => `name: town-${edit}\ndefault_cli: claude\n`,
+    };
+    let runs = 0;
+    for (const item of fileCases(corpus, { solo: true })) {
+      const bytes = caseBytes(item);
+      const kind = locateTownFile(`.tinytown/${item.at}`)?.kind ?? 'other';
+      if (!bytes || !(kind in templates)) continue;
+      const template = templates[kind]!;
+      const variants = [
+        { side: 'theirs', base: template('a'), ours: template('b'), theirs: bytes },
+        { side: 'ours', base: template('a'), ours: bytes, theirs: template('c') },
+        { side: 'base', base: bytes, ours: template('b'), theirs: template('c') },
+      ];
+      for (const [index, variant] of variants.entries()) {
+        const files = ['base', 'ours', 'theirs'].map((side) => path.join(scratch, `${runs}-${index}-${side}`));
+        writeFileSync(files[0]!, variant.base);
+        writeFileSync(files[1]!, variant.ours);
+        writeFileSync(files[2]!, variant.theirs);
+        const what = `merge-driver, ${item.name} as ${variant.side}`;
+        const run = documented(await tt(town.dir, ['merge-driver', ...files, `.tinytown/${item.at}`]), what, [0, 1]);
+        const merged = readFileSync(files[1]!);
+        if (run.code === 0) {
+          expect(readerRefusal(`.tinytown/${item.at}`, merged), `${what}: the merged file must read`).toBeUndefined();
+          expect(merged.toString('utf8'), what).not.toMatch(/^(<{7}|={7}|>{7})( |$)/m);
+        } else {
+          expect(merged.equals(Buffer.from(variant.ours)), `${what}: a refused merge keeps ours`).toBe(true);
+        }
+        if (variant.side !== 'base' && readerRefusal(`.tinytown/${item.at}`, Buffer.from(variant[variant.side as 'ours' | 'theirs']))) {
+          expect(run.code, `${what}: a side a reader refuses cannot be merged`).toBe(1);
+        }
       }
+      runs++;
     }
-    expect(refused).toBeGreaterThan(20);
+    expect(runs).toBeGreaterThan(50);
+    expect(refusedCommittedFiles(town.dir, town.base)).toEqual([]);
   });
 
-  it('the valid inputs among them are read like any other', async () => {
-    const ids = (await tt(dir, ['task', 'list', '--json'])).json<{ tasks: Array<{ id: string }> }>().tasks.map((t) => t.id);
-    expect(ids).toEqual(expect.arrayContaining(['t-aaaab5', 't-aaaab6', 't-aaaad2']));
-  });
+  it('pushed by a collaborator and pulled by tt sync: the victim keeps working, nothing outside its town changes, nothing refused gets committed by tt', async () => {
+    const remote = bareRemote();
+    const attacker = (await hostileTown()).dir;
+    git(attacker, 'remote', 'add', 'origin', remote);
+    git(attacker, 'push', '-q', '-u', 'origin', 'main');
+    const victim = cloneOf(remote, 'Victim');
+    documented(await tt(victim, ['init']), 'init the victim', [0]);
+    const outside = makeOutside();
+    const items = fileCases(corpus, { pull: true });
+    for (const item of items) placeCase(attacker, item, outside);
+    git(attacker, 'add', '-f', '--', '.tinytown');
+    git(attacker, 'commit', '-q', '-m', 'a helpful collaborator', '--', '.tinytown');
+    git(attacker, 'push', '-q');
 
-  it('doctor --fix repairs nothing it cannot repair safely and deletes nothing', async () => {
-    rmSync(path.join(dir, '.git', 'merge-scratch'), { recursive: true, force: true });
-    const before = fingerprint(dir);
-    const fix = await tt(dir, ['doctor', '--fix', '--json']);
-    expect(fix.code).toBe(1);
-    expect(fingerprint(dir)).toEqual(before);
+    const base = headCommit(victim);
+    writeFileSync(path.join(victim, 'code.txt'), 'the victim\'s unstaged work\n');
+    const before = outsideTownSnapshot(victim, outside);
+    documented(await tt(victim, ['send', 'backend', 'before the pull']), 'send before the pull', [0]);
+    documented(await tt(victim, ['sync']), 'tt sync', [0]);
+    const pulled = items.filter((item) => !item.at.includes('\n')).filter((item) => placedState(victim, item) === 'missing');
+    expect(pulled.map((item) => item.name), 'every case arrived').toEqual([]);
+    const found = await runReaders(victim);
+    // Mail as people drop it (no id, a free name) is taken in only while uncommitted; pushed as it is, it is not a message a reader accepts.
+    const dropped = (item: FileCase) => item.expect === 'accept' && locateTownFile(`.tinytown/${item.at}`)?.kind === 'message';
+    expectReaderVerdicts(items.filter((item) => item.only !== 'pull' && item.at !== 'reservations' && !dropped(item)), found);
+    expect(found.doctor.findings.map((f) => f.kind)).toContain('tracked-run');
+    await mcpReaders(victim, items.filter(isTaskFile));
+    documented(await tt(victim, ['send', 'backend', 'after the pull']), 'send after the pull', [0]);
+    documented(await tt(victim, ['assign', 'frontend', 'work']), 'assign after the pull', [0]);
+    documented(await tt(victim, ['watch', '--once']), 'tt watch --once after the pull', [0, 1]);
+    documented(await tt(victim, ['sync']), 'tt sync again', [0]);
+    documented(await tt(victim, ['doctor', '--fix']), 'doctor --fix', [0, 1]);
+    expect(outsideTownSnapshot(victim, outside)).toBe(before);
+    expect(git(victim, 'log', '-1', '--format=%an %s', '--', 'code.txt').trim()).toBe('Test User code');
+    expect(refusedCommittedFiles(victim, base)).toEqual([]);
   });
 });
 
