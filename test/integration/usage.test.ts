@@ -34,25 +34,33 @@ const CLAUDE_RESULT = JSON.stringify({
   usage: { input_tokens: 300, cache_creation_input_tokens: 700, cache_read_input_tokens: 4000, output_tokens: 512 },
 });
 
-/** A `claude` on PATH: answers --version and --help as Claude Code does (the lines tt's check reads), and plays one round. */
-function fakeClaude(dir: string): string {
+/**
+ * A CLI on PATH under a preset's program name: answers --version and the help
+ * tt's check reads as the real CLI does, and plays one round — starts the task
+ * its prompt names, then prints `output` as the real CLI's machine-readable mode would.
+ */
+function fakePresetCli(dir: string, program: string, version: string, help: string, output: string): string {
   const bin = path.join(dir, '.fake-bin');
   mkdirSync(bin, { recursive: true });
-  const help = '  --allowedTools, --allowed-tools <tools...>\\n  --output-format <format>  Output format (only works with --print)\\n  -p, --print  Print response and exit';
-  writeFileSync(path.join(bin, 'claude'), [
+  writeFileSync(path.join(bin, 'output.txt'), output);
+  writeFileSync(path.join(bin, program), [
     '#!/bin/sh',
     'case "$*" in',
-    "  --version) echo '2.1.197 (Claude Code)'; exit 0 ;;",
-    `  --help) printf '%s\\n' '${help}'; exit 0 ;;`,
+    `  --version) echo '${version}'; exit 0 ;;`,
+    `  --help|"exec --help") printf '%s\\n' '${help}'; exit 0 ;;`,
     'esac',
-    `printf '%s\\n' "$*" > claude-args.txt`,
+    `printf '%s\\n' "$*" > ${program}-args.txt`,
     READ_TASK_ID,
     'tt task start "$id" > /dev/null',
-    `printf '%s\\n' '${CLAUDE_RESULT}'`,
+    `cat '${path.join(bin, 'output.txt')}'`,
   ].join('\n'));
-  chmodSync(path.join(bin, 'claude'), 0o755);
+  chmodSync(path.join(bin, program), 0o755);
   return bin;
 }
+
+const fakeClaude = (dir: string) => fakePresetCli(dir, 'claude', '2.1.197 (Claude Code)',
+  '  --allowedTools, --allowed-tools <tools...>\n  --output-format <format>  Output format (only works with --print)\n  -p, --print  Print response and exit',
+  `${CLAUDE_RESULT}\n`);
 
 type TaskJson = { id: string; state: string; usage: unknown };
 const showTask = async (dir: string, id: string) => (await tt(dir, ['task', 'show', id, '--json'])).json<{ task: TaskJson }>().task;
@@ -93,6 +101,30 @@ describe('usage and cost of agent rounds', () => {
     expect(log).toContain('Started the task and told nobody yet.');
     expect(log).not.toContain('"total_cost_usd"');
     expect(log).toContain('=== usage: this round 1 round · 5,000 tokens in (4,000 cached) · 512 out · $0.0421');
+  }, 90_000);
+
+  it('reads a Codex-style JSONL stream: its messages and commands go to the log, its turns\' tokens to the task, no cost', async () => {
+    const dir = await town();
+    const events = [
+      { type: 'thread.started', thread_id: 'th-1' },
+      { type: 'turn.started' },
+      { type: 'item.completed', item: { id: 'i0', type: 'command_execution', command: "bash -c 'tt task start'", aggregated_output: 'Started', exit_code: 0, status: 'completed' } },
+      { type: 'item.completed', item: { id: 'i1', type: 'agent_message', text: 'Task started; on it.' } },
+      { type: 'turn.completed', usage: { input_tokens: 9000, cached_input_tokens: 6000, output_tokens: 700 } },
+    ];
+    const bin = fakePresetCli(dir, 'codex', 'codex-cli 0.171.0', '      --json  Print events to stdout as JSONL\n  -c, --config <key=value>\n      --dangerously-bypass-approvals-and-sandbox', `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    const spawned = await tt(dir, ['spawn', 'backend', '--cli', 'codex', '--no-start'], env);
+    expect(spawned.code, spawned.stderr).toBe(0);
+    const id = (await tt(dir, ['assign', 'backend', 'Build the API', '--json'])).json<{ task: { id: string } }>().task.id;
+    expect((await tt(dir, ['restart', 'backend', '--rounds', '1'], env)).code).toBe(0);
+    await waitFor(() => readAgentRuntime(dir, 'backend').rounds === 1, { timeoutMs: 60_000, what: 'one round that acted' });
+    expect(readFileSync(path.join(dir, 'codex-args.txt'), 'utf8').trim()).toBe('exec --json --dangerously-bypass-approvals-and-sandbox -c allow_login_shell=false');
+    expect((await showTask(dir, id)).usage).toEqual({ rounds: 1, input_tokens: 9000, output_tokens: 700, cost_usd: null });
+    expect(readAgentRuntime(dir, 'backend').usage).toEqual({ rounds: 1, input_tokens: 9000, output_tokens: 700, cache_tokens: 6000, cost_usd: null });
+    const log = readFileSync(runtimePaths.log(dir, 'backend'), 'utf8');
+    expect(log).toContain("$ bash -c 'tt task start' (exit 0)\nTask started; on it.\n");
+    expect(log).not.toContain('thread.started');
   }, 90_000);
 
   it('records rounds only for a command that reports nothing, and sums rounds on the task', async () => {
