@@ -9,6 +9,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { TownConfig } from '../core/types.js';
 import { PRESET_NAMES, PROMPT_FILE_PLACEHOLDER, PROMPT_PLACEHOLDER, presetForProgram, type CliCheck } from '../core/presets.js';
+import { asksForOutput, type CliOutputFormat } from '../core/cli-output.js';
 import { resolveCliCommand } from '../store/config.js';
 import { packageRoot } from '../package-root.js';
 
@@ -59,6 +60,8 @@ export interface AgentCommand {
   env: Readonly<Record<string, string>>;
   /** How tt spawn checks this CLI (by its program); absent for CLIs tt knows nothing about. */
   check?: CliCheck;
+  /** The machine-readable output the command line asks its CLI for (core/cli-output.ts); absent: plain text, logged as it comes. */
+  output?: CliOutputFormat;
 }
 
 /** The scripted agent is this package's own code, run with this node. */
@@ -77,7 +80,11 @@ export function agentCommand(config: TownConfig, cli: string): AgentCommand {
   const promptInFile = argv.some((word) => word.includes(PROMPT_FILE_PLACEHOLDER));
   const promptInArgv = promptInFile || argv.some((word) => word.includes(PROMPT_PLACEHOLDER));
   const preset = presetForProgram(argv[0]!);
-  return { argv, prompt: promptInArgv ? 'argv' : 'stdin', promptInFile, env: preset?.env ?? {}, ...(preset?.check ? { check: preset.check } : {}) };
+  const output = preset?.output !== undefined && asksForOutput(preset.output, argv.slice(1)) ? preset.output : undefined;
+  return {
+    argv, prompt: promptInArgv ? 'argv' : 'stdin', promptInFile, env: preset?.env ?? {},
+    ...(preset?.check ? { check: preset.check } : {}), ...(output ? { output } : {}),
+  };
 }
 
 const PLACEHOLDERS = /\{prompt(?:_file)?\}/g;

@@ -8,6 +8,11 @@
  * `error` after failed rounds, `stuck` after rounds without progress — tells
  * the conductor.
  *
+ * Each round's usage — what the CLI reported of its tokens and cost, or just
+ * that it ran — is added to the task the round worked on (a `usage` commit)
+ * and to the agent's run-time totals, whether the round succeeded or not:
+ * a failed round was paid for too.
+ *
  * Its run-time state goes through store/runtime.ts, under the agent's lock:
  * the heartbeat timer, this loop and the CLI's controls may write at the same
  * moment, and none of them loses the others' fields.
@@ -21,6 +26,10 @@ import { townPaths } from '../store/paths.js';
 import { openTown, type Town } from '../store/town.js';
 import { markRead } from '../app/messages.js';
 import { currentTask, updateTask } from '../app/tasks.js';
+import { recordTaskUsage } from '../app/task-usage.js';
+import type { RoundUsage } from '../core/cli-output.js';
+import { addToAgentUsage, describeUsage } from '../core/usage.js';
+import type { Message } from '../core/types.js';
 import type { OpContext } from '../app/context.js';
 import { NotFoundError } from '../errors.js';
 import { agentCommand } from './cli-command.js';
@@ -152,6 +161,7 @@ export async function runAgentLoop(options: LoopOptions): Promise<string> {
       });
       child = undefined;
       const ctx: OpContext = { town, actor: name, now: () => new Date() };
+      await recordRoundUsage(ctx, roundTaskId(ctx, task?.id, messages), outcome.usage, log);
       const verdict = outcome.ok ? judgeRound(readRoundLedger(root, name, token), messages) : undefined;
       if (verdict?.progress) {
         // Only what this round was shown, and only now that the CLI succeeded and acted.
@@ -196,4 +206,29 @@ async function releaseRunningTask(ctx: OpContext): Promise<void> {
     action: { kind: 'release' },
     summary: (t) => `${t.id} back to assigned after a failed round: ${t.title}`,
   });
+}
+
+/**
+ * The task a round worked on: the agent's task when the round began, else the
+ * one it has now (claimed during the round), else the first its messages name
+ * (a reviewer's review request).
+ */
+function roundTaskId(ctx: OpContext, before: string | undefined, messages: readonly Message[]): string | undefined {
+  return before ?? currentTask(ctx.town, ctx.actor)?.id ?? messages.find((message) => message.task !== null)?.task ?? undefined;
+}
+
+/** Adds the round to the agent's totals and its task's; a failure here is logged, never the end of the loop. */
+async function recordRoundUsage(ctx: OpContext, taskId: string | undefined, usage: RoundUsage | null, log: (line: string) => void): Promise<void> {
+  try {
+    const runtime = await updateAgentRuntime(ctx.town.root, ctx.actor, (current) => ({ usage: addToAgentUsage(current.usage, usage) }));
+    if (usage) log(`=== usage: this round ${describeUsage({ rounds: 1, ...usage })}; ${ctx.actor} in all ${describeUsage(runtime.usage!)}`);
+  } catch (error) {
+    log(`=== could not record the round's usage for ${ctx.actor}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!taskId) return;
+  try {
+    await recordTaskUsage(ctx, taskId, usage);
+  } catch (error) {
+    log(`=== could not record the round's usage on ${taskId}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

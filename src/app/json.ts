@@ -81,7 +81,7 @@ export function taskJson(task: Task): Record<string, unknown> {
     id: task.id, title: task.title, state: task.state, assignee: task.assignee, reviewer: task.reviewer,
     priority: task.priority, tags: task.tags, parent: task.parent, created: task.created, updated: task.updated,
     started: task.started, completed: task.completed, result: task.result, approved_by: task.approved_by,
-    reviewed_commit: task.reviewed_commit,
+    reviewed_commit: task.reviewed_commit, usage: task.usage,
   };
   for (const key in extra) json[key] = extra[key];
   json.body = task.body;

@@ -1,5 +1,6 @@
 /** `tt summary`: the coordination in a commit range, as Markdown for a pull-request description. */
-import type { Task } from '../core/types.js';
+import type { Task, TaskUsage } from '../core/types.js';
+import { describeUsage, sumTaskUsage } from '../core/usage.js';
 import { readTownLog, type TownEvent } from '../git/log.js';
 import { pullRequestRange } from '../git/range.js';
 import { listTasks } from '../store/reader.js';
@@ -26,6 +27,9 @@ export interface CoordinationSummary {
   rejected: SummaryEntry[];
   completed: SummaryEntry[];
   still_open: Array<{ task: string; title: string; state: string; assignee: string | null; reviewer: string | null }>;
+  /** The tasks of the range that have usage: each task's totals so far (not only the range's rounds). */
+  usage: Array<{ task: string; title: string; usage: TaskUsage }>;
+  usage_total: TaskUsage | null;
 }
 
 function entry(event: TownEvent, titles: Map<string, string>): SummaryEntry {
@@ -40,6 +44,7 @@ export function summarise(events: readonly TownEvent[], tasks: readonly Task[], 
   const titles = new Map(tasks.map((task) => [task.id, task.title]));
   const pick = (...actions: string[]) => events.filter((event) => event.task && actions.includes(event.action));
   const touched = new Set(events.map((event) => event.task).filter(Boolean));
+  const withUsage = tasks.filter((task) => task.usage && touched.has(task.id));
   return {
     range, description,
     opened: pick('assign', 'backlog-add').map((e) => entry(e, titles)),
@@ -49,6 +54,8 @@ export function summarise(events: readonly TownEvent[], tasks: readonly Task[], 
     completed: pick('complete').map((e) => entry(e, titles)),
     still_open: tasks.filter((task) => isOpen(task) && touched.has(task.id))
       .map((task) => ({ task: task.id, title: task.title, state: task.state, assignee: task.assignee, reviewer: task.reviewer })),
+    usage: withUsage.map((task) => ({ task: task.id, title: task.title, usage: task.usage! })),
+    usage_total: sumTaskUsage(withUsage.map((task) => task.usage)),
   };
 }
 
@@ -86,6 +93,10 @@ export function renderSummaryMarkdown(summary: CoordinationSummary): string {
   section('Completed without review', summary.completed.map((e) => `- ${id(e.task)} ${md(e.title)} — ${md(e.agent)}`));
   section('Opened', summary.opened.map((e) => `- ${id(e.task)} ${md(e.title)} — by ${md(e.agent)}`));
   section('Still open', summary.still_open.map((t) => `- ${id(t.task)} ${md(t.title)} — ${t.state}${t.assignee ? `, ${md(t.assignee)}` : ''}${t.state === 'review' && t.reviewer ? ` → ${md(t.reviewer)}` : ''}`));
+  if (summary.usage.length > 0) {
+    const total = summary.usage_total && summary.usage.length > 1 ? [`- all ${summary.usage.length} tasks: ${describeUsage(summary.usage_total)}`] : [];
+    section('Usage (as the agent CLIs reported it; each task\'s totals so far)', [...summary.usage.map((u) => `- ${id(u.task)} ${md(u.title)} — ${describeUsage(u.usage)}`), ...total]);
+  }
   if (out.length === 2) out.push('No coordination in this range.', '');
   return out.join('\n').trimEnd();
 }

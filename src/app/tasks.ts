@@ -54,7 +54,7 @@ function newTask(ctx: OpContext, options: NewTaskOptions, state: TaskState, assi
     reviewer: options.reviewer ? resolveAgent(ctx.town, options.reviewer, 'reviewer') : null,
     priority: parsePriority(options.priority), tags: parseTags(options.tags),
     parent: options.parent ? resolveTaskId(ctx.town.root, options.parent) : null,
-    created: now, updated: now, started: null, completed: null, result: null, approved_by: null, reviewed_commit: null,
+    created: now, updated: now, started: null, completed: null, result: null, approved_by: null, reviewed_commit: null, usage: null,
     body, extra: {},
   };
 }

@@ -4,6 +4,7 @@ import type { TownEvent } from '../git/log.js';
 import type { TownStatus } from '../app/status.js';
 import type { ObservedRuntime } from '../store/runtime.js';
 import { PLAIN, visibleLength, type Style } from './style.js';
+import { describeUsage } from '../core/usage.js';
 
 export function ago(iso: string | null, now: Date): string {
   if (!iso) return '-';
@@ -52,6 +53,7 @@ export function renderTask(task: Task): string {
   if (task.completed) lines.push(`  completed: ${task.completed}`);
   if (task.approved_by) lines.push(`  approved:  by ${task.approved_by} at ${task.reviewed_commit ?? '(no commit)'}`);
   if (task.result) lines.push(`  result:    ${task.result.replace(/\n/g, '\n             ')}`);
+  if (task.usage) lines.push(`  usage:     ${describeUsage(task.usage)}`);
   lines.push('', task.body.trimEnd());
   return lines.join('\n');
 }
@@ -132,6 +134,7 @@ export function renderAgentDetail(name: string, runtime: ObservedRuntime, log: r
   const uptime = runtime.alive && runtime.started ? ago(runtime.started, now).replace(' ago', '') : '-';
   const lines = [
     `${name}: ${runtime.state}${runtime.alive ? ` (pid ${runtime.pid})` : ''} · rounds ${runtime.rounds}${runtime.max_rounds ? `/${runtime.max_rounds}` : ''} · up ${uptime} · last activity ${ago(runtime.last_activity, now)}${runtime.reason ? ` · ${runtime.reason}` : ''}`,
+    ...(runtime.usage ? [`  usage: ${describeUsage(runtime.usage)}`] : []),
     ...log.map((line) => `  | ${line}`),
   ];
   return lines.join('\n');

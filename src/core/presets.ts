@@ -12,6 +12,8 @@
  * README's preset table says the same, for people.
  */
 
+import type { CliOutputFormat } from './cli-output.js';
+
 /** In a command line: this word's `{prompt_file}` becomes the path of a file holding the prompt. */
 export const PROMPT_FILE_PLACEHOLDER = '{prompt_file}';
 /** In a command line: this word's `{prompt}` becomes the prompt text itself, still one argv element. */
@@ -49,6 +51,13 @@ export interface AgentCliPreset {
   /** Added to the CLI's environment each round; a variable the user set already wins. */
   readonly env?: Readonly<Record<string, string>>;
   readonly check?: CliCheck;
+  /**
+   * The machine-readable output the command line asks for, which the loop
+   * reads for the round's text and usage (core/cli-output.ts). Kept by a
+   * town.yml command line running the same program: output not in this form
+   * is logged as printed and reports no usage.
+   */
+  readonly output?: CliOutputFormat;
 }
 
 const CLAUDE_CHECK: CliCheck = {
@@ -69,17 +78,20 @@ export const PRESETS = {
    * every tool of the tinytown MCP server. Risk: Bash is unrestricted, so the
    * agent runs any command without asking, as the loop's user; tools not named
    * (web fetch, …) are refused in --print mode, which the agent sees as a refusal.
+   * --output-format json: one result object at the end, with the answer, the
+   * tokens and the cost (the log gets the answer when the round ends, not as it goes).
    */
-  claude: { command: 'claude --print --allowedTools Bash,Edit,Write,mcp__tinytown', interactive: ['claude'], check: CLAUDE_CHECK },
+  claude: { command: 'claude --print --output-format json --allowedTools Bash,Edit,Write,mcp__tinytown', interactive: ['claude'], check: CLAUDE_CHECK, output: 'claude-json' },
   /**
    * -c allow_login_shell=false: Codex runs commands through `bash -lc`, whose
    * profile resets PATH and loses tt's bin folder (openai/codex#4210, #8922).
    * Risk: no sandbox and no approvals — every command runs as the loop's user;
    * and without a login shell, tools a profile adds to PATH (nvm, pyenv) are
    * absent unless the loop's own PATH has them.
+   * --json: JSONL events — messages and commands as they happen, each turn's tokens.
    */
-  codex: { command: 'codex exec --dangerously-bypass-approvals-and-sandbox -c allow_login_shell=false', interactive: ['codex'], check: CODEX_CHECK },
-  'codex-mini': { command: 'codex exec --model codex-mini-latest --dangerously-bypass-approvals-and-sandbox -c allow_login_shell=false', interactive: ['codex'], check: CODEX_CHECK },
+  codex: { command: 'codex exec --json --dangerously-bypass-approvals-and-sandbox -c allow_login_shell=false', interactive: ['codex'], check: CODEX_CHECK, output: 'codex-jsonl' },
+  'codex-mini': { command: 'codex exec --json --model codex-mini-latest --dangerously-bypass-approvals-and-sandbox -c allow_login_shell=false', interactive: ['codex'], check: CODEX_CHECK, output: 'codex-jsonl' },
   aider: { command: 'aider --yes --no-auto-commits --message-file {prompt_file}', interactive: ['aider', '--message'] },
   /**
    * GEMINI_CLI_TRUST_WORKSPACE=true: without it every round in a folder not
@@ -88,8 +100,9 @@ export const PRESETS = {
    * so its MCP servers. Risk: --yolo approves every tool call, and a trusted
    * workspace loads the repository's own .gemini settings (MCP servers, hooks)
    * — a repository you do not trust can run commands through them.
+   * --output-format json: one object at the end with the response and each model's tokens.
    */
-  gemini: { command: 'gemini --yolo', interactive: ['gemini', '-i'], env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' }, check: GEMINI_CHECK },
+  gemini: { command: 'gemini --yolo --output-format json', interactive: ['gemini', '-i'], env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' }, check: GEMINI_CHECK, output: 'gemini-json' },
   auggie: { command: 'auggie --print', interactive: ['auggie'] },
   copilot: { command: 'copilot --allow-all-tools -p {prompt}', interactive: ['copilot', '-i'] },
   cursor: { command: 'cursor-agent --print --force', interactive: ['cursor-agent'] },

@@ -35,13 +35,28 @@ export interface Task {
   result: string | null;
   approved_by: string | null;
   reviewed_commit: string | null;
+  /** What the agent CLIs reported for the rounds spent on this task (DESIGN §7); null until a round is recorded. */
+  usage: TaskUsage | null;
   body: string;
   extra: ExtraFields;
 }
 export const TASK_KEYS = [
   'id', 'title', 'state', 'assignee', 'reviewer', 'priority', 'tags', 'parent', 'created', 'updated',
-  'started', 'completed', 'result', 'approved_by', 'reviewed_commit',
+  'started', 'completed', 'result', 'approved_by', 'reviewed_commit', 'usage',
 ] as const;
+
+/**
+ * A task's usage, summed over the rounds recorded on it. Tokens are null
+ * until a round's CLI reported some, `cost_usd` until one reported a cost (a
+ * scripted agent or a custom command records rounds only).
+ */
+export interface TaskUsage {
+  rounds: number;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_usd: number | null;
+}
+export const TASK_USAGE_KEYS = ['rounds', 'input_tokens', 'output_tokens', 'cost_usd'] as const;
 
 export interface Message {
   id: string;

@@ -5,8 +5,8 @@
  */
 import { ValidationError } from '../errors.js';
 import {
-  AGENT_KEYS, MESSAGE_KEYS, MESSAGE_TYPES, PRIORITIES, TASK_KEYS, TASK_STATES,
-  type Agent, type ExtraFields, type Message, type Task,
+  AGENT_KEYS, MESSAGE_KEYS, MESSAGE_TYPES, PRIORITIES, TASK_KEYS, TASK_STATES, TASK_USAGE_KEYS,
+  type Agent, type ExtraFields, type Message, type Task, type TaskUsage,
 } from './types.js';
 import { AGENT_NAME_PATTERN } from './names.js';
 import { MESSAGE_ID_PATTERN, TASK_ID_PATTERN } from './ids.js';
@@ -85,6 +85,27 @@ class FieldReader {
     return this.fail(field, 'a list of strings');
   }
 
+  /** A task's usage mapping: a whole `rounds`, token counts and a cost that are non-negative numbers or null; other keys are dropped. */
+  optionalUsage(field: string): TaskUsage | null {
+    const value = this.data[field];
+    if (value === undefined || value === null) return null;
+    const expected = 'null or a mapping {rounds, input_tokens, output_tokens, cost_usd} of non-negative numbers';
+    if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date) return this.fail(field, expected);
+    const usage = value as Record<string, unknown>;
+    const amount = (key: (typeof TASK_USAGE_KEYS)[number], whole: boolean): number | null => {
+      const item = usage[key];
+      if (item === undefined || item === null) return null;
+      if (typeof item === 'number' && Number.isFinite(item) && item >= 0 && (!whole || Number.isInteger(item))) return item;
+      return this.fail(field, `${expected} (${key} is not)`);
+    };
+    return {
+      rounds: amount('rounds', true) ?? 0,
+      input_tokens: amount('input_tokens', true),
+      output_tokens: amount('output_tokens', true),
+      cost_usd: amount('cost_usd', false),
+    };
+  }
+
   extra(known: readonly string[]): ExtraFields {
     const extra: ExtraFields = {};
     for (const [key, value] of Object.entries(this.data)) {
@@ -126,6 +147,7 @@ export function toTask(data: Raw, body: string, file: string): Task {
     result: r.optionalString('result'),
     approved_by: r.optionalMatching('approved_by', AGENT_NAME_PATTERN, NAME_EXPECTED),
     reviewed_commit: r.optionalMatching('reviewed_commit', /^[0-9a-f]{7,64}$/, 'a commit id'),
+    usage: r.optionalUsage('usage'),
     body,
     extra: r.extra(TASK_KEYS),
   };

@@ -112,7 +112,7 @@ function canonicalScalar(text: string): unknown {
 /**
  * The fast path for files in exactly the form formatFrontmatter writes: one
  * `key: value` line per key, with null, booleans, small integers, plain or
- * JSON-quoted strings and flat lists of those. Parsing that subset directly is
+ * JSON-quoted strings, flat lists of those and one-line JSON maps of numbers. Parsing that subset directly is
  * an order of magnitude faster than a YAML parser, which matters when `tt
  * status` reads 10,000 tasks. Anything outside the subset (comments, nesting,
  * anchors, odd quoting, duplicate keys) returns undefined and goes to the
@@ -145,12 +145,32 @@ export function parseCanonical(normalised: string): ParsedFile | undefined {
       const items = text.slice(1, -1).split(', ').map(canonicalScalar);
       if (items.some((item) => typeof item !== 'string')) return undefined;
       value = items;
-    } else value = canonicalScalar(text);
+    } else if (text.startsWith('{') && text.endsWith('}')) value = flatNumberMap(text);
+    else value = canonicalScalar(text);
     if (value === NOT_CANONICAL) return undefined;
     data[key] = value;
   }
   if (Object.keys(data).length === 0) return undefined;
   return { data, body: normalised.slice(bodyStart) };
+}
+
+/**
+ * A JSON object of numbers and nulls on one line, as formatScalar writes a
+ * task's `usage`: `{"rounds":2,"input_tokens":1200,…}`. JSON is YAML flow
+ * style, and for this shape both read the same values.
+ */
+function flatNumberMap(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return NOT_CANONICAL;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return NOT_CANONICAL;
+  for (const [key, item] of Object.entries(value)) {
+    if (!KEY.test(key) || key === '__proto__' || (item !== null && (typeof item !== 'number' || !Number.isFinite(item)))) return NOT_CANONICAL;
+  }
+  return value;
 }
 
 function formatScalar(value: unknown): string {

@@ -19,6 +19,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { ConflictError } from '../errors.js';
 import path from 'node:path';
 import type { AgentRunState } from '../core/types.js';
+import type { AgentUsage } from '../core/usage.js';
 import { acquireLock, isProcessAlive, readLockOwner, type HeldLock } from './lock.js';
 import { localStateDir } from './state-dir.js';
 
@@ -33,13 +34,19 @@ export interface AgentRuntime {
   current_task: string | null;
   /** Why the loop stopped or failed, in a few words. */
   reason: string | null;
+  /**
+   * What its CLI reported over every round its loops ran (core/usage.ts), kept
+   * across restarts — `rounds` above counts one loop's rounds that acted;
+   * null until a round is recorded.
+   */
+  usage: AgentUsage | null;
 }
 
 export type AgentControl = 'stop' | 'close' | 'pause' | 'resume';
 
 const COLD: AgentRuntime = {
   state: 'cold', pid: null, rounds: 0, max_rounds: null, heartbeat: null, started: null,
-  last_activity: null, current_task: null, reason: null,
+  last_activity: null, current_task: null, reason: null, usage: null,
 };
 
 export const runtimePaths = {

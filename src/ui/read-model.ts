@@ -117,7 +117,7 @@ export class TownReadModel {
     return {
       name: agent.name, role: agent.role, cli: agent.cli, nickname: agent.nickname,
       state: runtime.state, alive: runtime.alive, rounds: runtime.rounds, heartbeat: runtime.heartbeat,
-      last_activity: runtime.last_activity, reason: runtime.reason,
+      last_activity: runtime.last_activity, reason: runtime.reason, usage: runtime.usage,
       current_task: current ? { id: current.id, title: current.title, state: current.state } : null,
       ...this.inboxes.summary(agent.name),
     };

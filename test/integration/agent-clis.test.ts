@@ -38,8 +38,8 @@ function fakeCli(version: string, help: string, round = 'cat > /dev/null'): stri
   return `case "$*" in\n  --version) echo '${version}'; exit 0 ;;\n  --help|"exec --help") printf '%s\\n' '${help}'; exit 0 ;;\nesac\n${round}`;
 }
 
-const CLAUDE_HELP = '  --allowedTools, --allowed-tools <tools...>\n  -p, --print  Print response and exit';
-const GEMINI_HELP = '  -y, --yolo  Automatically accept all actions';
+const CLAUDE_HELP = '  --allowedTools, --allowed-tools <tools...>\n  --output-format <format>  Output format (only works with --print)\n  -p, --print  Print response and exit';
+const GEMINI_HELP = '  -o, --output-format  The format of the CLI output.\n  -y, --yolo  Automatically accept all actions';
 
 /** The PATH without any folder holding a `tt`: the agent's `tt` can only come from the loop. */
 function pathWithoutTt(): string {
@@ -58,7 +58,7 @@ describe('tt spawn checks the agent CLI before its first round', () => {
     const run = await tt(dir, ['spawn', 'backend', '--cli', 'codex'], { PATH: `${bin}:${process.env.PATH}` });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('the codex CLI 0.1.0 does not accept the command line');
-    expect(run.stderr).toContain('"codex exec --help" does not list -c');
+    expect(run.stderr).toContain('"codex exec --help" does not list --json, -c');
     expect(run.stderr).toContain('Fix: npm install -g @openai/codex@0.171.0');
     expect(treeSnapshot(dir)).toBe(before);
   });

@@ -7,7 +7,7 @@ import { ValidationError } from '../../src/errors.js';
 const task: Task = {
   id: 't-7k2m9q', title: 'Fix: the "login" page', state: 'running', assignee: 'backend', reviewer: 'reviewer',
   priority: 'high', tags: ['api', 'auth'], parent: null, created: '2026-11-25T21:20:00.000Z', updated: '2026-11-25T21:21:00.000Z',
-  started: '2026-11-25T21:21:00.000Z', completed: null, result: 'line one\nline two', approved_by: null, reviewed_commit: null,
+  started: '2026-11-25T21:21:00.000Z', completed: null, result: 'line one\nline two', approved_by: null, reviewed_commit: null, usage: null,
   body: 'Full description.\n', extra: { estimate: 3 },
 };
 
@@ -31,6 +31,7 @@ describe('canonical files', () => {
       'result: "line one\\nline two"',
       'approved_by: null',
       'reviewed_commit: null',
+      'usage: null',
       'estimate: 3',
       '---',
       'Full description.',
@@ -46,6 +47,22 @@ describe('canonical files', () => {
       created: '2026-11-25T21:20:00.123Z', reply_to: null, kind: 'ready_for_review', body: 'yes: no\n', extra: {},
     };
     expect(parseMessage(formatMessage(message), 'f')).toEqual(message);
+  });
+
+  it('writes a task\'s usage on one line that the fast path and the YAML library read alike, and refuses a bad one naming the field', async () => {
+    const { parseCanonical, parseWithYaml } = await import('../../src/store/codec.js');
+    const used: Task = { ...task, usage: { rounds: 3, input_tokens: 42_000, output_tokens: 1234, cost_usd: 0.081234 } };
+    const text = formatTask(used);
+    expect(text).toContain('\nusage: {"rounds":3,"input_tokens":42000,"output_tokens":1234,"cost_usd":0.081234}\nestimate: 3\n');
+    expect(parseCanonical(text)).toEqual(parseWithYaml(text, 'f'));
+    expect(parseCanonical(text)).toBeDefined();
+    expect(parseTask(text, 'f')).toEqual(used);
+    const noCost = formatTask({ ...task, usage: { rounds: 1, input_tokens: null, output_tokens: null, cost_usd: null } });
+    expect(parseCanonical(noCost)).toEqual(parseWithYaml(noCost, 'f'));
+    // Hand-written YAML reads too; a wrong value names the file and the field.
+    expect(parseTask(text.replace(/^usage: .*$/m, 'usage:\n  rounds: 2\n  cost_usd: 0.5'), 'f').usage).toEqual({ rounds: 2, input_tokens: null, output_tokens: null, cost_usd: 0.5 });
+    expect(() => parseTask(text.replace(/^usage: .*$/m, 'usage: {"rounds":-1}'), 'tasks/t-7k2m9q.md')).toThrow(/tasks\/t-7k2m9q\.md: field "usage" must be null or a mapping .*rounds is not/);
+    expect(() => parseTask(text.replace(/^usage: .*$/m, 'usage: lots'), 'f')).toThrow(/field "usage" must be/);
   });
 
   it.each(['true', 'null', 'yes', '~', '123', '- item', '# note', 'a: b', ' padded', 'ünïcode', ''])('quotes %j so it reads back as the same string', (value) => {

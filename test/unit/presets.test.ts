@@ -15,11 +15,11 @@ const PROMPT_FILE = '/town/.tinytown/run/prompts/backend-round-1.md';
 
 /** Every preset's exact argv for one round, and how the prompt reaches it. */
 const EXPECTED: Record<PresetName, { argv: string[]; prompt: 'stdin' | 'argv' }> = {
-  claude: { argv: ['claude', '--print', '--allowedTools', 'Bash,Edit,Write,mcp__tinytown'], prompt: 'stdin' },
-  codex: { argv: ['codex', 'exec', '--dangerously-bypass-approvals-and-sandbox', '-c', 'allow_login_shell=false'], prompt: 'stdin' },
-  'codex-mini': { argv: ['codex', 'exec', '--model', 'codex-mini-latest', '--dangerously-bypass-approvals-and-sandbox', '-c', 'allow_login_shell=false'], prompt: 'stdin' },
+  claude: { argv: ['claude', '--print', '--output-format', 'json', '--allowedTools', 'Bash,Edit,Write,mcp__tinytown'], prompt: 'stdin' },
+  codex: { argv: ['codex', 'exec', '--json', '--dangerously-bypass-approvals-and-sandbox', '-c', 'allow_login_shell=false'], prompt: 'stdin' },
+  'codex-mini': { argv: ['codex', 'exec', '--json', '--model', 'codex-mini-latest', '--dangerously-bypass-approvals-and-sandbox', '-c', 'allow_login_shell=false'], prompt: 'stdin' },
   aider: { argv: ['aider', '--yes', '--no-auto-commits', '--message-file', PROMPT_FILE], prompt: 'argv' },
-  gemini: { argv: ['gemini', '--yolo'], prompt: 'stdin' },
+  gemini: { argv: ['gemini', '--yolo', '--output-format', 'json'], prompt: 'stdin' },
   auggie: { argv: ['auggie', '--print'], prompt: 'stdin' },
   copilot: { argv: ['copilot', '--allow-all-tools', '-p', PROMPT], prompt: 'argv' },
   cursor: { argv: ['cursor-agent', '--print', '--force'], prompt: 'stdin' },
@@ -35,6 +35,14 @@ describe('agent CLI presets', () => {
     const command = agentCommand(DEFAULT_CONFIG, name);
     expect(roundArgv(command, { prompt: PROMPT, promptFile: PROMPT_FILE })).toEqual(EXPECTED[name].argv);
     expect(command.prompt).toBe(EXPECTED[name].prompt);
+  });
+
+  it('reads a CLI\'s machine-readable output only where the command line asks for it', () => {
+    expect(['claude', 'codex', 'codex-mini', 'gemini', 'aider', 'scripted'].map((name) => agentCommand(DEFAULT_CONFIG, name).output))
+      .toEqual(['claude-json', 'codex-jsonl', 'codex-jsonl', 'gemini-json', undefined, undefined]);
+    const lines = { textClaude: 'claude --print', jsonClaude: 'claude -p --output-format=json', geminiShort: 'gemini -y -o json', plainCodex: 'codex exec' };
+    const config = { ...DEFAULT_CONFIG, clis: lines };
+    expect(Object.keys(lines).map((name) => agentCommand(config, name).output)).toEqual([undefined, 'claude-json', 'gemini-json', undefined]);
   });
 
   it('substitutes {prompt} as one element wherever it stands in a word, and never rescans what it put in', () => {

@@ -53,6 +53,20 @@ describe('tt summary', () => {
 - \`t-u10000\` Build the UI — running, frontend`);
   });
 
+  it('adds each task\'s usage, as reported, and the total over the tasks of the range', () => {
+    const apiTask = { id: api, title: 'Build the API', state: 'completed', assignee: 'backend', reviewer: 'reviewer', usage: { rounds: 4, input_tokens: 52_000, output_tokens: 3100, cost_usd: 0.1234 } } as Task;
+    const used = { ...uiTask, usage: { rounds: 2, input_tokens: 8000, output_tokens: 900, cost_usd: null } };
+    const elsewhere = { ...uiTask, id: 't-e15e00', usage: { rounds: 9, input_tokens: 1, output_tokens: 1, cost_usd: 9 } } as Task;
+    const summary = summarise(events, [apiTask, used, elsewhere], 'abc..HEAD', 'abc');
+    expect(summary.usage_total).toEqual({ rounds: 6, input_tokens: 60_000, output_tokens: 4000, cost_usd: 0.1234 });
+    expect(renderSummaryMarkdown(summary)).toContain(`**Usage (as the agent CLIs reported it; each task's totals so far)**
+
+- \`t-api000\` Build the API — 4 rounds · 52,000 tokens in · 3,100 out · $0.1234
+- \`t-u10000\` Build the UI — 2 rounds · 8,000 tokens in · 900 out
+- all 2 tasks: 6 rounds · 60,000 tokens in · 4,000 out · $0.1234`);
+    expect(renderSummaryMarkdown(summarise(events, [uiTask], 'abc..HEAD', 'abc'))).not.toContain('Usage');
+  });
+
   it('says so when a range holds no coordination', () => {
     expect(renderSummaryMarkdown(summarise([], [], 'HEAD', 'all history'))).toContain('No coordination in this range.');
   });

@@ -6,7 +6,7 @@ export const statusCommand = defineCommand({
   path: ['status'],
   describe: `The town at a glance: agents, their state, unread mail and current task; task counts. Agent states: ${Object.entries(AGENT_STATE_MEANINGS).map(([state, meaning]) => `${state} = ${meaning}`).join('; ')}`,
   options: {
-    deep: { type: 'boolean', describe: 'Also each agent\'s rounds, uptime, last activity and log tail, its newest unread subjects, and the open tasks' },
+    deep: { type: 'boolean', describe: 'Also each agent\'s rounds, uptime, last activity, usage (tokens, cost) and log tail, its newest unread subjects, and the open tasks' },
     tasks: { type: 'boolean', describe: 'Also list the open tasks' },
   },
   async run(args, cli) {

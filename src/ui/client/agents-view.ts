@@ -1,6 +1,6 @@
 /** Agent cards: live state, current task, unread mail (a page of the newest, opened on demand). */
 import { getJson } from './api.js';
-import { age, badge, firstLine, h, numberFormat, taskLink } from './dom.js';
+import { age, badge, firstLine, h, numberFormat, taskLink, usageText } from './dom.js';
 import type { AgentCard, Inbox, MessageDoc } from './types.js';
 
 const INBOX_PAGE = 8;
@@ -42,6 +42,7 @@ export class AgentsView {
       h('div', { class: 'current' }, agent.current_task
         ? h('span', {}, taskLink(agent.current_task.id), ` ${firstLine(agent.current_task.title, 60)}`)
         : h('span', { class: 'muted' }, 'no current task')),
+      agent.usage ? h('div', { class: 'muted', 'data-usage': agent.name }, usageText(agent.usage)) : null,
       unread,
       h('ul', { class: 'inbox', 'data-inbox': agent.name, hidden: '' }));
   }

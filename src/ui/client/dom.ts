@@ -1,5 +1,7 @@
 /** Building the page from data: elements with text content only (never HTML from the town), and times as ages. */
 
+import type { UsageDoc } from './types.js';
+
 type Child = Node | string | null | undefined | false;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
@@ -36,6 +38,15 @@ export function taskLink(id: string, text: string = id): HTMLAnchorElement {
 export function firstLine(text: string, max = 160): string {
   const line = text.trim().split('\n')[0] ?? '';
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** `3 rounds · 42,000 tokens in · 1,234 out · $0.0812`, leaving out what the CLI did not report (as core/usage.ts's describeUsage). */
+export function usageText(usage: UsageDoc): string {
+  const parts = [`${usage.rounds} round${usage.rounds === 1 ? '' : 's'}`];
+  if (usage.input_tokens !== null) parts.push(`${numberFormat.format(usage.input_tokens)} tokens in`);
+  if (usage.output_tokens !== null) parts.push(`${numberFormat.format(usage.output_tokens)} out`);
+  if (usage.cost_usd !== null) parts.push(`$${usage.cost_usd.toFixed(4)}`);
+  return parts.join(' · ');
 }
 
 export const numberFormat = new Intl.NumberFormat('en');

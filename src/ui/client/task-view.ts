@@ -1,5 +1,5 @@
 /** A task's page: its fields and description, the review decision (when in review), its messages and timeline. */
-import { age, badge, h } from './dom.js';
+import { age, badge, h, usageText } from './dom.js';
 import { fillAgentSelects, wireForm } from './forms.js';
 import { renderTimeline } from './history-view.js';
 import type { AgentCard, MessageDoc, TaskPage } from './types.js';
@@ -56,7 +56,7 @@ export function renderTaskPage(root: HTMLElement, page: TaskPage, agents: readon
         ...field('created', `${task.created} (${age(task.created)} ago)`), ...field('updated', task.updated),
         ...field('approved by', task.approved_by),
         ...field('reviewed commit', task.reviewed_commit ? h('code', {}, task.reviewed_commit) : null),
-        ...field('result', task.result), ...field('file', h('code', {}, task.path))),
+        ...field('result', task.result), ...field('usage', task.usage ? usageText(task.usage) : null), ...field('file', h('code', {}, task.path))),
       h('pre', { class: 'description' }, task.body.trim() || '(no description)')),
     decision ?? '',
     h('section', { class: 'panel' }, h('h2', {}, `Messages (${page.messages.length})`),

@@ -1,5 +1,14 @@
 /** The documents the board server answers with (src/ui/read-model.ts). */
 
+/** What the agent CLIs reported (core/usage.ts): a task's totals, or an agent's with its cached input. */
+export interface UsageDoc {
+  rounds: number;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cache_tokens?: number | null;
+  cost_usd: number | null;
+}
+
 export interface AgentCard {
   name: string;
   role: string;
@@ -7,6 +16,7 @@ export interface AgentCard {
   alive: boolean;
   heartbeat: string | null;
   reason: string | null;
+  usage: UsageDoc | null;
   current_task: { id: string; title: string; state: string } | null;
   unread: number;
   urgent: number;
@@ -75,7 +85,7 @@ export interface TimelineEntry {
 }
 
 export interface TaskPage {
-  task: TaskCard & { body: string; result: string | null; tags: string[]; started: string | null; completed: string | null; path: string };
+  task: TaskCard & { usage: UsageDoc | null; body: string; result: string | null; tags: string[]; started: string | null; completed: string | null; path: string };
   timeline: TimelineEntry[];
   messages: MessageDoc[];
 }
