@@ -15,7 +15,7 @@ describe('agent command lines', () => {
   });
 
   it('resolves presets, town.yml entries and {prompt_file}', () => {
-    expect(agentCommand(DEFAULT_CONFIG, 'claude').argv).toEqual(['claude', '--print', '--allowedTools', 'Bash,Edit,Write,mcp__tinytown']);
+    expect(agentCommand(DEFAULT_CONFIG, 'claude').argv).toEqual(['claude', '--print', '--output-format', 'json', '--allowedTools', 'Bash,Edit,Write,mcp__tinytown']);
     const aider = agentCommand(DEFAULT_CONFIG, 'aider');
     expect(aider.promptInFile).toBe(true);
     expect(withPromptFile(aider, '/tmp/p.md')).toContain('/tmp/p.md');
