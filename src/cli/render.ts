@@ -62,9 +62,13 @@ export function renderMessage(message: Message): string {
   return `${header}\n${message.body.trimEnd().replace(/^/gm, '  ')}`;
 }
 
-export function renderInbox(agent: string, messages: readonly Message[]): string {
+/** An inbox's shown messages; `unread` (all of them) says when more are unread than shown, and how to see them. */
+export function renderInbox(agent: string, messages: readonly Message[], unread = messages.length): string {
   if (messages.length === 0) return `${agent}: no unread messages`;
-  return [`${agent}: ${messages.length} unread`, ...messages.map(renderMessage)].join('\n\n');
+  const count = unread > messages.length
+    ? `${agent}: ${messages.length.toLocaleString('en-US')} of ${unread.toLocaleString('en-US')} unread (the newest) — --limit 0 for all`
+    : `${agent}: ${messages.length} unread`;
+  return [count, ...messages.map(renderMessage)].join('\n\n');
 }
 
 /** What each agent state means, for `tt status --help` and `--deep`. */

@@ -128,6 +128,30 @@ export function listUnread(root: string, agent: string): Listing<Message> {
   return listing;
 }
 
+export interface NewestUnread extends Listing<Message> {
+  /** How many unread message files the inbox holds (damaged ones included). */
+  unread: number;
+}
+
+/**
+ * The newest `limit` unread messages in listing order, and how many there are.
+ * Message ids, and so canonical file names, sort by time: the newest are the
+ * last names of one readdir, and only their files are read and parsed.
+ */
+export function listNewestUnread(root: string, agent: string, limit: number): NewestUnread {
+  const problems: Problem[] = [];
+  const files = markdownFiles(root, townPaths.inbox(agent), problems);
+  const items = collect<Message>(limit === 0 ? files : files.slice(-limit), problems, undefined, (file) => {
+    try {
+      return { record: parseMessage(readTownFile(root, file), file) };
+    } catch (error) {
+      const { message, line } = toProblem(file, error);
+      return { problem: { message, ...(line ? { line } : {}) } };
+    }
+  });
+  return { items: items.sort(byUrgencyThenAge), problems, unread: files.length };
+}
+
 /** A view of the unread messages in listing order (urgent first, then oldest); see readView. */
 export function viewUnread(root: string, agent: string, view: FolderView<Message>): ViewResult {
   return readView(root, townPaths.inbox(agent), `inbox-${agent}`, parseMessage, undefined, {
