@@ -107,7 +107,7 @@ export function snippet(text: string, needle: string): string {
   return `${start > lineStart ? '…' : ''}${text.slice(start, end).trim()}${end < lineEnd ? '…' : ''}`;
 }
 
-const PRIORITY_RANK: Record<string, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, PRIORITIES.length - i]));
+const PRIORITY_RANK: Record<string, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
 
 function parseStates(state: string | undefined): string[] | undefined {
   if (state === undefined) return undefined;

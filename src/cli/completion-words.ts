@@ -35,7 +35,7 @@ export function completionWords(registry: Registry, words: readonly string[], cu
   let definition: CommandDefinition | undefined;
   const positionals: string[] = [];
   let expecting: [name: string, spec: OptionSpec] | undefined;
-  const options = () => ({ ...GLOBAL_OPTIONS, ...definition?.options });
+  const options = () => ({ ...definition?.options, ...GLOBAL_OPTIONS });
   for (const word of words) {
     if (expecting) {
       expecting = undefined;
