@@ -100,7 +100,8 @@ export function renderInboxBrief(agent: string, messages: readonly Message[], sh
     const subject = message.body.trim().split('\n')[0]!.slice(0, 100);
     lines.push(`  ${message.urgent ? '! ' : ''}${message.created.slice(0, 16).replace('T', ' ')}  from ${message.from} (${message.type}): ${subject}`);
   }
-  if (messages.length > shown) lines.push(`  … tt inbox ${agent} shows all ${messages.length}`);
+  // tt inbox pages at 50 (DEFAULT_INBOX_LIMIT): past that, say how to see them all
+  if (messages.length > shown) lines.push(`  … tt inbox ${agent}${messages.length > 50 ? ' --limit 0' : ''} shows all ${messages.length}`);
   return lines.join('\n');
 }
 

@@ -143,7 +143,10 @@ export const TOOLS: readonly ToolSpec[] = [
   }),
   tool({
     name: 'task_list', readOnly: true, description: 'List tasks',
-    input: { state: optionalText('Only these states, comma-separated (pending,assigned,running,review,…)'), agent: optionalText('Only this agent\'s') },
+    input: {
+      state: optionalText('Only these states, comma-separated (pending,assigned,running,review,…)'), agent: optionalText('Only this agent\'s'),
+      tag: optionalText('Only with this tag'), priority: optionalText('Only these priorities, comma-separated'), reviewer: optionalText('Only reviewed by'),
+    },
     run: tasks.listTasks,
   }),
   tool({ name: 'task_show', readOnly: true, description: 'One task; history: its timeline from git', input: { id: ID, history: flag('Add its timeline') }, run: tasks.showTask }),
