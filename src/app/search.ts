@@ -9,7 +9,7 @@
  */
 import { UsageError } from '../errors.js';
 import { PRIORITIES, TASK_STATES, type Priority, type Task } from '../core/types.js';
-import { decodeLine, escapeField, messageIndex, unescapeField, type IndexedMessage } from '../store/message-index.js';
+import { escapeField, matchMessageFolder, unescapeField, type IndexedMessage } from '../store/message-index.js';
 import { listInboxOwners, viewTasks, type Problem } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
@@ -109,6 +109,10 @@ export function snippet(text: string, needle: string): string {
 
 const PRIORITY_RANK: Record<string, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
 
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function parseStates(state: string | undefined): string[] | undefined {
   if (state === undefined) return undefined;
   const states = state.split(',').map((s) => s.trim()).filter(Boolean);
@@ -135,17 +139,17 @@ function searchTasks(town: Town, needle: string, states: string[] | undefined, a
     });
   }
   // the task list's order: the most urgent first, then the oldest
-  return hits.sort((a, b) => (PRIORITY_RANK[b.priority] ?? 0) - (PRIORITY_RANK[a.priority] ?? 0) || a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+  // (code-unit comparison: ISO times and ids need no locale, and localeCompare costs ~20 µs a call)
+  return hits.sort((a, b) => (PRIORITY_RANK[b.priority] ?? 0) - (PRIORITY_RANK[a.priority] ?? 0) || compareText(a.created, b.created) || compareText(a.id, b.id));
 }
 
 function searchMessages(town: Town, needle: string, agent: string | undefined, problems: Problem[]): MessageHit[] {
   const hits: MessageHit[] = [];
   for (const owner of listInboxOwners(town.root)) {
     for (const [dir, read] of [[townPaths.inbox(owner), false], [townPaths.readDir(owner), true]] as const) {
-      const index = messageIndex(town.root, dir);
-      problems.push(...index.problems);
-      for (const line of candidateLines(index.lines, needle)) {
-        const { body, ...message } = decodeLine(line, dir);
+      const found = matchMessageFolder(town.root, dir, owner, needle);
+      problems.push(...found.problems);
+      for (const { body, ...message } of found.candidates) {
         if (agent && message.to !== agent && message.from !== agent) continue;
         if (!body.toLowerCase().includes(needle)) continue;
         hits.push({ kind: 'message', ...message, read, snippet: snippet(body, needle) });
