@@ -62,11 +62,16 @@ export function renderMessage(message: Message): string {
   return `${header}\n${message.body.trimEnd().replace(/^/gm, '  ')}`;
 }
 
+/** 50000 → "50,000" (toLocaleString loads ICU's number formats: ~20 ms on the first call). */
+export function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** An inbox's shown messages; `unread` (all of them) says when more are unread than shown, and how to see them. */
 export function renderInbox(agent: string, messages: readonly Message[], unread = messages.length): string {
   if (messages.length === 0) return `${agent}: no unread messages`;
   const count = unread > messages.length
-    ? `${agent}: ${messages.length.toLocaleString('en-US')} of ${unread.toLocaleString('en-US')} unread (the newest) — --limit 0 for all`
+    ? `${agent}: ${groupDigits(messages.length)} of ${groupDigits(unread)} unread (the newest) — --limit 0 for all`
     : `${agent}: ${messages.length} unread`;
   return [count, ...messages.map(renderMessage)].join('\n\n');
 }

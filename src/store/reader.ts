@@ -10,6 +10,7 @@ import type { Agent, Message, Task } from '../core/types.js';
 import { TASK_ID_PATTERN } from '../core/ids.js';
 import { parseAgent, parseMessage, parseTask } from './records.js';
 import { townPaths } from './paths.js';
+import { newestNames } from './newest-names.js';
 import { TEMP_FILE_PATTERN } from './fs-safe.js';
 import { collect, readCached, readView, type Check, type FolderView, type Parse, type ViewResult } from './cached-folder.js';
 import { notAFolder, readTownFile, toProblem, type Listing, type Problem } from './town-file.js';
@@ -140,8 +141,20 @@ export interface NewestUnread extends Listing<Message> {
  */
 export function listNewestUnread(root: string, agent: string, limit: number): NewestUnread {
   const problems: Problem[] = [];
-  const files = markdownFiles(root, townPaths.inbox(agent), problems);
-  const items = collect<Message>(limit === 0 ? files : files.slice(-limit), problems, undefined, (file) => {
+  const dir = townPaths.inbox(agent);
+  // The newest names, from a cache while the folder is unchanged (newest-names.ts); a symlink or a folder
+  // among those shown is refused by the read itself and reported.
+  let listed: { names: string[]; count: number };
+  try {
+    listed = newestNames(root, dir, limit);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { items: [], problems, unread: 0 };
+    if (code === 'ENOTDIR') return { items: [], problems: [notAFolder(dir)], unread: 0 };
+    throw error;
+  }
+  const shown = listed.names;
+  const items = collect<Message>(shown.map((name) => `${dir}/${name}`), problems, undefined, (file) => {
     try {
       return { record: parseMessage(readTownFile(root, file), file) };
     } catch (error) {
@@ -149,7 +162,7 @@ export function listNewestUnread(root: string, agent: string, limit: number): Ne
       return { problem: { message, ...(line ? { line } : {}) } };
     }
   });
-  return { items: items.sort(byUrgencyThenAge), problems, unread: files.length };
+  return { items: items.sort(byUrgencyThenAge), problems, unread: listed.count };
 }
 
 /** A view of the unread messages in listing order (urgent first, then oldest); see readView. */

@@ -1,11 +1,12 @@
 /** Inboxes page by default (issue 20, item 4): the newest 50 unread per inbox, the count always said. */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importRecords } from '../../src/app/import-records.js';
 import { createMessage } from '../../src/app/messages.js';
 import { openTown } from '../../src/store/town.js';
-import { commitPaths, tempRepo, trailersOf } from '../helpers/repo.js';
+import { laterAsync } from '../helpers/later.js';
+import { commitPaths, stateDir, tempRepo, trailersOf } from '../helpers/repo.js';
 import { townWithTeam, tt } from '../helpers/tt.js';
 
 interface InboxDoc { kind: string; agent: string; unread: number; messages: Array<{ id: string; body: string; urgent: boolean }> }
@@ -66,6 +67,20 @@ describe('inbox paging', () => {
     expect(text).toContain('backend: 50 of 120 unread (the newest) — --limit 0 for all');
     expect(text).toContain('reviewer: 3 unread');
   });
+});
+
+describe('the newest names, cached by the folder\'s stat', () => {
+  it('follows mail that arrives and leaves', async () => {
+    const dir = await townWithMail(60);
+    const newest = async () => (await laterAsync(() => tt(dir, ['inbox', 'backend', '--limit', '2', '--json']))).json<InboxDoc>();
+    expect((await newest()).messages.map((m) => m.body)).toEqual(['message 058\n', 'message 059\n']);
+    expect((await newest()).unread).toBe(60);
+    expect(existsSync(path.join(stateDir(dir), 'cache', 'newest', 'inbox--backend.json'))).toBe(true);
+    await tt(dir, ['send', 'backend', 'the latest']);
+    expect((await newest())).toMatchObject({ unread: 61, messages: [{ body: 'message 059\n' }, { body: 'the latest\n' }] });
+    await tt(dir, ['inbox', 'backend', '--mark-read', '--limit', '1'], { TINYTOWN_AGENT: 'backend' });
+    expect((await newest())).toMatchObject({ unread: 60, messages: [{ body: 'message 058\n' }, { body: 'message 059\n' }] });
+  }, 60_000);
 });
 
 describe('inbox --mark-read with paging', () => {

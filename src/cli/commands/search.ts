@@ -1,11 +1,11 @@
 import { defineCommand, fromAnswer } from '../command.js';
 import { DEFAULT_SEARCH_LIMIT, search, type SearchData } from '../../app/operations/search.js';
 import { TASK_STATES } from '../../core/types.js';
-import { ago, renderTable } from '../render.js';
+import { ago, groupDigits, renderTable } from '../render.js';
 import { PLAIN, type Style } from '../style.js';
 
 function more(shown: number, matches: number): string {
-  return matches > shown ? ` (${shown} of ${matches.toLocaleString('en-US')} — --limit 0 for all)` : '';
+  return matches > shown ? ` (${shown} of ${groupDigits(matches)} — --limit 0 for all)` : '';
 }
 
 /** Tasks as a table, messages one line each, both with the text around the match. */
