@@ -6,7 +6,6 @@ import { townPaths } from '../../store/paths.js';
 import type { Town } from '../../store/town.js';
 import { defineCommand, type CliContext } from '../command.js';
 import { completionScript, completionWords, type CompletionSources } from '../completion-words.js';
-import { commands } from './index.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
 type Shell = (typeof SHELLS)[number];
@@ -51,7 +50,8 @@ export const completionCommand = defineCommand({
   ],
   async run(args, cli) {
     if (args.words !== undefined || args.current !== undefined) {
-      // the command itself is registered in `commands`, which imports this file: read at run time, not at load
+      // the registry imports this command: loaded when asked for, so neither module needs the other to load first
+      const { commands } = await import('./index.js');
       const words = (args.words ?? '').split(/\s+/).filter(Boolean);
       const candidates = completionWords(commands, words, args.current ?? '', townSources(cli));
       return { kind: 'completion', payload: { candidates }, text: candidates.join('\n') };
