@@ -42,8 +42,9 @@ export function editedFields(task: Task, edit: TaskEdit): string[] {
 /** The edited task, or undefined when the edit changes nothing. */
 export function applyTaskEdit(task: Task, edit: TaskEdit, now: string): Task | undefined {
   refuseClosed(task, 'edit', task.state === 'failed' || task.state === 'cancelled' ? ` (tt task requeue ${task.id} reopens it)` : '');
-  if (task.state === 'review' && edit.reviewer === null) {
-    throw new ConflictError(`cannot remove the reviewer of ${task.id}: it is in review with ${task.reviewer ?? 'a reviewer'}; approve or reject it first (tt approve / tt reject)`);
+  // The reviewer of a task in review has its review request; another would never hear of it.
+  if (task.state === 'review' && edit.reviewer !== undefined && edit.reviewer !== task.reviewer) {
+    throw new ConflictError(`cannot change the reviewer of ${task.id}: it is in review with ${task.reviewer ?? 'a reviewer'}; approve or reject it first (tt approve / tt reject)`);
   }
   if (editedFields(task, edit).length === 0) return undefined;
   return {

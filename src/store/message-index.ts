@@ -98,8 +98,13 @@ function fromMessage(message: Message, rel: string): IndexedMessage {
   return { id: message.id, from: message.from, to: message.to, type: message.type, task: message.task, created: message.created, urgent: message.urgent, body: message.body, path: rel };
 }
 
-function cacheFile(root: string, relDir: string): string {
-  return path.join(statePaths.cacheDir(root), 'search', `${relDir.replace(/^\.tinytown\//, '').replace(/\//g, '--')}.txt`);
+/**
+ * cache/search/inbox-<agent>.json and read-<agent>.json: named as the state folder's other inbox caches
+ * are, so that `tt doctor --fix` removes them with the agent's inbox (the content is a JSON header line,
+ * then the text lines).
+ */
+function cacheFile(root: string, relDir: string, owner: string): string {
+  return path.join(statePaths.cacheDir(root), 'search', `${relDir.endsWith('/read') ? 'read' : 'inbox'}-${owner}.json`);
 }
 
 function isHeader(value: unknown, relDir: string): value is Header {
@@ -169,7 +174,7 @@ export function matchMessageFolder(root: string, relDir: string, owner: string, 
   }
   if (!folderStat) return { candidates: [], problems };
   if (!folderStat.isDirectory()) return { candidates: [], problems: [notAFolder(relDir)] };
-  const file = cacheFile(root, relDir);
+  const file = cacheFile(root, relDir, owner);
   const cached = loadCache(file, relDir);
   /** Files never indexed, read now: every one is a candidate. */
   const readOthers = (names: readonly string[]) => names.flatMap((name) => {

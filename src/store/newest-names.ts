@@ -34,11 +34,12 @@ function isCached(value: unknown): value is Cached {
   return isFingerprint(cached?.folder) && typeof cached?.count === 'number' && Array.isArray(cached.newest) && cached.newest.every((name) => typeof name === 'string');
 }
 
-/** `relDir` (relative to root) must exist as a folder; ENOENT and ENOTDIR are the caller's to report. */
+/** `relDir` is an inbox folder, relative to root; ENOENT and ENOTDIR are the caller's to report. */
 export function newestNames(root: string, relDir: string, limit: number): NewestNames {
   const listedFrom = Date.now();
   const folder = path.join(root, relDir);
-  const file = path.join(statePaths.cacheDir(root), 'newest', `${relDir.replace(/^\.tinytown\//, '').replace(/\//g, '--')}.json`);
+  // cache/newest/inbox-<agent>.json: named as the other inbox caches are, so `tt doctor --fix` removes it with the inbox
+  const file = path.join(statePaths.cacheDir(root), 'newest', `inbox-${path.posix.basename(relDir)}.json`);
   let stat: Stats | undefined;
   try {
     stat = lstatSync(folder);

@@ -75,7 +75,7 @@ describe('the newest names, cached by the folder\'s stat', () => {
     const newest = async () => (await laterAsync(() => tt(dir, ['inbox', 'backend', '--limit', '2', '--json']))).json<InboxDoc>();
     expect((await newest()).messages.map((m) => m.body)).toEqual(['message 058\n', 'message 059\n']);
     expect((await newest()).unread).toBe(60);
-    expect(existsSync(path.join(stateDir(dir), 'cache', 'newest', 'inbox--backend.json'))).toBe(true);
+    expect(existsSync(path.join(stateDir(dir), 'cache', 'newest', 'inbox-backend.json'))).toBe(true);
     await tt(dir, ['send', 'backend', 'the latest']);
     expect((await newest())).toMatchObject({ unread: 61, messages: [{ body: 'message 059\n' }, { body: 'the latest\n' }] });
     await tt(dir, ['inbox', 'backend', '--mark-read', '--limit', '1'], { TINYTOWN_AGENT: 'backend' });

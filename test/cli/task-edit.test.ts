@@ -147,3 +147,17 @@ describe('tt task list filters', () => {
     expect(text.stdout).not.toContain(a);
   });
 });
+
+describe('tt task edit of a task in review', () => {
+  it('edits its text but refuses to change its reviewer, who holds the review request', async () => {
+    const dir = tempRepo();
+    await townWithTeam(dir);
+    const id = (await tt(dir, ['assign', 'backend', 'Build the API', '--reviewer', 'reviewer', '--json'])).json<{ task: TaskDoc }>().task.id;
+    expect((await tt(dir, ['review', id], { TINYTOWN_AGENT: 'backend' })).code).toBe(0);
+    expect((await tt(dir, ['task', 'edit', id, '--priority', 'high'])).code).toBe(0);
+    const change = await tt(dir, ['task', 'edit', id, '--reviewer', 'frontend']);
+    expect(change.code).toBe(1);
+    expect(change.stderr).toContain(`cannot change the reviewer of ${id}: it is in review with reviewer`);
+    expect((await tt(dir, ['task', 'show', id, '--json'])).json<{ task: TaskDoc }>().task).toMatchObject({ state: 'review', reviewer: 'reviewer', priority: 'high' });
+  });
+});

@@ -36,7 +36,7 @@ describe('message index', () => {
     expect(first!.path).toBe(`${DIR}/${first!.id}.md`);
     // the second pass answers from the cache, the same
     expect(bodiesOf(root, 'äpfel')).toEqual(['Ship the ÄPFEL build\n']);
-    expect(readdirSync(path.join(stateDir(root), 'cache', 'search'))).toEqual(['inbox--backend.txt']);
+    expect(readdirSync(path.join(stateDir(root), 'cache', 'search'))).toEqual(['inbox-backend.json']);
   });
 
   it('reads a hand-named file every time without indexing it, and follows files added and removed', () => {
