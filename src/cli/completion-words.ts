@@ -14,7 +14,7 @@ export interface CompletionSources {
 }
 
 /** Option and positional names whose values are agents or tasks. */
-const AGENT_VALUES = new Set(['agent', 'as', 'from', 'to', 'reviewer', 'cc', 'parent', 'name-of-agent']);
+const AGENT_VALUES = new Set(['agent', 'as', 'from', 'to', 'reviewer', 'cc', 'parent']);
 const TASK_VALUES = new Set(['id', 'task']);
 
 function takesValue(spec: OptionSpec | undefined): boolean {

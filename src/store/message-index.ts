@@ -75,9 +75,10 @@ export function unescapeField(text: string): string {
  * lower-casing the whole index. The time is the id's; the addressee the folder's.
  */
 function encodeLine(stem: string, message: Message): string {
+  const head = [stem, message.from, message.type, message.task ?? '', message.urgent ? '1' : '0'].map(escapeField).join('\t');
   const body = escapeField(message.body);
   const lower = body.toLowerCase();
-  return `${[stem, message.from, message.type, message.task ?? '', message.urgent ? '1' : '0', body].map((field, i) => (i === 5 ? field : escapeField(field))).join('\t')}${lower === body ? '' : `\t${lower}`}\n`;
+  return `${head}\t${body}${lower === body ? '' : `\t${lower}`}\n`;
 }
 
 /** 20261125T212000123Z-k3f9qa → 2026-11-25T21:20:00.123Z */
