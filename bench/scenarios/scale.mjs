@@ -7,7 +7,10 @@ import { median, p95, summary } from '../lib/stats.mjs';
 const COMMANDS = [
   ['status', ['status', '--json']],
   ['task list', ['task', 'list', '--json']],
+  // the default: the newest 50 unread per inbox, with the counts (--limit 0 prints them all)
   ['inbox --all', ['inbox', '--all', '--json']],
+  // tasks and messages (read ones too); "staging" is in every failed task's result
+  ['search', ['search', 'staging', '--json']],
 ];
 const GOAL_RATIO = 6;
 

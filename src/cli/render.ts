@@ -64,9 +64,18 @@ export function renderMessage(message: Message): string {
   return `${header}\n${message.body.trimEnd().replace(/^/gm, '  ')}`;
 }
 
-export function renderInbox(agent: string, messages: readonly Message[]): string {
+/** 50000 → "50,000" (toLocaleString loads ICU's number formats: ~20 ms on the first call). */
+export function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** An inbox's shown messages; `unread` (all of them) says when more are unread than shown, and how to see them. */
+export function renderInbox(agent: string, messages: readonly Message[], unread = messages.length): string {
   if (messages.length === 0) return `${agent}: no unread messages`;
-  return [`${agent}: ${messages.length} unread`, ...messages.map(renderMessage)].join('\n\n');
+  const count = unread > messages.length
+    ? `${agent}: ${groupDigits(messages.length)} of ${groupDigits(unread)} unread (the newest) — --limit 0 for all`
+    : `${agent}: ${messages.length} unread`;
+  return [count, ...messages.map(renderMessage)].join('\n\n');
 }
 
 /** What each agent state means, for `tt status --help` and `--deep`. */
@@ -98,7 +107,8 @@ export function renderInboxBrief(agent: string, messages: readonly Message[], sh
     const subject = message.body.trim().split('\n')[0]!.slice(0, 100);
     lines.push(`  ${message.urgent ? '! ' : ''}${message.created.slice(0, 16).replace('T', ' ')}  from ${message.from} (${message.type}): ${subject}`);
   }
-  if (messages.length > shown) lines.push(`  … tt inbox ${agent} shows all ${messages.length}`);
+  // tt inbox pages at 50 (DEFAULT_INBOX_LIMIT): past that, say how to see them all
+  if (messages.length > shown) lines.push(`  … tt inbox ${agent}${messages.length > 50 ? ' --limit 0' : ''} shows all ${messages.length}`);
   return lines.join('\n');
 }
 

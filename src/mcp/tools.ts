@@ -13,6 +13,7 @@ import { TimeoutError } from '../errors.js';
 import type { Answer } from '../app/answer.js';
 import * as messages from '../app/operations/messages.js';
 import * as tasks from '../app/operations/tasks.js';
+import { search } from '../app/operations/search.js';
 import * as town from '../app/operations/town.js';
 import { Session } from '../app/session.js';
 import * as agents from '../agents/operations.js';
@@ -49,6 +50,7 @@ const PRIORITY = z.enum(PRIORITIES).optional().describe('default: normal');
 const TAGS = z.array(z.string()).optional().describe('Tags');
 const DESCRIPTION = text('What to do (first line: the title)');
 const TITLE = optionalText('Short title (default: first line of the description)');
+const LIMIT = z.number().int().min(0).optional().describe('At most this many, the newest (default 50; 0: all)');
 
 export const TOOLS: readonly ToolSpec[] = [
   tool({
@@ -85,15 +87,15 @@ export const TOOLS: readonly ToolSpec[] = [
   }),
   tool({
     name: 'inbox', readOnly: true,
-    description: 'Unread messages (urgent first, then oldest); they stay unread',
-    input: { agent: AGENT, all: flag('Every agent\'s unread messages') },
-    run: (session, input) => (input.all ? messages.showAllInboxes(session, {}) : messages.showInbox(session, { agent: input.agent })),
+    description: `The newest ${messages.DEFAULT_INBOX_LIMIT} unread messages (urgent first, then oldest) and the unread count; they stay unread`,
+    input: { agent: AGENT, all: flag('Every agent\'s unread messages'), limit: LIMIT },
+    run: (session, input) => (input.all ? messages.showAllInboxes(session, { limit: input.limit }) : messages.showInbox(session, { agent: input.agent, limit: input.limit })),
   }),
   tool({
     name: 'inbox_mark_read',
-    description: 'Take the unread messages: returns them and moves them to read/',
-    input: { agent: AGENT },
-    run: (session, input) => messages.showInbox(session, { agent: input.agent, markRead: true }),
+    description: 'Take the unread messages: returns them (the newest, as inbox) and moves exactly those to read/',
+    input: { agent: AGENT, limit: LIMIT },
+    run: (session, input) => messages.showInbox(session, { agent: input.agent, markRead: true, limit: input.limit }),
   }),
   tool({
     name: 'inbox_wait',
@@ -141,7 +143,10 @@ export const TOOLS: readonly ToolSpec[] = [
   }),
   tool({
     name: 'task_list', readOnly: true, description: 'List tasks',
-    input: { state: optionalText('Only these states, comma-separated (pending,assigned,running,review,…)'), agent: optionalText('Only this agent\'s') },
+    input: {
+      state: optionalText('Only these states, comma-separated (pending,assigned,running,review,…)'), agent: optionalText('Only this agent\'s'),
+      tag: optionalText('Only with this tag'), priority: optionalText('Only these priorities, comma-separated'), reviewer: optionalText('Only reviewed by'),
+    },
     run: tasks.listTasks,
   }),
   tool({ name: 'task_show', readOnly: true, description: 'One task; history: its timeline from git', input: { id: ID, history: flag('Add its timeline') }, run: tasks.showTask }),
@@ -150,6 +155,18 @@ export const TOOLS: readonly ToolSpec[] = [
   tool({
     name: 'task_complete', description: 'Finish a task that has no reviewer (one with a reviewer goes through review)',
     input: { id: ID, result: text('What was done') }, run: tasks.complete,
+  }),
+  tool({
+    name: 'task_edit', description: 'Change an open task\'s title, description, priority, tags or reviewer',
+    input: {
+      id: ID, title: optionalText('New title'), description: optionalText('New description'), priority: PRIORITY,
+      tags: z.array(z.string()).optional().describe('Replace the tags ([] clears)'), reviewer: optionalText('New reviewer ("" removes)'),
+    },
+    run: tasks.edit,
+  }),
+  tool({
+    name: 'task_reassign', description: 'Hand an open task to another agent (it gets the task, the old assignee is told)',
+    input: { id: ID, agent: text('The new assignee') }, run: tasks.reassign,
   }),
   tool({ name: 'task_fail', description: 'Mark an open task failed', input: { id: ID, reason: text('Why it failed') }, run: tasks.fail }),
   tool({ name: 'backlog_list', readOnly: true, description: 'The backlog: pending, unassigned tasks', input: {}, run: (session) => tasks.listBacklog(session) }),
@@ -174,6 +191,15 @@ export const TOOLS: readonly ToolSpec[] = [
   tool({
     name: 'reject', description: 'Request changes on a task in review: back to its assignee with the reason',
     input: { id: ID, reason: text('The concrete fix needed'), cc: CC }, run: tasks.reject,
+  }),
+  tool({
+    name: 'search', readOnly: true, description: 'Tasks and messages (read too) holding the text, ignoring case',
+    input: {
+      text: text('What to look for'), tasks: flag('Only tasks'), messages: flag('Only messages'),
+      state: optionalText('Only tasks in these states, comma-separated'), agent: optionalText('Only tasks/messages of this agent'),
+      limit: z.number().int().min(0).optional().describe('At most this many of each kind (default 50; 0: all)'),
+    },
+    run: search,
   }),
   tool({
     name: 'history', readOnly: true, description: 'Town events from git, newest first',

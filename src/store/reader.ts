@@ -10,6 +10,7 @@ import type { Agent, Message, Task } from '../core/types.js';
 import { TASK_ID_PATTERN } from '../core/ids.js';
 import { parseAgent, parseMessage, parseTask } from './records.js';
 import { townPaths } from './paths.js';
+import { newestNames } from './newest-names.js';
 import { TEMP_FILE_PATTERN } from './fs-safe.js';
 import { collect, readCached, readView, type Check, type FolderView, type Parse, type ViewResult } from './cached-folder.js';
 import { notAFolder, readTownFile, toProblem, type Listing, type Problem } from './town-file.js';
@@ -126,6 +127,42 @@ export function listUnread(root: string, agent: string): Listing<Message> {
   const listing = readAll(root, townPaths.inbox(agent), parseMessage, undefined, `inbox-${agent}`);
   listing.items.sort(byUrgencyThenAge);
   return listing;
+}
+
+export interface NewestUnread extends Listing<Message> {
+  /** How many unread message files the inbox holds (damaged ones included). */
+  unread: number;
+}
+
+/**
+ * The newest `limit` unread messages in listing order, and how many there are.
+ * Message ids, and so canonical file names, sort by time: the newest are the
+ * last names of one readdir, and only their files are read and parsed.
+ */
+export function listNewestUnread(root: string, agent: string, limit: number): NewestUnread {
+  const problems: Problem[] = [];
+  const dir = townPaths.inbox(agent);
+  // The newest names, from a cache while the folder is unchanged (newest-names.ts); a symlink or a folder
+  // among those shown is refused by the read itself and reported.
+  let listed: { names: string[]; count: number };
+  try {
+    listed = newestNames(root, dir, limit);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { items: [], problems, unread: 0 };
+    if (code === 'ENOTDIR') return { items: [], problems: [notAFolder(dir)], unread: 0 };
+    throw error;
+  }
+  const shown = listed.names;
+  const items = collect<Message>(shown.map((name) => `${dir}/${name}`), problems, undefined, (file) => {
+    try {
+      return { record: parseMessage(readTownFile(root, file), file) };
+    } catch (error) {
+      const { message, line } = toProblem(file, error);
+      return { problem: { message, ...(line ? { line } : {}) } };
+    }
+  });
+  return { items: items.sort(byUrgencyThenAge), problems, unread: listed.count };
 }
 
 /** A view of the unread messages in listing order (urgent first, then oldest); see readView. */

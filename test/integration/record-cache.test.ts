@@ -226,9 +226,10 @@ describe('the parsed-file cache', () => {
   });
 });
 
-describe('tt inbox --json from the cache', () => {
+// --limit 0: every unread message, the path that prints cached views (the default shows the newest 50, reading only those files)
+describe('tt inbox --json --limit 0 from the cache', () => {
   async function inboxAll(dir: string): Promise<string> {
-    const run = await tt(dir, ['inbox', '--all', '--json']);
+    const run = await tt(dir, ['inbox', '--all', '--json', '--limit', '0']);
     expect(run.code).toBe(0);
     return run.stdout;
   }
@@ -247,12 +248,14 @@ describe('tt inbox --json from the cache', () => {
     // twice: the first run stores the view, the second prints it
     expect(await laterAsync(() => inboxAll(dir))).toBe(cold);
     expect(await laterAsync(() => inboxAll(dir))).toBe(cold);
-    const single = await laterAsync(() => tt(dir, ['inbox', 'backend', '--json']));
-    expect((await laterAsync(() => tt(dir, ['inbox', 'backend', '--json']))).stdout).toBe(single.stdout);
+    const single = await laterAsync(() => tt(dir, ['inbox', 'backend', '--json', '--limit', '0']));
+    expect((await laterAsync(() => tt(dir, ['inbox', 'backend', '--json', '--limit', '0']))).stdout).toBe(single.stdout);
     // both renderings of the unchanged inbox are kept side by side
     expect(cacheHeader(dir, 'inbox-backend')?.views.map(([id]) => id).sort()).toEqual(['messages-json-v1-depth-1', 'messages-json-v1-depth-3']);
     expect(await laterAsync(() => inboxAll(dir))).toBe(cold);
-    expect(JSON.parse(single.stdout)).toEqual({ schemaVersion: 1, kind: 'inbox', agent: 'backend', messages: parsed.inboxes[0]!.messages });
+    expect(JSON.parse(single.stdout)).toEqual({ schemaVersion: 1, kind: 'inbox', agent: 'backend', unread: 4, messages: parsed.inboxes[0]!.messages });
+    // the default (the newest 50) prints the same document here, read without the view
+    expect((await tt(dir, ['inbox', 'backend', '--json'])).stdout).toBe(single.stdout);
 
     const file = files.find((f) => readFileSync(f, 'utf8').includes('first message'))!;
     const before = statSync(file);
@@ -275,7 +278,7 @@ describe('tt inbox --json from the cache', () => {
     const { dir } = await townWithMail();
     writeFileSync(path.join(dir, '.tinytown', 'inbox', 'backend', 'broken.md'), '---\nfrom: [nobody\n---\n');
     for (let run = 0; run < 3; run++) {
-      const result = await laterAsync(() => tt(dir, ['inbox', '--all', '--json']));
+      const result = await laterAsync(() => tt(dir, ['inbox', '--all', '--json', '--limit', '0']));
       expect(result.code).toBe(0);
       expect(result.stderr).toMatch(/warning: skipped \.tinytown\/inbox\/backend\/broken\.md:\d+: YAML error/);
       expect((JSON.parse(result.stdout) as { inboxes: Array<{ messages: unknown[] }> }).inboxes[0]!.messages).toHaveLength(4);

@@ -6,13 +6,14 @@
  */
 import { UsageError } from '../../errors.js';
 import type { Message, MessageType } from '../../core/types.js';
-import { resolveTaskId } from '../../store/reader.js';
+import { listNewestUnread, resolveTaskId } from '../../store/reader.js';
 import type { AcceptResult } from '../accept.js';
 import { commitNotes, problemNotes, type Answer } from '../answer.js';
 import { takeInHandWrittenMail } from '../inbox-intake.js';
 import { messageJson } from '../json.js';
 import { resolveAgent } from '../agents.js';
-import { inboxOwners, markRead, readAllInboxes, readInbox, sendMessage, type InboxListing } from '../messages.js';
+import { inboxOwners, markRead, readInbox, sendMessage, type InboxListing } from '../messages.js';
+import type { Town } from '../../store/town.js';
 import type { Session } from '../session.js';
 
 export interface SendInput {
@@ -68,9 +69,47 @@ function intakeNotes(result: AcceptResult): string[] {
   return [...lines, ...result.notes];
 }
 
+/** How many unread messages an inbox shows unless asked for more (DESIGN §4): the newest. */
+export const DEFAULT_INBOX_LIMIT = 50;
+
+/** An inbox as shown: at most `limit` of its unread messages (the newest), in listing order, and how many are unread. */
+export interface ShownInbox extends InboxListing {
+  unread: number;
+}
+
+function checkLimit(limit: number | undefined): number {
+  const value = limit ?? DEFAULT_INBOX_LIMIT;
+  if (!Number.isInteger(value) || value < 0) throw new UsageError('--limit is a whole number of messages, 0 for all');
+  return value;
+}
+
+/** The newest `limit` of a listing, kept in its order (urgent first, then oldest). */
+function newestOf(inbox: InboxListing, limit: number): ShownInbox {
+  const unread = inbox.messages.length;
+  if (limit === 0 || unread <= limit) return { ...inbox, unread };
+  const keep = new Set(inbox.messages.map((m) => m.id).sort().slice(-limit));
+  return { ...inbox, messages: inbox.messages.filter((m) => keep.has(m.id)), unread };
+}
+
+/** Reads only what it shows: with a limit, the newest files by name (ids sort by time); with 0, the whole inbox through its cache. */
+function readShown(town: Town, agent: string, limit: number): ShownInbox {
+  if (limit === 0) {
+    const inbox = readInbox(town, agent);
+    return { ...inbox, unread: inbox.messages.length + inbox.problems.length };
+  }
+  const { items, problems, unread } = listNewestUnread(town.root, agent, limit);
+  return { agent, messages: items, problems, unread };
+}
+
+export function inboxPayload(inbox: ShownInbox, read = false): Record<string, unknown> {
+  return { agent: inbox.agent, unread: inbox.unread, messages: inbox.messages.map((m) => messageJson(m, read)) };
+}
+
 export interface InboxInput {
   agent?: string | undefined;
   markRead?: boolean | undefined;
+  /** At most this many unread messages, the newest (default DEFAULT_INBOX_LIMIT; 0: all). --mark-read marks exactly these. */
+  limit?: number | undefined;
   /**
    * The listing a wait found (src/watch/inbox-wait.ts); else the inbox is read
    * now. A face that waits takes in hand-written mail (takeInMail) before it
@@ -80,33 +119,30 @@ export interface InboxInput {
 }
 
 /** One inbox, unread messages urgent first then oldest; with markRead they move to read/ (one commit, by the reader). */
-export async function showInbox(session: Session, input: InboxInput): Promise<Answer<InboxListing>> {
+export async function showInbox(session: Session, input: InboxInput): Promise<Answer<ShownInbox>> {
+  const limit = checkLimit(input.limit);
   const agent = inboxAgent(session, input.agent);
   const notes = input.waited ? [] : await takeInMail(session, [agent]);
   const ctx = session.op();
-  const inbox = input.waited ?? readInbox(ctx.town, agent);
+  const inbox = input.waited ? newestOf(input.waited, limit) : readShown(ctx.town, agent, limit);
   notes.push(...problemNotes(inbox.problems));
   let read = false;
   if (input.markRead && inbox.messages.length > 0) {
     notes.push(...commitNotes((await markRead({ ...ctx, actor: agent }, agent, inbox.messages.map((m) => m.id))).commit));
     read = true;
   }
-  return { kind: 'inbox', payload: { agent, messages: inbox.messages.map((m) => messageJson(m, read)) }, notes, data: inbox };
+  return { kind: 'inbox', payload: inboxPayload(inbox, read), notes, data: inbox };
 }
 
 /** Every inbox with unread mail (or an unreadable file), including folders of agents that no longer exist. */
-export async function showAllInboxes(session: Session, input: { markRead?: boolean | undefined }): Promise<Answer<InboxListing[]>> {
+export async function showAllInboxes(session: Session, input: { markRead?: boolean | undefined; limit?: number | undefined }): Promise<Answer<ShownInbox[]>> {
+  const limit = checkLimit(input.limit);
   const ctx = session.op();
   const notes = await takeInMail(session, inboxOwners(ctx.town));
-  const inboxes = readAllInboxes(ctx.town).filter((inbox) => inbox.messages.length > 0 || inbox.problems.length > 0);
+  const inboxes = inboxOwners(ctx.town).map((agent) => readShown(ctx.town, agent, limit)).filter((inbox) => inbox.unread > 0 || inbox.problems.length > 0);
   notes.push(...problemNotes(inboxes.flatMap((inbox) => inbox.problems)));
   if (input.markRead) {
     for (const inbox of inboxes) notes.push(...commitNotes((await markRead(ctx, inbox.agent, inbox.messages.map((m) => m.id))).commit));
   }
-  return {
-    kind: 'inboxes',
-    payload: { inboxes: inboxes.map((inbox) => ({ agent: inbox.agent, messages: inbox.messages.map((m) => messageJson(m)) })) },
-    notes,
-    data: inboxes,
-  };
+  return { kind: 'inboxes', payload: { inboxes: inboxes.map((inbox) => inboxPayload(inbox, input.markRead)) }, notes, data: inboxes };
 }

@@ -5,7 +5,7 @@
  * call into the domain operations (../tasks.ts, ../review.ts) and shapes the
  * document `tt --json` prints.
  */
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError, UsageError } from '../../errors.js';
 import type { Priority, Task } from '../../core/types.js';
 import { readTask, resolveTaskId } from '../../store/reader.js';
 import { readTownLog, type TownEvent } from '../../git/log.js';
@@ -17,8 +17,9 @@ import { approveTask, rejectTask, requestReview } from '../review.js';
 import type { Session } from '../session.js';
 import {
   addToBacklog, assignBacklog, assignTask, backlog, cancelTask, claimTask, completeTask, currentTask, failTask,
-  findTasks, removeFromBacklog, requeueTask, startTask, type TaskResult,
+  findTasks, parsePriority, parseTags, removeFromBacklog, requeueTask, startTask, type TaskResult,
 } from '../tasks.js';
+import { editTask, reassignTask, type EditOptions, type EditResult } from '../task-edit.js';
 
 export type TaskAnswer = Answer<Task>;
 export type TaskListAnswer = Answer<Task[]>;
@@ -79,16 +80,56 @@ export interface TaskListInput {
   /** Comma-separated states. */
   state?: string | undefined;
   agent?: string | undefined;
+  /** Only tasks with this tag (comma-separated: any of them). */
+  tag?: string | undefined;
+  /** Comma-separated priorities. */
+  priority?: string | undefined;
+  /** Only tasks this agent reviews. */
+  reviewer?: string | undefined;
+}
+
+/** Whether a listing asks for anything beyond every task. */
+export function isFiltered(input: TaskListInput): boolean {
+  return [input.state, input.agent, input.tag, input.priority, input.reviewer].some((value) => value !== undefined);
 }
 
 export function listTasks(session: Session, input: TaskListInput): TaskListAnswer {
+  const town = session.town();
+  const tags = input.tag === undefined ? undefined : parseTags([input.tag]);
+  if (tags?.length === 0) throw new UsageError('--tag needs a tag');
+  const priorities = input.priority === undefined ? undefined : input.priority.split(',').map((p) => parsePriority(p.trim()));
+  const reviewer = input.reviewer === undefined ? undefined : resolveAgent(town, input.reviewer, 'reviewer');
   let notes: string[] = [];
-  const listing = findTasks(session.town(), input, (tasks) => {
-    const shown = withoutRefusedEdits(session.town(), tasks);
+  // The version of each task to show (a refused hand edit undone) comes before any filter looks at it.
+  const listing = findTasks(town, { state: input.state, agent: input.agent }, (tasks) => {
+    const shown = withoutRefusedEdits(town, tasks);
     notes = shown.notes;
     return shown.tasks;
   });
-  return taskListAnswer(listing.items, [...problemNotes(listing.problems), ...notes]);
+  const items = listing.items.filter((task) => (!tags || task.tags.some((tag) => tags.includes(tag)))
+    && (!priorities || priorities.includes(task.priority))
+    && (!reviewer || task.reviewer === reviewer));
+  return taskListAnswer(items, [...problemNotes(listing.problems), ...notes]);
+}
+
+export interface TaskEditInput extends EditOptions {
+  id: string;
+}
+
+/** `tt task edit`: the answer's notes say when nothing changed (and so nothing was committed). */
+export async function edit(session: Session, input: TaskEditInput): Promise<Answer<EditResult>> {
+  const { id, ...options } = input;
+  if (Object.values(options).every((value) => value === undefined)) {
+    throw new UsageError('nothing to edit: give --title, --description (or --body-file), --priority, --tags or --reviewer');
+  }
+  const result = await editTask(session.op(), id, options);
+  const notes = result.changed.length === 0 ? [`note: ${result.task.id} already says that: nothing changed, nothing committed`] : commitNotes(result.commit);
+  return { kind: 'task', payload: { task: taskJson(result.task), changed: result.changed }, notes, data: result };
+}
+
+export async function reassign(session: Session, input: { id: string; agent: string }): Promise<Answer<Task & { previous: string | null }>> {
+  const { task, previous, commit } = await reassignTask(session.op(), input.id, input.agent);
+  return { kind: 'task', payload: { task: taskJson(task), previous_assignee: previous }, notes: commitNotes(commit), data: { ...task, previous } };
 }
 
 export interface TaskShowInput {

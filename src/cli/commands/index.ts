@@ -4,6 +4,7 @@ import { agentControlCommands } from './agent-controls.js';
 import { approveCommand } from './approve.js';
 import { assignCommand } from './assign.js';
 import { backlogGroup } from './backlog.js';
+import { completionCommand } from './completion.js';
 import { conductorCommand } from './conductor.js';
 import { configCommand } from './config.js';
 import { doctorCommand } from './doctor.js';
@@ -19,6 +20,7 @@ import { reclaimCommand } from './reclaim.js';
 import { rejectCommand } from './reject.js';
 import { reviewCommand } from './review.js';
 import { scriptedAgentCommand } from './scripted-agent.js';
+import { searchCommand } from './search.js';
 import { sendCommand } from './send.js';
 import { spawnCommand } from './spawn.js';
 import { statusCommand } from './status.js';
@@ -36,5 +38,5 @@ export const commands: ReadonlyArray<CommandDefinition | CommandGroup> = [
   assignCommand, taskGroup, backlogGroup,
   reviewCommand, approveCommand, rejectCommand, summaryCommand,
   syncCommand, mergeDriverCommand,
-  mcpCommand, uiCommand,
+  mcpCommand, uiCommand, searchCommand, completionCommand,
 ];

@@ -3,7 +3,8 @@ import { defineCommand, fromAnswer, problemNotes } from '../command.js';
 import { viewAllTasks } from '../../app/tasks.js';
 import { hasRefusedTaskEdits } from '../../app/refused-edits.js';
 import * as tasks from '../../app/operations/tasks.js';
-import { TASK_STATES } from '../../core/types.js';
+import { PRIORITIES, TASK_STATES } from '../../core/types.js';
+import { taskEditCommand, taskReassignCommand } from './task-edit.js';
 import { envelopeWithRawJson, indentedJson, rawJsonSlot, taskJson } from '../../app/json.js';
 import { renderHistory, renderTask, renderTaskList } from '../render.js';
 
@@ -21,9 +22,14 @@ const subcommands: CommandDefinition[] = [
     options: {
       state: { type: 'string', describe: `Only these states (comma-separated: ${TASK_STATES.join(', ')})` },
       agent: { type: 'string', describe: 'Only tasks assigned to (or in review with) this agent' },
+      tag: { type: 'string', describe: 'Only tasks with this tag (comma-separated: any of them)' },
+      priority: { type: 'string', describe: `Only these priorities (comma-separated: ${PRIORITIES.join(', ')})` },
+      reviewer: { type: 'string', describe: 'Only tasks this agent reviews' },
     },
+    examples: [['tt task list --state assigned,running --tag api --priority high,urgent', 'filters combine']],
     async run(args, cli) {
-      if (args.json && args.state === undefined && args.agent === undefined && !hasRefusedTaskEdits(cli.town())) {
+      const filter = { state: args.state, agent: args.agent, tag: args.tag, priority: args.priority, reviewer: args.reviewer };
+      if (args.json && !tasks.isFiltered(filter) && !hasRefusedTaskEdits(cli.town())) {
         // tasks sits 1 level deep in the envelope; the array comes from a view cached with the tasks
         const view = viewAllTasks(cli.town(), { id: 'tasks-json-v1-depth-1', render: (list) => indentedJson(list.map(taskJson), 1) });
         return {
@@ -36,7 +42,7 @@ const subcommands: CommandDefinition[] = [
           notes: problemNotes(view.problems),
         };
       }
-      const answer = tasks.listTasks(cli.session, { state: args.state, agent: args.agent });
+      const answer = tasks.listTasks(cli.session, filter);
       return fromAnswer(answer, args.json ? '' : renderTaskList(answer.data, 'no tasks', cli.runtime.now(), cli.runtime.style));
     },
   }),
@@ -92,10 +98,12 @@ const subcommands: CommandDefinition[] = [
     positionals: [TASK_ID_ARG],
     run: async (args, cli) => taskOutput(await tasks.requeue(cli.session, args), 'Requeued'),
   }),
+  taskEditCommand,
+  taskReassignCommand,
 ];
 
 export const taskGroup: CommandGroup = {
   name: 'task',
-  describe: 'Task commands: list, show, current, start, complete, fail, cancel, requeue',
+  describe: 'Task commands: list, show, current, start, complete, fail, cancel, requeue, edit, reassign',
   subcommands,
 };

@@ -1,0 +1,174 @@
+/**
+ * `tt search TEXT`: a case-insensitive substring over task titles,
+ * descriptions and results (a failed task's reason is its result) and over
+ * message bodies, unread and read. Tasks come from a view cached with the
+ * tasks (one line each, made only when a task file changed); messages from
+ * each message folder's index (store/message-index.ts). A search is then a
+ * scan of a few megabytes of text for the needle, and only the lines it hits
+ * are decoded and checked field by field.
+ */
+import { UsageError } from '../errors.js';
+import { PRIORITIES, TASK_STATES, type Priority, type Task } from '../core/types.js';
+import { escapeField, matchMessageFolder, unescapeField, type IndexedMessage } from '../store/message-index.js';
+import { listInboxOwners, viewTasks, type Problem } from '../store/reader.js';
+import { townPaths } from '../store/paths.js';
+import type { Town } from '../store/town.js';
+import { resolveAgent } from './agents.js';
+
+export interface SearchOptions {
+  text: string;
+  /** Which kinds: both when neither is set. */
+  tasks?: boolean | undefined;
+  messages?: boolean | undefined;
+  /** Comma-separated task states: only tasks are searched then (messages have no state). */
+  state?: string | undefined;
+  /** Tasks it is assigned to or reviews; messages to or from it. */
+  agent?: string | undefined;
+}
+
+export type TaskField = 'title' | 'description' | 'result';
+
+export interface TaskHit {
+  kind: 'task';
+  id: string;
+  path: string;
+  title: string;
+  state: Task['state'];
+  priority: Priority;
+  assignee: string | null;
+  reviewer: string | null;
+  tags: string[];
+  created: string;
+  /** The first field that matched, and the line of it around the match. */
+  field: TaskField;
+  snippet: string;
+}
+
+export interface MessageHit extends Omit<IndexedMessage, 'body'> {
+  kind: 'message';
+  read: boolean;
+  snippet: string;
+}
+
+export interface SearchResult {
+  tasks: TaskHit[];
+  messages: MessageHit[];
+  problems: Problem[];
+}
+
+// Task lines use the message index's escaping: fields separated by tabs; tabs, newlines and backslashes escaped.
+
+/** The tasks' search view (bump the id when the line changes shape). */
+const TASK_LINES_VIEW = 'search-lines-v1';
+const TASK_LINE_FIELDS = ['id', 'state', 'priority', 'assignee', 'reviewer', 'created', 'tags', 'title', 'result', 'body'] as const;
+
+function taskLine(task: Task): string {
+  return `${[task.id, task.state, task.priority, task.assignee ?? '', task.reviewer ?? '', task.created, task.tags.join(','), task.title, task.result ?? '', task.body].map(escapeField).join('\t')}\n`;
+}
+
+function decodeTaskLine(line: string): Record<(typeof TASK_LINE_FIELDS)[number], string> {
+  const values = line.split('\t').map(unescapeField);
+  return Object.fromEntries(TASK_LINE_FIELDS.map((name, i) => [name, values[i] ?? ''])) as Record<(typeof TASK_LINE_FIELDS)[number], string>;
+}
+
+/**
+ * The lines of `lines` that hold the needle somewhere (any field, so each is
+ * checked after). Lower-casing the whole text once keeps positions when it
+ * keeps the length, which is all but never otherwise; else line by line.
+ */
+function candidateLines(lines: string, needle: string): string[] {
+  const escaped = escapeField(needle);
+  const lower = lines.toLowerCase();
+  if (lower.length !== lines.length) return lines.split('\n').filter((line) => line.toLowerCase().includes(escaped));
+  const found: string[] = [];
+  let from = 0;
+  for (;;) {
+    const at = lower.indexOf(escaped, from);
+    if (at < 0) return found;
+    const start = lower.lastIndexOf('\n', at) + 1;
+    let end = lower.indexOf('\n', at);
+    if (end < 0) end = lower.length;
+    found.push(lines.slice(start, end));
+    from = end + 1;
+  }
+}
+
+const SNIPPET_CHARS = 100;
+
+/** The line of `text` that holds the needle, cut to about SNIPPET_CHARS around it. */
+export function snippet(text: string, needle: string): string {
+  const lowerText = text.toLowerCase();
+  const at = lowerText.length === text.length ? lowerText.indexOf(needle) : -1;
+  if (at < 0) return text.trim().split('\n')[0]!.slice(0, SNIPPET_CHARS);
+  const lineStart = text.lastIndexOf('\n', at) + 1;
+  const lineEnd = text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at);
+  const start = Math.max(lineStart, at - Math.floor((SNIPPET_CHARS - needle.length) / 2));
+  const end = Math.min(lineEnd, start + SNIPPET_CHARS);
+  return `${start > lineStart ? '…' : ''}${text.slice(start, end).trim()}${end < lineEnd ? '…' : ''}`;
+}
+
+const PRIORITY_RANK: Record<string, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function parseStates(state: string | undefined): string[] | undefined {
+  if (state === undefined) return undefined;
+  const states = state.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = states.find((s) => !(TASK_STATES as readonly string[]).includes(s));
+  if (unknown !== undefined || states.length === 0) throw new UsageError(`unknown task state "${unknown ?? state}": use ${TASK_STATES.join(', ')} (comma-separated)`);
+  return states;
+}
+
+function searchTasks(town: Town, needle: string, states: string[] | undefined, agent: string | undefined, problems: Problem[]): TaskHit[] {
+  const view = viewTasks(town.root, { id: TASK_LINES_VIEW, render: (tasks) => tasks.map(taskLine).join('') });
+  problems.push(...view.problems);
+  const hits: TaskHit[] = [];
+  for (const line of candidateLines(view.bytes.toString('utf8'), needle)) {
+    const task = decodeTaskLine(line);
+    if (states && !states.includes(task.state)) continue;
+    if (agent && task.assignee !== agent && task.reviewer !== agent) continue;
+    const field = (['title', 'body', 'result'] as const).find((name) => task[name].toLowerCase().includes(needle));
+    if (!field) continue;
+    hits.push({
+      kind: 'task', id: task.id, path: townPaths.task(task.id), title: task.title, state: task.state as Task['state'],
+      priority: task.priority as Priority, assignee: task.assignee || null, reviewer: task.reviewer || null,
+      tags: task.tags ? task.tags.split(',') : [], created: task.created,
+      field: field === 'body' ? 'description' : field, snippet: snippet(task[field], needle),
+    });
+  }
+  // the task list's order: the most urgent first, then the oldest
+  // (code-unit comparison: ISO times and ids need no locale, and localeCompare costs ~20 µs a call)
+  return hits.sort((a, b) => (PRIORITY_RANK[b.priority] ?? 0) - (PRIORITY_RANK[a.priority] ?? 0) || compareText(a.created, b.created) || compareText(a.id, b.id));
+}
+
+function searchMessages(town: Town, needle: string, agent: string | undefined, problems: Problem[]): MessageHit[] {
+  const hits: MessageHit[] = [];
+  for (const owner of listInboxOwners(town.root)) {
+    for (const [dir, read] of [[townPaths.inbox(owner), false], [townPaths.readDir(owner), true]] as const) {
+      const found = matchMessageFolder(town.root, dir, owner, needle);
+      problems.push(...found.problems);
+      for (const { body, ...message } of found.candidates) {
+        if (agent && message.to !== agent && message.from !== agent) continue;
+        if (!body.toLowerCase().includes(needle)) continue;
+        hits.push({ kind: 'message', ...message, read, snippet: snippet(body, needle) });
+      }
+    }
+  }
+  // newest first; ids sort by time
+  return hits.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+export function searchTown(town: Town, options: SearchOptions): SearchResult {
+  const needle = options.text.toLowerCase();
+  if (!needle.trim()) throw new UsageError('search for what? give the text to look for (tt search "login bug")');
+  const states = parseStates(options.state);
+  if (states && options.messages) throw new UsageError('--state filters tasks, and messages have no state: drop --messages or --state');
+  const agent = options.agent ? resolveAgent(town, options.agent) : undefined;
+  const both = !options.tasks && !options.messages;
+  const problems: Problem[] = [];
+  const tasks = options.tasks || both ? searchTasks(town, needle, states, agent, problems) : [];
+  const messages = (options.messages || both) && !states ? searchMessages(town, needle, agent, problems) : [];
+  return { tasks, messages, problems };
+}
