@@ -13,7 +13,7 @@ import { illegalStateChangeReason, isLegalStateChange } from '../core/state-chan
 import { CONDUCTOR, type Message, type Task, type TaskState } from '../core/types.js';
 import { toMessage } from '../core/validate.js';
 import { parseFrontmatter } from '../store/codec.js';
-import { formatMessage, parseMessage, parseTask } from '../store/records.js';
+import { formatMessage, formatTask, parseMessage, parseTask } from '../store/records.js';
 import { MAX_TOWN_FILE_BYTES } from '../store/reader.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
@@ -33,8 +33,13 @@ export interface Snapshot {
 export type Plan =
   /** A message dropped in an inbox: completed and written canonically under its canonical name. */
   | { kind: 'message'; snap: Snapshot; author: string; target: string; content: string; message: Message; rewrite: boolean }
-  /** A task created or edited by hand, committed exactly as written. */
-  | { kind: 'task'; snap: Snapshot; author: string; task: Task; before: TaskState | null }
+  /**
+   * A task created or edited by hand, committed exactly as written — unless
+   * the edit moved its state and left the time of that move unset
+   * (`started`, `completed`): then it is written canonically with that time
+   * filled in (`content`), as `tt task start` would have.
+   */
+  | { kind: 'task'; snap: Snapshot; author: string; task: Task; before: TaskState | null; content?: string }
   /** A message put in read/ by hand (marking it read), committed as written. */
   | { kind: 'read-message'; snap: Snapshot; author: string; message: Message }
   /** A committed town file deleted by hand. */
@@ -244,7 +249,16 @@ async function planTask(ctx: PlanContext, snap: Snapshot, text: string, name: st
   // Whoever decides the move is its author: the reviewer for a decision on a task in review, else the assignee.
   const decider = before?.state === 'review' && task.state !== 'review' ? task.reviewer ?? before.reviewer : task.assignee;
   const author = decider && known.has(decider) ? decider : ctx.actor;
-  return { kind: 'task', snap, author, task, before: before?.state ?? null };
+  const stamped = stampStateChange(task, before?.state ?? null, isoNow(ctx.now()));
+  return { kind: 'task', snap, author, task: stamped ?? task, before: before?.state ?? null, ...(stamped ? { content: formatTask(stamped) } : {}) };
+}
+
+/** The task with the time of a hand-made state change filled in, or undefined when nothing is missing. */
+function stampStateChange(task: Task, before: TaskState | null, now: string): Task | undefined {
+  if (before === task.state) return undefined;
+  if (task.state === 'running' && task.started === null) return { ...task, started: now, updated: now };
+  if (['completed', 'failed', 'cancelled'].includes(task.state) && task.completed === null) return { ...task, completed: now, updated: now };
+  return undefined;
 }
 
 /**

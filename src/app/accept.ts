@@ -10,6 +10,9 @@
  * the new file open). Task files are committed exactly as written: rewriting a
  * file under the editor that has it open would make the editor's next save
  * fight ours, and the next tt command that changes the task canonicalises it.
+ * The one exception: a hand-made state change that left its time unset
+ * (`started` for running, `completed` for an end) is written with it filled in,
+ * once, so the task says when it started or ended.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -102,6 +105,8 @@ function applyPlan(writer: TownWriter, plan: Plan): void {
       }
       return;
     case 'task':
+      if (plan.content !== undefined) return writer.write(snap.path, plan.content);
+      return takeAsIs(writer, snap.path, !snap.indexed);
     case 'read-message':
       return takeAsIs(writer, snap.path, !snap.indexed);
     case 'deletion':

@@ -2,7 +2,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { tempRepo, trailersOf } from '../helpers/repo.js';
+import { git, tempRepo, trailersOf } from '../helpers/repo.js';
 import { townWithTeam, tt } from '../helpers/tt.js';
 
 describe('daily use', () => {
@@ -90,5 +90,16 @@ describe('daily use', () => {
     expect(run.stderr).toContain('note: tt has no instructions for the role "nosuchrole" (it knows conductor, researcher, reviewer, tester, worker)');
     expect(run.stderr).toContain('.tinytown/agents/qa.md');
     expect((await tt(dir, ['spawn', 'qa2', '--role', 'tester', '--no-start'])).stderr).toBe('');
+  });
+
+  it('a hand edit assigned → running taken in by tt watch gets its started time, as tt task start would', async () => {
+    const id = (await tt(dir, ['assign', 'backend', 'Build it', '--json'])).json<{ task: { id: string } }>().task.id;
+    const file = path.join(dir, '.tinytown', 'tasks', `${id}.md`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('state: assigned', 'state: running'));
+    expect((await tt(dir, ['watch', '--once'])).code).toBe(0);
+    const task = (await tt(dir, ['task', 'show', id, '--json'])).json<{ task: { state: string; started: string | null } }>().task;
+    expect(task.state).toBe('running');
+    expect(task.started).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(git(dir, 'status', '--porcelain', '--', '.tinytown')).toBe('');
   });
 });
