@@ -185,13 +185,13 @@ describe('tt watch takes in direct edits', () => {
     const taskFile = path.join(dir, '.tinytown', 'tasks', `${id}.md`);
 
     // An editor's save of a task: write a temp file next to it, then rename it over the original.
-    const started = readFileSync(taskFile, 'utf8').replace('state: assigned', 'state: running');
-    writeFileSync(path.join(dir, '.tinytown', 'tasks', `.${id}.md.swp`), started);
+    const edited = readFileSync(taskFile, 'utf8').replace('priority: normal', 'priority: high');
+    writeFileSync(path.join(dir, '.tinytown', 'tasks', `.${id}.md.swp`), edited);
     renameSync(path.join(dir, '.tinytown', 'tasks', `.${id}.md.swp`), taskFile);
-    await until(() => status(dir) === '' && git(dir, 'show', `HEAD:.tinytown/tasks/${id}.md`).includes('state: running'), 'the task edit to be committed');
+    await until(() => status(dir) === '' && git(dir, 'show', `HEAD:.tinytown/tasks/${id}.md`).includes('priority: high'), 'the task edit to be committed');
     expect(trailersOf(dir)).toMatchObject({ 'Tinytown-Action': ['accept'], 'Tinytown-Task': [id] });
     expect(git(dir, 'log', '-1', '--format=%an').trim()).toBe('backend');
-    expect(readFileSync(taskFile, 'utf8')).toBe(started); // committed exactly as written
+    expect(readFileSync(taskFile, 'utf8')).toBe(edited); // committed exactly as written
 
     // A new message saved the same way, under a temp name first.
     const temp = path.join(inboxDir(dir, 'backend'), 'note.md.tmp');
