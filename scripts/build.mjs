@@ -39,6 +39,8 @@ const LAZY = {
   // every import of it is in src/store/yaml.ts
   yaml: { named: ['isAlias', 'isMap', 'isNode', 'isPair', 'isScalar', 'parseDocument', 'visit'] },
   'node:child_process': { named: ['spawn', 'spawnSync'] },
+  // only tt sync (src/git/porcelain.ts); also external below: required from node_modules, never bundled
+  'simple-git': { named: ['simpleGit'] },
   // node:crypto starts up streams and ciphers (~8 ms); only direct-edit intake hashes blobs.
   'node:crypto': { named: ['createHash', 'randomBytes', 'timingSafeEqual'] },
 };
@@ -107,22 +109,24 @@ const chunk = await build({
 // A factory: the main bundle calls it with a require that answers the shared ids.
 writeFileSync('dist/faces.cjs', `module.exports = function faces(require) {\nconst module = { exports: {} }, exports = module.exports;\n${chunk.outputFiles[0].text}\nreturn module.exports;\n};\n`);
 
-// In the main bundle, src/faces-chunk.ts is replaced by this loader: the namespaces of the
-// modules the chunk shares, and a require of dist/faces.cjs (a plain require, so
-// NODE_DEBUG=module shows when it is loaded). Reached only through import(), it runs only
-// for `tt mcp` and `tt ui`.
+// In the main bundle, src/faces-loader.ts is replaced by this module: the namespaces of the
+// modules the chunk shares, imported statically (so esbuild keeps them plain hoisted code:
+// reached through import() they would all be wrapped in lazy initialisers, which cost every
+// tt call ~3 ms here), and a function that requires dist/faces.cjs on first use (a plain
+// require, so NODE_DEBUG=module shows when it is loaded): only `tt mcp` and `tt ui` call it.
 const faceChunkLoader = {
   name: 'face-chunk-loader',
   setup(plugin) {
-    plugin.onResolve({ filter: /\/faces-chunk\.js$/ }, () => ({ path: 'faces-chunk', namespace: 'face-chunk-loader' }));
+    plugin.onResolve({ filter: /\/faces-loader\.js$/ }, () => ({ path: 'faces-loader', namespace: 'face-chunk-loader' }));
     plugin.onLoad({ filter: /.*/, namespace: 'face-chunk-loader' }, () => {
       const modules = [...sharedModules].sort();
       const lines = modules.map((rel, i) => `import * as m${i} from ${JSON.stringify(path.join(SRC, rel))};`);
       lines.push(`const shared = { ${modules.map((rel, i) => `${JSON.stringify(`${SHARED_PREFIX}${rel}`)}: m${i}`).join(', ')} };`);
-      lines.push(`const factory = require(require('node:path').join(__dirname, 'faces.cjs'));`);
-      lines.push(`const chunk = factory((id) => (Object.hasOwn(shared, id) ? shared[id] : require(id)));`);
-      lines.push('export const runStdioServer = chunk.runStdioServer;');
-      lines.push('export const runUi = chunk.runUi;');
+      lines.push('let chunk;');
+      lines.push('export async function loadFaceChunk() {');
+      lines.push(`  chunk ??= require(require('node:path').join(__dirname, 'faces.cjs'))((id) => (Object.hasOwn(shared, id) ? shared[id] : require(id)));`);
+      lines.push('  return chunk;');
+      lines.push('}');
       return { contents: lines.join('\n'), loader: 'js', resolveDir: SRC };
     });
   },
@@ -147,6 +151,10 @@ await build({
   outfile: 'dist/tt.cjs',
   format: 'cjs',
   plugins: [faceChunkLoader, lazyLibraries],
+  // Required from node_modules when first used (through its LAZY stub) rather than bundled:
+  // only `tt sync` needs it, and every function in the bundle, run or not, is in the code cache
+  // every tt call deserialises (simple-git and its dependencies are ~70 kB of it).
+  external: ['simple-git'],
   // src/package-root.ts finds the package from import.meta.url; in CommonJS that is __filename.
   define: { ...shared.define, 'import.meta.url': '__ttModule.url' },
   banner: cjsBanner,

@@ -5,14 +5,15 @@
  * never reads their code.
  */
 import type { Faces } from './cli/command.js';
+import { loadFaceChunk } from './faces-loader.js';
 
 export const faces: Faces = {
   async serveMcp(options) {
-    const { runStdioServer } = await import('./faces-chunk.js');
+    const { runStdioServer } = await loadFaceChunk();
     await runStdioServer(options);
   },
   async serveUi(options) {
-    const { runUi } = await import('./faces-chunk.js');
+    const { runUi } = await loadFaceChunk();
     return runUi(options);
   },
 };

@@ -106,6 +106,8 @@ export interface ReadyBoard {
 }
 
 export interface CliRuntime {
+  /** Every command, as main parses them (what `tt completion` completes). */
+  registry?: ReadonlyArray<CommandDefinition | CommandGroup>;
   /** Colour or not (src/cli/style.ts): main decides from the terminal and NO_COLOR. */
   style?: Style;
   /** Given by the process entry; absent in a bare main(), where `tt mcp` and `tt ui` say so. */

@@ -51,7 +51,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   useRandomSource(kernelRandom);
   const stdout = options.stdout ?? writeStdout;
   const stderr = options.stderr ?? ((text: string) => process.stderr.write(text));
-  const runtime: CliRuntime = { style: options.style ?? (options.stdout ? PLAIN : styleFor(options.env ?? process.env)), faces: options.faces, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };
+  const runtime: CliRuntime = { registry: commands, style: options.style ?? (options.stdout ? PLAIN : styleFor(options.env ?? process.env)), faces: options.faces, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };
   // Before parsing (a usage error is answered in JSON too) --json anywhere counts; once parsed, the parser says.
   let wantsJson = argv.includes('--json');
   // Inside an agent's round, each command is noted in the round's ledger (agents/round-ledger.ts): not help, the version, or a server.

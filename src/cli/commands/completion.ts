@@ -50,8 +50,8 @@ export const completionCommand = defineCommand({
   ],
   async run(args, cli) {
     if (args.words !== undefined || args.current !== undefined) {
-      // the registry imports this command: loaded when asked for, so neither module needs the other to load first
-      const { commands } = await import('./index.js');
+      // main hands over the registry (which imports this command): no import of it from here
+      const commands = cli.runtime.registry ?? [];
       const words = (args.words ?? '').split(/\s+/).filter(Boolean);
       const candidates = completionWords(commands, words, args.current ?? '', townSources(cli));
       return { kind: 'completion', payload: { candidates }, text: candidates.join('\n') };
