@@ -87,6 +87,6 @@ export function applyTaskAction(task: Task, action: TaskAction, now: string): Ta
     case 'requeue':
       requireState(task, 'requeue', ['failed', 'cancelled'], `only a failed or cancelled task can be requeued${task.state === 'completed' ? ' (a completed task stays completed; open a new one)' : ''}`);
       // Back to the backlog: anyone may claim it again.
-      return { ...next, state: 'pending', assignee: null, started: null, completed: null, approved_by: null, reviewed_commit: null };
+      return { ...next, state: 'pending', assignee: null, started: null, completed: null, approved_by: null, reviewed_commit: null, review_commit: null };
   }
 }

@@ -14,6 +14,7 @@ import type { Answer } from '../app/answer.js';
 import * as messages from '../app/operations/messages.js';
 import * as tasks from '../app/operations/tasks.js';
 import * as town from '../app/operations/town.js';
+import * as reservations from '../app/operations/reservations.js';
 import { Session } from '../app/session.js';
 import * as agents from '../agents/operations.js';
 import { recordRoundCall } from '../agents/round-ledger.js';
@@ -175,6 +176,19 @@ export const TOOLS: readonly ToolSpec[] = [
     name: 'reject', description: 'Request changes on a task in review: back to its assignee with the reason',
     input: { id: ID, reason: text('The concrete fix needed'), cc: CC }, run: tasks.reject,
   }),
+  tool({
+    name: 'reserve', description: 'Reserve paths/globs for yourself; exclusive: others\' commits touching them are refused',
+    input: {
+      paths: z.array(z.string()).min(1).max(50).describe('Repository paths or globs (*, ?, **)'),
+      task: optionalText('Ends with this task'), ttl: optionalText('30m, 2h, 1d'), exclusive: flag('Only you may commit there'),
+    },
+    run: reservations.reserve,
+  }),
+  tool({
+    name: 'release', description: 'Release your reservations (all, or the paths named)',
+    input: { paths: z.array(z.string()).max(50).optional().describe('As reserved (default: all yours)') }, run: reservations.release,
+  }),
+  tool({ name: 'reservations', readOnly: true, description: 'Who holds which paths, until when', input: {}, run: (session) => reservations.listAllReservations(session) }),
   tool({
     name: 'history', readOnly: true, description: 'Town events from git, newest first',
     input: { n: z.number().optional().describe(`How many (default ${town.DEFAULT_HISTORY_EVENTS})`), agent: optionalText('Only by this agent'), task: optionalText('Only about this task') },

@@ -12,6 +12,8 @@ import { readTownLog, type TownEvent } from '../../git/log.js';
 import { commitNotes, problemNotes, type Answer } from '../answer.js';
 import { eventJson, taskJson } from '../json.js';
 import { resolveAgent } from '../agents.js';
+import { reservationWarnings } from '../reservations.js';
+import { pathsNamedIn } from '../../core/reservations.js';
 import { withoutRefusedEdits } from '../refused-edits.js';
 import { approveTask, rejectTask, requestReview } from '../review.js';
 import type { Session } from '../session.js';
@@ -45,7 +47,10 @@ export interface AssignInput extends NewTaskInput {
 
 export async function assign(session: Session, input: AssignInput): Promise<TaskAnswer> {
   const { agent, ...task } = input;
-  return taskAnswer(await assignTask(session.op(), agent, task));
+  const answer = taskAnswer(await assignTask(session.op(), agent, task));
+  // Reserved paths the description names: a warning, not a refusal (DESIGN §6).
+  const warnings = reservationWarnings(session.town(), pathsNamedIn(answer.data.body), answer.data.assignee ?? '', session.now());
+  return { ...answer, notes: [...answer.notes, ...warnings] };
 }
 
 export async function addBacklogTask(session: Session, input: NewTaskInput): Promise<TaskAnswer> {
