@@ -67,6 +67,7 @@ export const TOOLS: readonly ToolSpec[] = [
       role: optionalText('worker (default), reviewer, researcher, tester, …'),
       cli: optionalText('Agent CLI (default: the town\'s)'),
       start: flag('Start its loop (default true; false: register only)'),
+      worktree: flag('Work in a git worktree of its own'),
     },
     run: agents.spawn,
   }),

@@ -13,13 +13,14 @@ import { commitNotes, problemNotes, type Answer } from '../answer.js';
 import { eventJson, taskJson } from '../json.js';
 import { resolveAgent } from '../agents.js';
 import { reservationWarnings } from '../reservations.js';
+import { cancelTaskAndCheckout, startTaskOnBranch } from '../worktrees.js';
 import { pathsNamedIn } from '../../core/reservations.js';
 import { withoutRefusedEdits } from '../refused-edits.js';
 import { approveTask, rejectTask, requestReview } from '../review.js';
 import type { Session } from '../session.js';
 import {
-  addToBacklog, assignBacklog, assignTask, backlog, cancelTask, claimTask, completeTask, currentTask, failTask,
-  findTasks, removeFromBacklog, requeueTask, startTask, type TaskResult,
+  addToBacklog, assignBacklog, assignTask, backlog, claimTask, completeTask, currentTask, failTask,
+  findTasks, removeFromBacklog, requeueTask, type TaskResult,
 } from '../tasks.js';
 
 export type TaskAnswer = Answer<Task>;
@@ -122,7 +123,7 @@ export function showCurrentTask(session: Session, input: { agent?: string | unde
 }
 
 export async function start(session: Session, input: { id: string }): Promise<TaskAnswer> {
-  return taskAnswer(await startTask(session.op(), input.id));
+  return taskAnswer(await startTaskOnBranch(session.op(), input.id));
 }
 
 export async function complete(session: Session, input: { id: string; result: string }): Promise<TaskAnswer> {
@@ -134,7 +135,7 @@ export async function fail(session: Session, input: { id: string; reason: string
 }
 
 export async function cancel(session: Session, input: { id: string }): Promise<TaskAnswer> {
-  return taskAnswer(await cancelTask(session.op(), input.id));
+  return taskAnswer(await cancelTaskAndCheckout(session.op(), input.id));
 }
 
 export async function requeue(session: Session, input: { id: string }): Promise<TaskAnswer> {
