@@ -59,9 +59,9 @@ export const createBranchHereTask = (branch: string, startPoint: string): GitTas
   parse: () => undefined,
 });
 
-/** Run in a worktree: an existing branch checked out there, even if another (stale) worktree has it too. */
+/** Run in a worktree: an existing branch checked out there (git refuses while another worktree has it: tt detaches its own first). */
 export const switchBranchHereTask = (branch: string): GitTask<void> => ({
-  args: ['switch', '--quiet', '--no-guess', '--ignore-other-worktrees', branch],
+  args: ['switch', '--quiet', '--no-guess', branch],
   parse: () => undefined,
 });
 
