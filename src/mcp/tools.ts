@@ -170,7 +170,7 @@ export const TOOLS: readonly ToolSpec[] = [
     run: tasks.review,
   }),
   tool({
-    name: 'approve', description: 'Approve a task in review (its reviewer or the conductor): → completed, pinned to HEAD',
+    name: 'approve', description: 'Approve a task in review (its reviewer or the conductor): → completed; a task branch is merged at the reviewed commit',
     input: { id: ID, message: optionalText('Why it is good'), cc: CC }, run: tasks.approve,
   }),
   tool({

@@ -23,7 +23,7 @@ afterEach(async () => {
 
 async function ok(dir: string, args: string[]): Promise<Record<string, unknown>> {
   const run = await tt(dir, [...args, '--json']);
-  if (run.code !== 0) throw new Error(`tt ${args.join(' ')} failed (${run.code}): ${run.stderr}`);
+  if (run.code !== 0) throw new Error(`tt ${args.join(' ')} failed (${run.code}): ${run.stderr}${run.stdout}`);
   return run.json();
 }
 
@@ -233,5 +233,30 @@ describe('scripted agents in worktrees', () => {
     // Nothing of the agent's work was committed on main directly: only tt's commits and the merge.
     const direct = git(dir, 'log', '--first-parent', '--format=%s', 'main').split('\n').filter((s) => s && !s.startsWith('tt(') && s !== 'initial');
     expect(direct).toEqual([]);
+  });
+});
+
+describe('tt doctor and parallel work', () => {
+  it('reports expired reservations, orphaned worktrees and finished tasks\' branches; --fix removes what is safe', async () => {
+    const dir = await parallelTown();
+    const id = await startedTask(dir);
+    await ok(dir, ['task', 'cancel', id]);
+    // Cancelled: the worktree let go of the branch, which is kept (nothing merged) and reported.
+    expect(spawnSync('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: agentWorktreePath(dir, 'backend') }).status).not.toBe(0);
+    await ok(dir, ['reserve', 'docs/**', '--ttl', '1s', '--as', 'frontend']);
+    await ok(dir, ['prune', 'backend', '--force']);
+    await waitFor(async () => ((await ok(dir, ['reservations'])) as { reservations: Array<{ expired: boolean }> }).reservations.every((r) => r.expired), { timeoutMs: 10_000, what: 'the reservation to expire' });
+    const report = await tt(dir, ['doctor', '--json']);
+    expect(report.code).toBe(1);
+    const kinds = (report.json() as { findings: Array<{ kind: string; fix: string | null; message: string }> }).findings;
+    expect(kinds.find((f) => f.kind === 'expired-reservation')?.fix).toMatch(/remove/);
+    expect(kinds.find((f) => f.kind === 'orphan-worktree')?.message).toMatch(/worktree of backend, which no longer exists/);
+    // The cancelled task's branch holds no commits beyond main: it is merged in effect, so --fix may delete it.
+    expect(kinds.find((f) => f.kind === 'orphan-branch')?.message).toMatch(new RegExp(`tt/${id}: its task is cancelled`));
+    const fixed = await tt(dir, ['doctor', '--fix', '--json']);
+    expect((fixed.json() as { findings: Array<{ kind: string; fixed: boolean }> }).findings.filter((f) => ['expired-reservation', 'orphan-worktree', 'orphan-branch'].includes(f.kind)).every((f) => f.fixed)).toBe(true);
+    expect(existsSync(agentWorktreePath(dir, 'backend'))).toBe(false);
+    expect(git(dir, 'branch', '--list', 'tt/*').trim()).toBe('');
+    expect(trailersOf(dir)['Tinytown-Action']).toEqual(['release']);
   });
 });
