@@ -212,6 +212,38 @@ describe('approval merges the reviewed commit', () => {
   });
 });
 
+describe('a task\'s branch follows the task', () => {
+  it('continues on its branch when another agent in a worktree takes it over; approval refuses a branch touching paths held exclusively', async () => {
+    const dir = await parallelTown();
+    await ok(dir, ['spawn', 'helper', '--worktree', '--no-start', '--cli', 'scripted']);
+    const id = await startedTask(dir);
+    expect(commitInWorktree(dir, 'backend', 'src/first.ts', 'first\n').code).toBe(0);
+    const first = git(agentWorktreePath(dir, 'backend'), 'rev-parse', 'HEAD').trim();
+    await ok(dir, ['task', 'cancel', id]);
+    await ok(dir, ['task', 'requeue', id]);
+    await ok(dir, ['backlog', 'claim', id, 'helper']);
+    const started = await ok(dir, ['task', 'start', id, '--as', 'helper']) as { task: { branch: string } };
+    expect(started.task.branch).toBe(`tt/${id}`);
+    const helper = agentWorktreePath(dir, 'helper');
+    expect(git(helper, 'symbolic-ref', '--short', 'HEAD').trim()).toBe(`tt/${id}`);
+    expect(git(helper, 'rev-parse', 'HEAD').trim()).toBe(first);
+    expect(readFileSync(path.join(helper, 'src/first.ts'), 'utf8')).toBe('first\n');
+
+    expect(commitInWorktree(dir, 'helper', 'src/second.ts', 'second\n').code).toBe(0);
+    await ok(dir, ['review', id, '--as', 'helper']);
+    await ok(dir, ['reserve', 'src/second.ts', '--exclusive', '--as', 'frontend']);
+    const head = headCommit(dir);
+    const held = await tt(dir, ['approve', id, '--as', 'reviewer']);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toMatch(/src\/second\.ts: held exclusively by frontend/);
+    expect(headCommit(dir)).toBe(head);
+    await ok(dir, ['release', '--as', 'frontend']);
+    await ok(dir, ['approve', id, '--as', 'reviewer']);
+    expect(readFileSync(path.join(dir, 'src/first.ts'), 'utf8')).toBe('first\n');
+    expect(readFileSync(path.join(dir, 'src/second.ts'), 'utf8')).toBe('second\n');
+  });
+});
+
 describe('scripted agents in worktrees', () => {
   it('works on tt/<task-id> in its own worktree; approval merges it into main; the person\'s work untouched', async () => {
     const dir = await parallelTown();
