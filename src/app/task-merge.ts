@@ -16,7 +16,7 @@
  *   merge that conflicts merges nothing and sends the task back to its
  *   assignee as `changes_requested` naming the paths, the conductor told.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ConflictError } from '../errors.js';
 import { isoNow } from '../core/ids.js';
@@ -25,7 +25,7 @@ import { CONDUCTOR, type Task } from '../core/types.js';
 import { describeHits } from '../core/reservations.js';
 import { hasCommitterTask, identityEnv } from '../git/identity.js';
 import {
-  changedBetweenTask, checkoutPathsTask, commitTreeTask, mergeTreeTask, rangeCommitsTask, rangeDiffstatTask, treeEntriesTask, updateRefTask,
+  changedBetweenTask, changedSinceCommitTask, checkoutPathsTask, commitTreeTask, mergeTreeTask, rangeCommitsTask, rangeDiffstatTask, treeEntriesTask, updateRefTask,
 } from '../git/merge-tree.js';
 import { currentBranchTask, headRefTask, mergeBaseTask, revParseTask, setIndexEntriesTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
@@ -34,6 +34,7 @@ import { formatTask } from '../store/records.js';
 import { townPaths } from '../store/paths.js';
 import { readTask } from '../store/reader.js';
 import type { Town } from '../store/town.js';
+import { localStateDir, refuseStateSymlink, writeStateFile } from '../store/state-dir.js';
 import { deliver } from './messages.js';
 import { exclusiveHits, releaseTaskReservations } from './reservations.js';
 import { changeSubject, changeTrailers, transact } from './transaction.js';
@@ -107,6 +108,60 @@ async function updateCheckout(root: string, target: string, paths: readonly stri
   if (files.length > 0) await runTask(root, checkoutPathsTask(files));
 }
 
+/**
+ * The one step of a merge that a kill could leave half done: the branch has
+ * moved but the person's index and work tree still hold the old versions of
+ * the merged paths (their next commit would revert the merge). So the step
+ * is journaled in the local state folder first; the next approval finishes
+ * it — or drops it when the branch never moved.
+ */
+interface MergeJournal {
+  ref: string;
+  from: string;
+  to: string;
+  paths: string[];
+}
+
+const journalFile = (root: string) => path.join(localStateDir(root), 'task-merge.json');
+
+function readMergeJournal(root: string): MergeJournal | undefined {
+  const file = journalFile(root);
+  let data: Partial<MergeJournal>;
+  try {
+    refuseStateSymlink(file);
+    data = JSON.parse(readFileSync(file, 'utf8')) as Partial<MergeJournal>;
+  } catch {
+    return undefined;
+  }
+  const commit = /^[0-9a-f]{40,64}$/;
+  const safePath = (p: unknown) => typeof p === 'string' && p !== '' && !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\0');
+  const valid = typeof data.ref === 'string' && /^refs\/heads\/[^\s]+$/.test(data.ref) && typeof data.from === 'string' && commit.test(data.from)
+    && typeof data.to === 'string' && commit.test(data.to) && Array.isArray(data.paths) && data.paths.every(safePath);
+  if (!valid) rmSync(file, { force: true });
+  return valid ? data as MergeJournal : undefined;
+}
+
+/** Completes the checkout update of a merge a kill interrupted (paths someone changed since are left alone); returns the paths updated. */
+export async function finishInterruptedMerge(town: Town): Promise<string[]> {
+  const journal = readMergeJournal(town.root);
+  if (!journal) return [];
+  const current = await runTask(town.root, revParseTask(journal.ref)).catch(() => undefined);
+  let updated: string[] = [];
+  if (current === journal.to && journal.paths.length > 0) {
+    const touched = new Set(await runTask(town.root, changedSinceCommitTask(journal.from, journal.paths)));
+    updated = journal.paths.filter((p) => !touched.has(p));
+    await updateCheckout(town.root, journal.to, updated);
+  }
+  rmSync(journalFile(town.root), { force: true });
+  return updated;
+}
+
+/** Test hook: hold the merge between moving the branch and updating the checkout, so a test can kill the process there. */
+function pauseInMergeForTests(): Promise<void> {
+  const ms = Number(process.env.TINYTOWN_TEST_PAUSE_IN_MERGE_MS ?? 0);
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
 /** Merges `commit` into the town branch (inside the town lock); returns what moved. Throws MergeConflict or a refusal, having changed nothing. */
 async function mergeReviewedCommit(ctx: OpContext, task: Task, commit: string): Promise<Merged> {
   const { root } = ctx.town;
@@ -141,12 +196,16 @@ async function mergeReviewedCommit(ctx: OpContext, task: Task, commit: string): 
   if (dirty.length > 0) {
     throw new ConflictError(`not merged: you have uncommitted changes in ${dirty.length} path(s) the merge of ${task.id} would change: ${dirty.slice(0, 10).join(', ')}${dirty.length > 10 ? ', …' : ''}; commit or stash them, then approve ${task.id} again`);
   }
+  writeStateFile(journalFile(root), JSON.stringify({ ref, from: head, to: target, paths } satisfies MergeJournal));
   await runTask(root, updateRefTask(ref, target, head, `tt: ${kind} ${task.id} (${task.branch})`));
+  await pauseInMergeForTests();
   try {
     await updateCheckout(root, target, paths);
   } catch (error) {
     await runTask(root, updateRefTask(ref, head, target, `tt: undo ${kind} ${task.id}`));
     throw error;
+  } finally {
+    rmSync(journalFile(root), { force: true });
   }
   return { from: head, to: target, kind, paths };
 }
@@ -165,6 +224,8 @@ export async function approveAndMerge(ctx: OpContext, id: string, input: Decisio
   let task: Task | undefined;
   try {
     const { result, commit } = await transact(ctx.town, async (writer) => {
+      // A merge a kill interrupted is finished first (inside the lock, before anything reads HEAD).
+      await finishInterruptedMerge(ctx.town);
       const before = readTask(ctx.town.root, id);
       input.authorize(before);
       const reviewed = before.review_commit;

@@ -73,3 +73,9 @@ export const rangeCommitsTask = (range: string): GitTask<string[]> => ({
   args: ['log', '--reverse', '--format=%h %s', range],
   parse: lines,
 });
+
+/** Which of `paths` differ in the work tree from `commit` (what someone changed there since). */
+export const changedSinceCommitTask = (commit: string, paths: readonly string[]): GitTask<string[]> => ({
+  args: ['--literal-pathspecs', 'diff', '--name-only', '-z', '--no-renames', '--no-relative', commit, '--', ...paths],
+  parse: records,
+});

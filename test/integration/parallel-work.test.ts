@@ -6,14 +6,14 @@
  * that moved after review refused, and the person's uncommitted work in the
  * main checkout untouched throughout.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTown } from '../../src/store/town.js';
 import { agentWorktreePath, worktreeEnvironment } from '../../src/app/worktrees.js';
-import { commitCount, git, headCommit, tempRepo, trailersOf } from '../helpers/repo.js';
-import { tt, ttProcess } from '../helpers/tt.js';
+import { commitCount, git, headCommit, stateDir, tempRepo, trailersOf } from '../helpers/repo.js';
+import { TT_BIN, tt, ttProcess } from '../helpers/tt.js';
 import { waitFor } from '../helpers/wait.js';
 
 const towns: string[] = [];
@@ -209,6 +209,39 @@ describe('approval merges the reviewed commit', () => {
     await ok(dir, ['approve', id, '--as', 'reviewer']);
     expect(readFileSync(path.join(dir, 'shared.txt'), 'utf8')).toBe('resolved\n');
     expect(git(dir, 'status', '--porcelain', '--', 'shared.txt').trim()).toBe('');
+  });
+});
+
+describe('a kill -9 in the middle of a merge', () => {
+  it('leaves a state the next approval completes: the checkout catches up with the moved branch, the approval lands once', async () => {
+    const dir = await parallelTown();
+    const id = await startedTask(dir);
+    const work = personsWork(dir);
+    const snapshot = work();
+    expect(commitInWorktree(dir, 'backend', 'src/api.ts', 'export const api = 2;\n').code).toBe(0);
+    await ok(dir, ['review', id, '--as', 'backend']);
+    const head = headCommit(dir);
+    const child = spawn(process.execPath, [TT_BIN, 'approve', id, '--as', 'reviewer'], {
+      cwd: dir, env: { ...process.env, TINYTOWN_TEST_PAUSE_IN_MERGE_MS: '60000' }, stdio: 'ignore',
+    });
+    const journal = path.join(stateDir(dir), 'task-merge.json');
+    try {
+      await waitFor(() => existsSync(journal) && headCommit(dir) !== head, { timeoutMs: 30_000, what: 'the branch moved, the checkout not yet updated' });
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((resolve) => child.once('exit', resolve));
+    // Half done: the branch has the merge, the person's checkout does not have its file yet.
+    expect(existsSync(path.join(dir, 'src/api.ts'))).toBe(false);
+    expect((await ok(dir, ['task', 'show', id]) as { task: { state: string } }).task.state).toBe('review');
+
+    const again = await ok(dir, ['approve', id, '--as', 'reviewer']) as { task: { state: string } };
+    expect(again.task.state).toBe('completed');
+    expect(existsSync(journal)).toBe(false);
+    expect(readFileSync(path.join(dir, 'src/api.ts'), 'utf8')).toBe('export const api = 2;\n');
+    expect(git(dir, 'status', '--porcelain', '--', 'src').trim()).toBe('');
+    expect(git(dir, 'log', '--format=%s', `${head}..HEAD`).split('\n').filter((line) => /: (merge|approve) /.test(line))).toHaveLength(2);
+    expect(work()).toBe(snapshot);
   });
 });
 

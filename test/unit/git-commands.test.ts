@@ -198,6 +198,7 @@ describe('worktrees, task branches and the merge of an approved branch (git/work
     expect(mt.updateRefTask('refs/heads/main', 'new', 'old', 'why').args).toEqual(['update-ref', '-m', 'why', 'refs/heads/main', 'new', 'old']);
     expect(mt.changedBetweenTask('a', 'b').args).toEqual(['diff-tree', '-r', '-z', '--name-only', '--no-renames', '--no-commit-id', 'a', 'b']);
     expect(mt.checkoutPathsTask(['x', 'y z']).input).toBe('x\0y z\0');
+    expect(mt.changedSinceCommitTask('c', ['a*b']).args).toEqual(['--literal-pathspecs', 'diff', '--name-only', '-z', '--no-renames', '--no-relative', 'c', '--', 'a*b']);
   });
 
   it('reads merge-tree\'s answer: the tree, or the conflicting paths', async () => {
