@@ -21,9 +21,10 @@ import { listReservations } from '../store/reservations.js';
 import type { Town } from '../store/town.js';
 import { transact } from './transaction.js';
 import { listWorktrees, worktreesDir } from './worktrees.js';
+import { finishInterruptedMerge, hasInterruptedMerge } from './task-merge.js';
 import type { OpContext } from './context.js';
 
-export type ParallelFindingKind = 'expired-reservation' | 'orphan-worktree' | 'orphan-branch';
+export type ParallelFindingKind = 'expired-reservation' | 'orphan-worktree' | 'orphan-branch' | 'unfinished-merge';
 
 export interface ParallelFinding {
   kind: ParallelFindingKind | 'unparseable';
@@ -50,6 +51,12 @@ export async function checkParallelWork(town: Town, tasks: readonly Task[], now:
     });
   }
   if (!town.gitDir) return findings;
+  if (hasInterruptedMerge(town)) {
+    findings.push({
+      kind: 'unfinished-merge', file: null, fix: 'finish it (the next tt approve would too)', fixed: false,
+      message: 'a task merge was interrupted after the branch moved: the merged paths in this checkout may still hold their old versions',
+    });
+  }
   const agents = listAgents(town.root).items;
   const worktreeAgents = new Set(agents.filter((agent) => agent.worktree).map((agent) => agent.name));
   const dir = worktreesDir(town.root);
@@ -97,6 +104,14 @@ export async function fixParallelWork(ctx: OpContext, findings: ParallelFinding[
     for (const item of expired) item.fixed = true;
   }
   for (const item of findings) {
+    if (item.kind === 'unfinished-merge') {
+      // Under the town lock (a transaction that writes no town file): an approval may be running.
+      await transact(town, async () => {
+        await finishInterruptedMerge(town);
+        return { result: undefined, change: { action: 'doctor', agent: ctx.actor, summary: 'finished an interrupted merge' } };
+      });
+      item.fixed = true;
+    }
     if (!item.fix || !item.target) continue;
     if (item.kind === 'orphan-worktree' && item.target.folder) {
       await runTask(town.root, removeWorktreeTask(item.target.folder, false));

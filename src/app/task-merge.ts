@@ -16,7 +16,7 @@
  *   merge that conflicts merges nothing and sends the task back to its
  *   assignee as `changes_requested` naming the paths, the conductor told.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ConflictError } from '../errors.js';
 import { isoNow } from '../core/ids.js';
@@ -139,6 +139,10 @@ function readMergeJournal(root: string): MergeJournal | undefined {
     && typeof data.to === 'string' && commit.test(data.to) && Array.isArray(data.paths) && data.paths.every(safePath);
   if (!valid) rmSync(file, { force: true });
   return valid ? data as MergeJournal : undefined;
+}
+
+export function hasInterruptedMerge(town: Town): boolean {
+  return existsSync(journalFile(town.root));
 }
 
 /** Completes the checkout update of a merge a kill interrupted (paths someone changed since are left alone); returns the paths updated. */

@@ -235,6 +235,8 @@ describe('a kill -9 in the middle of a merge', () => {
     expect(existsSync(path.join(dir, 'src/api.ts'))).toBe(false);
     expect((await ok(dir, ['task', 'show', id]) as { task: { state: string } }).task.state).toBe('review');
 
+    const report = await tt(dir, ['doctor', '--json']);
+    expect((report.json() as { findings: Array<{ kind: string }> }).findings.map((f) => f.kind)).toContain('unfinished-merge');
     const again = await ok(dir, ['approve', id, '--as', 'reviewer']) as { task: { state: string } };
     expect(again.task.state).toBe('completed');
     expect(existsSync(journal)).toBe(false);
