@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['send', 'tasks', 'scale', 'concurrency', 'watch', 'memory', 'ui'];
+export const SCENARIOS = ['send', 'tasks', 'scale', 'concurrency', 'watch', 'memory', 'ui', 'merge'];
 
 export function usage() {
   return `usage: node bench/run.mjs [--quick] [--only NAME[,NAME]] [--keep] [--no-write] [--tt PATH]
@@ -64,11 +64,13 @@ export function runConfig(quick) {
       scale: [{ tasks: 200, messages: 2000, runs: 3 }, { tasks: 1000, messages: 10000, runs: 3 }],
       concurrency: { writers: 4, each: 10, rounds: 1 },
       watchRuns: 5, waitRuns: 4, memoryRuns: 1, uiRuns: 1,
+      merge: [{ files: 1000, runs: 2 }, { files: 10000, runs: 2 }],
     }
     : {
       warmup: 2, sendRuns: 15, taskRuns: 15, taskTownSize: 2000,
       scale: [{ tasks: 1000, messages: 10000, runs: 9 }, { tasks: 10000, messages: 100000, runs: 5, warmup: 1 }],
       concurrency: { writers: 8, each: 50, rounds: 2 },
       watchRuns: 20, waitRuns: 15, memoryRuns: 3, uiRuns: 3,
+      merge: [{ files: 1000, runs: 5 }, { files: 100000, runs: 5 }],
     };
 }

@@ -25,7 +25,7 @@ import { CONDUCTOR, type Task } from '../core/types.js';
 import { describeHits } from '../core/reservations.js';
 import { hasCommitterTask, identityEnv } from '../git/identity.js';
 import {
-  changedBetweenTask, changedSinceCommitTask, checkoutPathsTask, commitTreeTask, mergeTreeTask, rangeCommitsTask, rangeDiffstatTask, treeEntriesTask, updateRefTask,
+  changedBetweenTask, changedSinceCommitTask, checkoutFromCommitTask, commitTreeTask, mergeTreeTask, rangeCommitsTask, rangeDiffstatTask, treeEntriesTask, updateRefTask,
 } from '../git/merge-tree.js';
 import { currentBranchTask, headRefTask, mergeBaseTask, revParseTask, setIndexEntriesTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
@@ -92,20 +92,22 @@ interface Merged {
 
 const ZERO = (length: number) => '0'.repeat(length);
 
-/** Writes the merged paths into the person's index and work tree; nothing else of theirs changes. */
+/**
+ * Writes the merged paths into the person's index and work tree; nothing else
+ * of theirs changes. One index write for the paths the merge keeps (`git
+ * checkout <commit> -- paths`: the index is the one structure whose write
+ * grows with the repository); paths it removes, rare, get a second.
+ */
 async function updateCheckout(root: string, target: string, paths: readonly string[]): Promise<void> {
   if (paths.length === 0) return;
   const entries = await runTask(root, treeEntriesTask(target, paths));
   const present = new Set(entries.map((entry) => entry.path));
   const gone = paths.filter((p) => !present.has(p));
-  const info = [
-    ...gone.map((p) => `0 ${ZERO(target.length)}\t${p}`),
-    ...entries.map((entry) => `${entry.mode} ${entry.object}\t${entry.path}`),
-  ].join('\n');
-  await runTask(root, setIndexEntriesTask(`${info}\n`));
-  for (const file of gone) rmSync(path.join(root, file), { force: true });
-  const files = entries.filter((entry) => entry.mode !== '160000').map((entry) => entry.path);
-  if (files.length > 0) await runTask(root, checkoutPathsTask(files));
+  if (gone.length > 0) {
+    await runTask(root, setIndexEntriesTask(`${gone.map((p) => `0 ${ZERO(target.length)}\t${p}`).join('\n')}\n`));
+    for (const file of gone) rmSync(path.join(root, file), { force: true });
+  }
+  if (present.size > 0) await runTask(root, checkoutFromCommitTask(target, [...present]));
 }
 
 /**

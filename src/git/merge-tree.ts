@@ -61,9 +61,9 @@ export const treeEntriesTask = (commit: string, paths: readonly string[]): GitTa
   }),
 });
 
-/** Writes the index's version of these paths into the work tree, and their stat data into the index. */
-export const checkoutPathsTask = (paths: readonly string[]): GitTask<void> => ({
-  args: ['checkout-index', '--force', '--index', '-z', '--stdin'],
+/** These paths as `commit` has them, into the index and the work tree, in one index write (nothing else changes). */
+export const checkoutFromCommitTask = (commit: string, paths: readonly string[]): GitTask<void> => ({
+  args: ['--literal-pathspecs', 'checkout', '--quiet', commit, '--pathspec-from-file=-', '--pathspec-file-nul'],
   input: paths.map((p) => `${p}\0`).join(''),
   parse: () => undefined,
 });

@@ -135,6 +135,22 @@ describe('approval merges the reviewed commit', () => {
     expect(spawnSync('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: agentWorktreePath(dir, 'backend') }).status).not.toBe(0);
   });
 
+  it('removes from the checkout a file the branch deleted', async () => {
+    const dir = await parallelTown();
+    writeFileSync(path.join(dir, 'old.txt'), 'old\n');
+    git(dir, 'add', 'old.txt');
+    git(dir, 'commit', '-q', '-m', 'old file');
+    const id = await startedTask(dir);
+    const worktree = agentWorktreePath(dir, 'backend');
+    git(worktree, 'rm', '-q', 'old.txt');
+    git(worktree, '-c', 'user.name=backend', '-c', 'user.email=backend@tinytown.invalid', 'commit', '-q', '--no-verify', '-m', 'drop old.txt');
+    await ok(dir, ['review', id, '--as', 'backend']);
+    await ok(dir, ['approve', id, '--as', 'reviewer']);
+    expect(existsSync(path.join(dir, 'old.txt'))).toBe(false);
+    expect(git(dir, 'ls-files', '--', 'old.txt').trim()).toBe('');
+    expect(git(dir, 'status', '--porcelain').trim()).toBe('');
+  });
+
   it('fast-forwards when the town branch has not moved since the branch was made', async () => {
     const dir = await parallelTown();
     await ok(dir, ['config', 'git.auto_commit', 'false']);

@@ -197,7 +197,8 @@ describe('worktrees, task branches and the merge of an approved branch (git/work
     expect(mt.commitTreeTask('t', ['p1', 'p2'], 'msg', {}).args).toEqual(['commit-tree', 't', '-p', 'p1', '-p', 'p2', '-F', '-']);
     expect(mt.updateRefTask('refs/heads/main', 'new', 'old', 'why').args).toEqual(['update-ref', '-m', 'why', 'refs/heads/main', 'new', 'old']);
     expect(mt.changedBetweenTask('a', 'b').args).toEqual(['diff-tree', '-r', '-z', '--name-only', '--no-renames', '--no-commit-id', 'a', 'b']);
-    expect(mt.checkoutPathsTask(['x', 'y z']).input).toBe('x\0y z\0');
+    expect(mt.checkoutFromCommitTask('c', ['x', 'y z']).args).toEqual(['--literal-pathspecs', 'checkout', '--quiet', 'c', '--pathspec-from-file=-', '--pathspec-file-nul']);
+    expect(mt.checkoutFromCommitTask('c', ['x', 'y z']).input).toBe('x\0y z\0');
     expect(mt.changedSinceCommitTask('c', ['a*b']).args).toEqual(['--literal-pathspecs', 'diff', '--name-only', '-z', '--no-renames', '--no-relative', 'c', '--', 'a*b']);
   });
 
