@@ -9,7 +9,7 @@
 // go to stdout (a table), bench/results.json and bench/RESULTS.md.
 //
 //   node bench/run.mjs [--quick] [--only NAME[,NAME]] [--keep] [--no-write] [--tt PATH]
-//   scenarios: send, tasks, scale, concurrency, watch, memory, ui, monorepo (one module each in scenarios/)
+//   scenarios: send, tasks, scale, concurrency, watch, memory, ui, monorepo, merge (one module each in scenarios/)
 //
 // This file is the driver: options, the temporary area, the CLI snapshot, the
 // library (dist/lib, which builds the towns: lib/towns.mjs), then each scenario.
@@ -32,6 +32,7 @@ import { detectFeatures } from './lib/watch.mjs';
 import { scenarioConcurrency } from './scenarios/concurrency.mjs';
 import { scenarioMemory } from './scenarios/memory.mjs';
 import { scenarioMonorepo } from './scenarios/monorepo.mjs';
+import { scenarioMerge } from './scenarios/merge.mjs';
 import { scenarioScale } from './scenarios/scale.mjs';
 import { scenarioSend } from './scenarios/send.mjs';
 import { scenarioTasks } from './scenarios/tasks.mjs';
@@ -40,7 +41,7 @@ import { scenarioWatch } from './scenarios/watch.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
-const RUNNERS = { send: scenarioSend, tasks: scenarioTasks, scale: scenarioScale, concurrency: scenarioConcurrency, watch: scenarioWatch, memory: scenarioMemory, ui: scenarioUi, monorepo: scenarioMonorepo };
+const RUNNERS = { send: scenarioSend, tasks: scenarioTasks, scale: scenarioScale, concurrency: scenarioConcurrency, watch: scenarioWatch, memory: scenarioMemory, ui: scenarioUi, monorepo: scenarioMonorepo, merge: scenarioMerge };
 
 async function main(argv) {
   let options;

@@ -1,8 +1,10 @@
 // npm run demo: a real town in a temporary git repository, with live agents.
-// The conductor (this script) assigns two tasks; two scripted workers and a
-// scripted reviewer run as background agent loops and coordinate only through
-// `tt` — start, commit, hand off for review, request changes, fix, approve —
-// while this script follows the town's history as it happens.
+// The conductor (this script) assigns two tasks; two scripted workers, each in
+// a git worktree of its own (tt spawn --worktree), and a scripted reviewer run
+// as background agent loops and coordinate only through `tt` — start (a branch
+// per task), commit, hand off for review, request changes, fix, approve (which
+// merges the reviewed commit) — while this script follows the town's history
+// as it happens. Then a file reservation refuses a commit, and is released.
 // The scripted agent is a deterministic stand-in for an LLM CLI: swap
 // `--cli scripted` for `--cli claude` (or codex, aider…) and nothing else changes.
 import { execFileSync, spawn } from 'node:child_process';
@@ -55,11 +57,11 @@ try {
   git('add', 'README.md');
   git('commit', '-q', '-m', 'Initial commit');
 
-  say('1. The conductor sets up the town and spawns the team: two workers and, always, a reviewer');
+  say('1. The conductor sets up the town and spawns the team: two workers, each in a worktree of its own, and, always, a reviewer');
   tt(['init', '--name', 'shop']);
   ttQuiet(['config', 'agent.idle_timeout_s', '60']);
-  tt(['spawn', 'backend', '--cli', 'scripted']);
-  tt(['spawn', 'frontend', '--cli', 'scripted']);
+  tt(['spawn', 'backend', '--cli', 'scripted', '--worktree']);
+  tt(['spawn', 'frontend', '--cli', 'scripted', '--worktree']);
   tt(['spawn', 'reviewer', '--cli', 'scripted']);
   started = true;
   if (withBoard) {
@@ -87,8 +89,9 @@ try {
     if (Date.now() - started_at > DEADLINE_MS) throw new Error('the agents did not finish in time; see tt status --deep');
     await sleep(300);
   }
-  const codeCommits = git('log', '--format=%h %an: %s', '--', '.', ':(exclude).tinytown').trim().split('\n');
-  process.stdout.write(`\nThe workers' code commits:\n${codeCommits.map((line) => `  ${line}`).join('\n')}\n`);
+  const codeCommits = git('log', '--no-merges', '--format=%h %an: %s', '--', '.', ':(exclude).tinytown').trim().split('\n');
+  process.stdout.write(`\nThe workers' code commits (made on tt/<task> branches in their worktrees, merged by the approvals):\n${codeCommits.map((line) => `  ${line}`).join('\n')}\n`);
+  process.stdout.write(`\nThe merges:\n${git('log', '--merges', '--format=  %h %an: %s').trimEnd()}\n`);
 
   say('4. Both tasks approved. The conductor looks at the town');
   tt(['status', '--deep']);
@@ -99,7 +102,29 @@ try {
   say("6. The town's history is git's history (the approval commit and its trailers)");
   process.stdout.write(git('log', '-1', '--grep', '^Tinytown-Action: approve', '--format=%h %an%n%B'));
 
-  say('7. Stopping the agents');
+  say('7. A reservation: frontend holds docs/** exclusively, and the hook in backend\'s worktree refuses a commit there');
+  tt(['reserve', 'docs/**', '--exclusive', '--as', 'frontend']);
+  const worktree = path.join(dir, '.git', 'tinytown', 'worktrees', 'backend');
+  // What backend's CLI gets from its loop: its name, and tt's hooks folder as core.hooksPath (only in its environment).
+  const agentGit = { ...gitEnv, TINYTOWN_AGENT: 'backend', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.hooksPath', GIT_CONFIG_VALUE_0: path.join(dir, '.git', 'tinytown', 'hooks') };
+  const commitPlan = () => {
+    process.stdout.write('$ git commit -m "Plan" -- docs/plan.md   (in backend\'s worktree)\n');
+    try {
+      execFileSync('git', ['commit', '-q', '-m', 'Plan', '--', 'docs/plan.md'], { cwd: worktree, env: agentGit, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      process.stdout.write('  committed\n');
+    } catch (error) {
+      process.stdout.write(`  refused:\n${String(error.stderr).trimEnd().split('\n').map((line) => `    ${line}`).join('\n')}\n`);
+    }
+  };
+  execFileSync('git', ['switch', '-q', '-c', 'plan'], { cwd: worktree, env: agentGit });
+  execFileSync('mkdir', ['-p', path.join(worktree, 'docs')]);
+  writeFileSync(path.join(worktree, 'docs', 'plan.md'), '# Plan\n');
+  execFileSync('git', ['add', 'docs/plan.md'], { cwd: worktree, env: agentGit });
+  commitPlan();
+  tt(['release', '--as', 'frontend']);
+  commitPlan();
+
+  say('8. Stopping the agents');
   tt(['stop']);
   started = false;
   say(`Done in ${((Date.now() - started_at) / 1000).toFixed(1)} s. ${keep ? `The town is kept at ${dir}` : 'Run with -- --keep to keep the repository, -- --ui to watch it on the live board.'}`);

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['send', 'tasks', 'scale', 'concurrency', 'watch', 'memory', 'ui', 'monorepo'];
+export const SCENARIOS = ['send', 'tasks', 'scale', 'concurrency', 'watch', 'memory', 'ui', 'monorepo', 'merge'];
 
 export function usage() {
   return `usage: node bench/run.mjs [--quick] [--only NAME[,NAME]] [--keep] [--no-write] [--tt PATH]
@@ -65,6 +65,7 @@ export function runConfig(quick) {
       concurrency: { writers: 4, each: 10, rounds: 1 },
       watchRuns: 5, waitRuns: 4, memoryRuns: 1, uiRuns: 1,
       monorepo: { files: 100_000, runs: 5 },
+      merge: [{ files: 1000, runs: 2 }, { files: 10000, runs: 2 }],
     }
     : {
       warmup: 2, sendRuns: 15, taskRuns: 15, taskTownSize: 2000,
@@ -72,5 +73,6 @@ export function runConfig(quick) {
       concurrency: { writers: 8, each: 50, rounds: 2 },
       watchRuns: 20, waitRuns: 15, memoryRuns: 3, uiRuns: 3,
       monorepo: { files: 100_000, runs: 15 },
+      merge: [{ files: 1000, runs: 5 }, { files: 100000, runs: 5 }],
     };
 }

@@ -30,6 +30,7 @@ import { recordTaskUsage } from '../app/task-usage.js';
 import type { RoundUsage } from '../core/cli-output.js';
 import { addToAgentUsage, describeUsage } from '../core/usage.js';
 import type { Message } from '../core/types.js';
+import { agentWorkspace } from '../app/worktrees.js';
 import type { OpContext } from '../app/context.js';
 import { NotFoundError } from '../errors.js';
 import { agentCommand } from './cli-command.js';
@@ -151,8 +152,10 @@ export async function runAgentLoop(options: LoopOptions): Promise<string> {
       const task = currentTask(town, name);
       await record({ state: 'working', last_activity: new Date().toISOString(), current_task: task?.id ?? null });
       const token = beginRoundLedger(root, name, ++attempts);
+      // In a worktree of its own, the CLI runs there, with the shared town and tt's reservation hook (app/worktrees.ts).
+      const workspace = agent.worktree ? await agentWorkspace(town, name, env) : undefined;
       const outcome = await runAgentCli({
-        root, agent: name, round: rounds + 1, env, token,
+        root, agent: name, round: rounds + 1, env, token, cwd: workspace?.cwd, extraEnv: workspace?.env,
         command: agentCommand(town.config, agent.cli),
         prompt: buildPrompt({ town: town.config.name, agent, round: rounds + 1, task, messages }),
         onStart: (started) => {

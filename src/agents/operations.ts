@@ -12,6 +12,7 @@ import type { Answer } from '../app/answer.js';
 import { agentNames, hasRoleTemplate, knownRoles, resolveAgent, type SpawnOptions } from '../app/agents.js';
 import { spawnAgent } from '../app/agents.js';
 import { agentJson } from '../app/json.js';
+import { ensureAgentWorktree } from '../app/worktrees.js';
 import type { Session } from '../app/session.js';
 import { readAgentRuntime, writeControl, type AgentControl } from '../store/runtime.js';
 import { agentCommand } from './cli-command.js';
@@ -57,19 +58,21 @@ export async function spawn(session: Session, input: SpawnInput): Promise<Answer
       notStarted = error.message;
     }
   });
+  // Its worktree exists from the start: its path is in the answer and in tt status --deep.
+  const worktree = agent.worktree ? await ensureAgentWorktree(ctx.town, agent.name) : null;
   if (!hasRoleTemplate(agent.role)) {
     notes.push(`note: tt has no instructions for the role "${agent.role}" (it knows ${knownRoles().join(', ')}); ${agent.name} got generic ones: edit .tinytown/agents/${agent.name}.md to say what it does`);
   }
   if (notStarted !== undefined) {
     notes.push(`warning: ${agent.name} is registered but not started: ${notStarted}`, `note: once its CLI can run, start it with: tt restart ${agent.name} (or give it another: tt config clis.${agent.cli} "…")`);
-    return { kind: 'agent', payload: { agent: agentJson(agent), pid: null, started: false, not_started: notStarted }, notes, data: { agent, pid: null, notStarted } };
+    return { kind: 'agent', payload: { agent: agentJson(agent), worktree, pid: null, started: false, not_started: notStarted }, notes, data: { agent, pid: null, notStarted } };
   }
   if (start && foreground) {
     const stopped = await runAgentLoop({ root: ctx.town.root, name: agent.name, env: session.env, maxRounds });
-    return { kind: 'agent', payload: { agent: agentJson(agent), stopped }, notes, data: { agent, pid: null, stopped } };
+    return { kind: 'agent', payload: { agent: agentJson(agent), worktree, stopped }, notes, data: { agent, pid: null, stopped } };
   }
   const pid = start ? await startAgent(ctx.town, agent.name, { maxRounds, env: session.env }) : null;
-  return { kind: 'agent', payload: { agent: agentJson(agent), pid }, notes, data: { agent, pid } };
+  return { kind: 'agent', payload: { agent: agentJson(agent), worktree, pid }, notes, data: { agent, pid } };
 }
 
 function controlAnswer<T>(payload: Record<string, unknown>, data: T): Answer<T> {

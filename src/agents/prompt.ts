@@ -29,9 +29,13 @@ export function buildPrompt(input: PromptInput, template = readFileSync(template
   const task = input.task
     ? `${input.task.id} — ${input.task.title} (${input.task.state}${input.task.reviewer ? `, reviewer ${input.task.reviewer}` : ''})\n\n${input.task.body.trim()}`
     : '(no assigned task)';
+  // An agent in a worktree of its own is told where its work goes, and how a merge conflict comes back (DESIGN §6).
+  const workspace = input.agent.worktree
+    ? `\n\nYou work in a git worktree of your own. \`tt task start <id>\` checks out the task's branch (tt/<id>) there: commit your work on it, never on the town's branch. \`tt review\` hands over the branch tip; the approval merges exactly that commit. Files others reserved: \`tt reservations\`; reserve yours: \`tt reserve PATH --exclusive --task <id>\`.${input.task?.branch ? ` This task's branch: ${input.task.branch}.` : ''}`
+    : '';
   const values: Record<string, string> = {
     agent: input.agent.name, role: input.agent.role, town: input.town, round: String(input.round),
-    instructions: input.agent.body.trim(), task, messages, summary, message_count: String(input.messages.length),
+    instructions: input.agent.body.trim(), task: `${task}${workspace}`, messages, summary, message_count: String(input.messages.length),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole);
 }

@@ -24,6 +24,10 @@ export interface CliRun {
   env: NodeJS.ProcessEnv;
   /** The round's ledger token (TINYTOWN_ROUND): the tt calls made with it are this round's. */
   token: string;
+  /** Where the CLI runs: the agent's worktree (app/worktrees.ts), else the town root. */
+  cwd?: string | undefined;
+  /** More of the CLI's environment: the shared town and tt's hooks, in a worktree. */
+  extraEnv?: Record<string, string> | undefined;
   /** Called with the child so the loop can stop it on SIGTERM. */
   onStart?: (child: ChildProcess) => void;
 }
@@ -108,8 +112,8 @@ export function runAgentCli(run: CliRun): Promise<CliOutcome> {
   }
   return new Promise((resolve) => {
     const child = spawn(argv[0]!, argv.slice(1), {
-      cwd: run.root,
-      env: agentEnvironment(run.command, run.env, { TINYTOWN_AGENT: run.agent, TINYTOWN_TOWN: run.root, [ROUND_ENV]: run.token }),
+      cwd: run.cwd ?? run.root,
+      env: agentEnvironment(run.command, run.env, { ...run.extraEnv, TINYTOWN_AGENT: run.agent, TINYTOWN_TOWN: run.root, [ROUND_ENV]: run.token }),
       stdio: [run.command.prompt === 'stdin' ? 'pipe' : 'ignore', run.command.output ? 'pipe' : log, log],
     });
     run.onStart?.(child);

@@ -71,6 +71,7 @@ interface TaskView {
   title: string;
   state: string;
   reviewer: string | null;
+  branch: string | null;
   body: string;
 }
 
@@ -89,12 +90,22 @@ class ScriptedAgent {
     return (JSON.parse(await this.tt('task', 'show', id, '--json')) as { task: TaskView }).task;
   }
 
+  /** In a worktree of its own (tt spawn --worktree) it commits as a real agent would: hooks run, tt's reservation hook included. */
+  get inWorktree(): boolean {
+    return Boolean(this.env.TINYTOWN_WORKTREE);
+  }
+
+  get identity(): string[] {
+    return ['-c', `user.name=${this.agent}`, '-c', `user.email=${this.agent}@tinytown.invalid`];
+  }
+
   /** Commits one work file as this agent; git's own locks are retried (other agents commit too). */
   async commitWork(file: string, message: string): Promise<void> {
-    const identity = ['-c', `user.name=${this.agent}`, '-c', `user.email=${this.agent}@tinytown.invalid`];
+    const identity = this.identity;
+    const verify = this.inWorktree ? [] : ['--no-verify'];
     for (let attempt = 0; ; attempt++) {
       const add = await this.run('git', ['add', '--', file]);
-      const commit = add.code === 0 ? await this.run('git', [...identity, 'commit', '-q', '--no-verify', '-m', message, '--', file]) : add;
+      const commit = add.code === 0 ? await this.run('git', [...identity, 'commit', '-q', ...verify, '-m', message, '--', file]) : add;
       if (commit.code === 0) return;
       if (attempt >= 20 || !/lock|COMMIT_EDITMSG|empty commit message/i.test(commit.stderr)) throw new Error(`git commit failed: ${commit.stderr.trim()}`);
       await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
@@ -123,12 +134,33 @@ class ScriptedAgent {
   async fix(taskId: string, reason: string): Promise<void> {
     const task = await this.task(taskId);
     if (task.state !== 'assigned' && task.state !== 'running') return;
+    if (this.inWorktree && task.branch) await this.onBranch(task.branch, reason);
     const file = path.join(this.root, this.workFile(taskId));
     if (!existsSync(file)) writeFileSync(file, `# ${task.title}\n`);
     const asked = reason.split('\n').find((line) => line.trim() && !/requested changes on/.test(line))?.trim() ?? 'the review';
     appendFileSync(file, `\nFixed after review: ${asked}\n`);
     await this.commitWork(this.workFile(taskId), `Address review of ${taskId}`);
     await this.handOff(task, `Fixed: ${asked}`);
+  }
+
+  /**
+   * Back on the task's branch; when the review says the branch does not merge
+   * cleanly into the town's branch, merge that in and settle every conflict
+   * on the task's side (deterministic, as everything here).
+   */
+  async onBranch(branch: string, reason: string): Promise<void> {
+    const switched = await this.run('git', ['switch', '--quiet', branch]);
+    if (switched.code !== 0) throw new Error(`git switch ${branch} failed: ${switched.stderr.trim()}`);
+    const base = /does not merge cleanly into (\S+);/.exec(reason)?.[1];
+    if (!base) return;
+    const merge = await this.run('git', [...this.identity, 'merge', '--quiet', '--no-edit', base]);
+    if (merge.code === 0) return;
+    const conflicted = (await this.run('git', ['diff', '--name-only', '--diff-filter=U', '-z'])).stdout.split('\0').filter(Boolean);
+    if (conflicted.length === 0) throw new Error(`git merge ${base} failed: ${merge.stderr.trim()}`);
+    await this.run('git', ['checkout', '--ours', '--', ...conflicted]);
+    await this.run('git', ['add', '--', ...conflicted]);
+    const commit = await this.run('git', [...this.identity, 'commit', '-q', '--no-edit']);
+    if (commit.code !== 0) throw new Error(`git commit of the merge failed: ${commit.stderr.trim()}`);
   }
 
   async review(taskId: string): Promise<void> {

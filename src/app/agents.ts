@@ -53,6 +53,8 @@ export interface SpawnOptions {
   cli?: string | undefined;
   nickname?: string | undefined;
   parent?: string | undefined;
+  /** Run its CLI in a worktree of its own (default: town.yml agent.worktree). */
+  worktree?: boolean | undefined;
 }
 
 /** The roles with instructions in templates/roles/. */
@@ -75,8 +77,9 @@ export function roleInstructions(role: string): string {
   return `You are the ${role} of this town. Do the work your messages and tasks ask for, and report back with tt.\n`;
 }
 
-export function newAgent(options: Required<Pick<SpawnOptions, 'name'>> & { role: string; cli: string; nickname: string | null; parent: string | null }, now: Date): Agent {
-  return { ...options, created: isoNow(now), body: roleInstructions(options.role), extra: {} };
+export function newAgent(options: Required<Pick<SpawnOptions, 'name'>> & { role: string; cli: string; nickname: string | null; parent: string | null; worktree?: boolean }, now: Date): Agent {
+  const { worktree, ...fields } = options;
+  return { ...fields, created: isoNow(now), ...(worktree ? { worktree: true } : {}), body: roleInstructions(options.role), extra: {} };
 }
 
 /** `beforeWrite` runs after the arguments are validated and before anything is written (spawn checks the CLI there). */
@@ -93,6 +96,8 @@ export async function spawnAgent(ctx: OpContext, options: SpawnOptions, beforeWr
   const nickname = options.nickname ?? null;
   if (nickname !== null) validateAgentName(nickname, 'nickname');
   const parent = options.parent ? resolveAgent(town, options.parent, 'parent agent') : ctx.actor;
+  const worktree = options.worktree ?? town.config.agent.worktree;
+  if (worktree && !town.gitDir) throw new UsageError(`${name} cannot have a worktree: ${town.root} is not in a git repository (git init first, or spawn it without --worktree)`);
   // Said before anything else is checked: an existing agent is the answer, not its CLI.
   if (agentNames(town).includes(name)) throw new ConflictError(`agent "${name}" already exists (tt list shows the agents)`);
   await beforeWrite?.({ cli });
@@ -102,7 +107,7 @@ export async function spawnAgent(ctx: OpContext, options: SpawnOptions, beforeWr
       const clash = listAgents(town.root).items.find((agent) => agent.nickname === nickname || agent.name === nickname);
       if (clash || CONDUCTOR_ALIASES.includes(nickname)) throw new ConflictError(`nickname "${nickname}" is already taken${clash ? ` by ${clash.name}` : ''}`);
     }
-    const agent = newAgent({ name, role, cli, nickname, parent }, ctx.now());
+    const agent = newAgent({ name, role, cli, nickname, parent, worktree }, ctx.now());
     writer.write(townPaths.agent(name), formatAgent(agent));
     return { result: agent, change: { action: 'spawn', agent: ctx.actor, summary: `${name} (${role}, ${cli})` } };
   });

@@ -25,11 +25,13 @@ import { agentNames } from './agents.js';
 import { mergeSetupProblems, registerMergeDriver } from './merge-setup.js';
 import { MERGED_BODY_MARKER } from '../core/merge.js';
 import type { OpContext } from './context.js';
+import { checkParallelWork, fixParallelWork, type ParallelFindingKind } from './doctor-parallel.js';
 
 export type FindingKind =
   | 'unparseable' | 'conflict-markers' | 'symlink' | 'duplicate-id' | 'stale-lock' | 'temp-file'
   | 'unfinished-commit' | 'uncommitted' | 'orphan-task' | 'orphan-inbox' | 'config'
-  | 'merged-body' | 'merge-driver' | 'stale-cache' | 'not-a-folder' | 'tracked-run' | 'damaged-journal';
+  | 'merged-body' | 'merge-driver' | 'stale-cache' | 'not-a-folder' | 'tracked-run' | 'damaged-journal'
+  | ParallelFindingKind;
 
 export interface Finding {
   kind: FindingKind;
@@ -262,7 +264,11 @@ export async function diagnoseTown(ctx: OpContext, options: { fix: boolean }): P
   checkRunFiles(town, agents, ctx.now().getTime(), findings);
   await checkGit(town, findings);
   const orphans = checkOrphans(town, tasks, agents, findings);
+  // Reservations, agents' worktrees, task branches (doctor-parallel.ts).
+  const parallel = await checkParallelWork(town, tasks, ctx.now());
+  findings.push(...parallel);
   if (!options.fix) return findings;
+  await fixParallelWork(ctx, parallel);
 
   for (const item of findings) {
     if ((item.kind === 'temp-file' || item.kind === 'stale-cache') && item.file) {

@@ -1,5 +1,6 @@
 /** The one JSON envelope (DESIGN §4) and the record → JSON shapes. */
-import type { Agent, Message, Task } from '../core/types.js';
+import type { Agent, Message, Reservation, Task } from '../core/types.js';
+import { isExpired } from '../core/reservations.js';
 import type { TownEvent } from '../git/log.js';
 import { townPaths } from '../store/paths.js';
 import { asTinytownError } from '../errors.js';
@@ -81,7 +82,7 @@ export function taskJson(task: Task): Record<string, unknown> {
     id: task.id, title: task.title, state: task.state, assignee: task.assignee, reviewer: task.reviewer,
     priority: task.priority, tags: task.tags, parent: task.parent, created: task.created, updated: task.updated,
     started: task.started, completed: task.completed, result: task.result, approved_by: task.approved_by,
-    reviewed_commit: task.reviewed_commit, usage: task.usage,
+    reviewed_commit: task.reviewed_commit, branch: task.branch, review_commit: task.review_commit, usage: task.usage,
   };
   for (const key in extra) json[key] = extra[key];
   json.body = task.body;
@@ -118,4 +119,9 @@ export function eventJson(event: TownEvent): Record<string, unknown> {
     message: event.messages[0] ?? null, summary: event.summary,
     ...(event.reviewedBy ? { reviewed_by: event.reviewedBy } : {}),
   };
+}
+
+export function reservationJson(reservation: Reservation, now: Date): Record<string, unknown> {
+  const { body, extra, ...fields } = reservation;
+  return { ...fields, ...extra, expired: isExpired(reservation, now), body, path: townPaths.reservation(reservation.id) };
 }

@@ -17,7 +17,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { claimNoticeMessage, mergeAgents, mergeMappings, mergeMessages, mergeTasks, type ClaimConflict } from '../core/merge.js';
+import { claimNoticeMessage, mergeAgents, mergeMappings, mergeMessages, mergeReservations, mergeTasks, type ClaimConflict } from '../core/merge.js';
 import { ValidationError } from '../errors.js';
 import { lineMerge, type MergeFiles } from '../git/merge-file.js';
 import { parseTownConfig } from '../store/config.js';
@@ -26,12 +26,12 @@ import { parseYaml, parseYamlDocument } from '../store/yaml.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
 import { localStateDir } from '../store/state-dir.js';
 import { MAX_TOWN_FILE_BYTES } from '../store/town-file.js';
-import { formatAgent, formatMessage, formatTask, parseAgent, parseMessage, parseTask } from '../store/records.js';
+import { formatAgent, formatMessage, formatReservation, formatTask, parseAgent, parseMessage, parseReservation, parseTask } from '../store/records.js';
 
 /** Notices of claims the merge lost, in the local state folder (store/state-dir.ts), relative to it. */
 export const MERGE_NOTICES_DIR = 'merge-notices';
 
-export type TownFileKind = 'task' | 'message' | 'agent' | 'config' | 'other';
+export type TownFileKind = 'task' | 'message' | 'agent' | 'reservation' | 'config' | 'other';
 
 export interface TownFileLocation {
   /** The folder holding `.tinytown/`, relative to where the path is relative to ('' for the top). */
@@ -52,6 +52,7 @@ export function locateTownFile(relPath: string): TownFileLocation | undefined {
   if (inTown.length === 1 && top === 'town.yml') kind = 'config';
   else if (markdown && top === 'tasks' && inTown.length === 2) kind = 'task';
   else if (markdown && top === 'agents' && inTown.length === 2) kind = 'agent';
+  else if (markdown && top === 'reservations' && inTown.length === 2) kind = 'reservation';
   else if (markdown && top === 'inbox' && second && (inTown.length === 3 || (inTown.length === 4 && third === 'read'))) kind = 'message';
   return { townPrefix, kind };
 }
@@ -75,7 +76,7 @@ function parseBase<T>(text: string | null, parse: (text: string, file: string) =
 }
 
 /** Merges three versions of a town record; throws ValidationError naming the side that does not parse. */
-export function mergeRecordText(kind: 'task' | 'message' | 'agent', file: string, base: string | null, ours: string, theirs: string): TextMerge {
+export function mergeRecordText(kind: 'task' | 'message' | 'agent' | 'reservation', file: string, base: string | null, ours: string, theirs: string): TextMerge {
   const sides = <T>(parse: (text: string, file: string) => T) => ({
     base: parseBase(base, parse, `${file} (base)`),
     ours: parse(ours, `${file} (ours)`),
@@ -96,6 +97,11 @@ export function mergeRecordText(kind: 'task' | 'message' | 'agent', file: string
       const s = sides(parseAgent);
       const result = mergeAgents(s.base, s.ours, s.theirs);
       return { text: formatAgent(result.merged), bodyMerged: result.bodyMerged, contested: result.contested, claim: null };
+    }
+    case 'reservation': {
+      const s = sides(parseReservation);
+      const result = mergeReservations(s.base, s.ours, s.theirs);
+      return { text: formatReservation(result.merged), bodyMerged: result.bodyMerged, contested: result.contested, claim: null };
     }
   }
 }
@@ -196,7 +202,7 @@ export async function runMergeDriver(request: DriverRequest): Promise<DriverResu
   try {
     // One size limit for writers and readers (DESIGN §3): a merge neither takes in nor makes a town file no reader reads.
     if (kind !== 'other') for (const [side, text] of [['ours', ours], ['theirs', theirs]] as const) assertTownFileSize(`${request.path} (${side})`, text);
-    if (kind === 'task' || kind === 'message' || kind === 'agent') {
+    if (kind === 'task' || kind === 'message' || kind === 'agent' || kind === 'reservation') {
       merged = mergeRecordText(kind, request.path, base, ours, theirs);
     } else if (kind === 'config') {
       merged = { text: await mergeConfigText(base, ours, theirs, request), bodyMerged: false, contested: [], claim: null };

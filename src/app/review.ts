@@ -11,6 +11,7 @@ import { resolveAgent } from './agents.js';
 import { requireText } from './messages.js';
 import { updateTask, type TaskResult } from './tasks.js';
 import type { OpContext } from './context.js';
+import { approveAndMerge, formatBranchReviewRequest, reviewOfBranch } from './task-merge.js';
 
 export interface ReviewOptions {
   to?: string | undefined;
@@ -43,11 +44,14 @@ export async function requestReview(ctx: OpContext, idInput: string, options: Re
   if (reviewer === current.assignee) throw new UsageError(`${reviewer} is the assignee of ${id}: a different agent must review it`);
   const cc = (options.cc ?? []).map((name) => resolveAgent(ctx.town, name));
   const note = options.message?.trim() || undefined;
-  const changes = await taskCodeChanges(ctx.town.root, id);
+  // A task with a branch is reviewed at its tip, pinned as review_commit: what an approval merges (task-merge.ts).
+  const branch = await reviewOfBranch(ctx.town, current);
+  const changes = branch ? undefined : await taskCodeChanges(ctx.town.root, id);
   return updateTask(ctx, id, {
-    action: { kind: 'review', reviewer },
+    action: { kind: 'review', reviewer, reviewCommit: branch?.commit ?? null },
     summary: (task) => `${task.id} to ${reviewer}: ${task.title}`,
-    notify: (_, task) => [{ to: [reviewer, ...cc], type: 'review_request', body: formatReviewRequest(task, note, changes) }],
+    notify: (_, task) => [{ to: [reviewer, ...cc], type: 'review_request', body: branch ? formatBranchReviewRequest(task, note, branch) : formatReviewRequest(task, note, changes!) }],
+    trailers: () => (branch ? [['Tinytown-Review-Commit', branch.commit]] : []),
   });
 }
 
@@ -66,6 +70,11 @@ export interface DecisionOptions {
 export async function approveTask(ctx: OpContext, idInput: string, options: DecisionOptions = {}): Promise<TaskResult> {
   const id = resolveTaskId(ctx.town.root, idInput);
   const cc = (options.cc ?? []).map((name) => resolveAgent(ctx.town, name));
+  if (readTask(ctx.town.root, id).branch) {
+    return approveAndMerge(ctx, id, { message: options.message, cc, authorize: (task) => {
+      if (task.state === 'review') requireDecider(ctx, task, 'approve');
+    } });
+  }
   const reviewedCommit = await latestCodeCommit(ctx.town.root);
   const note = options.message?.trim();
   return updateTask(ctx, id, {

@@ -10,6 +10,7 @@ import { transact, type CommitOutcome, type TownWriter, type Trailer } from './t
 import type { Town } from '../store/town.js';
 import { resolveAgent } from './agents.js';
 import { deliver, requireText } from './messages.js';
+import { releaseTaskReservations } from './reservations.js';
 import type { OpContext } from './context.js';
 
 export interface TaskResult {
@@ -54,7 +55,8 @@ function newTask(ctx: OpContext, options: NewTaskOptions, state: TaskState, assi
     reviewer: options.reviewer ? resolveAgent(ctx.town, options.reviewer, 'reviewer') : null,
     priority: parsePriority(options.priority), tags: parseTags(options.tags),
     parent: options.parent ? resolveTaskId(ctx.town.root, options.parent) : null,
-    created: now, updated: now, started: null, completed: null, result: null, approved_by: null, reviewed_commit: null, usage: null,
+    created: now, updated: now, started: null, completed: null, result: null, approved_by: null, reviewed_commit: null,
+    branch: null, review_commit: null, usage: null,
     body, extra: {},
   };
 }
@@ -115,6 +117,7 @@ export async function updateTask(ctx: OpContext, idInput: string, options: Updat
     options.authorize?.(before);
     const after = applyTaskAction(before, options.action, isoNow(ctx.now()));
     writer.write(townPaths.task(id), formatTask(after));
+    releaseTaskReservations(writer, ctx.town, after);
     const messages = notifyAll(writer, ctx, after, options.notify?.(before, after) ?? []);
     const action = options.commitAction ?? options.action.kind;
     return {

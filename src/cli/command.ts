@@ -17,6 +17,8 @@ export interface PositionalSpec {
   name: string;
   describe: string;
   required?: boolean;
+  /** The last positional only: every remaining word, as a list (`tt reserve a b c`). */
+  variadic?: boolean;
 }
 
 export interface OptionSpec {
@@ -149,7 +151,7 @@ export function stringList(value: unknown): string[] {
 
 type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
 
-type PositionalValue<P extends PositionalSpec> = P extends { required: false } ? string | undefined : string;
+type PositionalValue<P extends PositionalSpec> = P extends { variadic: true } ? string[] : P extends { required: false } ? string | undefined : string;
 
 type OptionBase<O extends OptionSpec> =
   O extends { array: true } ? string[]
@@ -191,7 +193,11 @@ export function defineCommand<const P extends readonly PositionalSpec[] = [], co
     ...definition,
     run(raw, cli) {
       const args: Record<string, unknown> = { json: Boolean(raw.json) };
-      for (const positional of command.positionals ?? []) if (raw[positional.name] !== undefined && raw[positional.name] !== null) args[positional.name] = String(raw[positional.name]);
+      for (const positional of command.positionals ?? []) {
+        const value = raw[positional.name];
+        if (positional.variadic) args[positional.name] = stringList(value);
+        else if (value !== undefined && value !== null) args[positional.name] = String(value);
+      }
       for (const [name, spec] of Object.entries(command.options ?? {})) {
         const value = raw[name] ?? raw[camelCase(name)];
         if (value === undefined || value === null) continue;

@@ -220,8 +220,14 @@ export function fastParse(argv: readonly string[], registry: Registry): FastPars
     }
   }
   const positionals = definition.positionals ?? [];
-  if (words.length > positionals.length) return undefined;
+  if (words.length > positionals.length && !positionals[positionals.length - 1]?.variadic) return undefined;
   for (const [index, spec] of positionals.entries()) {
+    if (spec.variadic) {
+      const rest = words.slice(index);
+      if (rest.length === 0 && spec.required !== false) return undefined;
+      raw[spec.name] = rest; // yargs gives an optional one [] when no word is left
+      break;
+    }
     const value = words[index];
     if (value === undefined && spec.required !== false) return undefined;
     if (value !== undefined) raw[spec.name] = value;

@@ -119,7 +119,7 @@ function revealMessage(message: string, hidden: ReadonlyMap<string, string>): st
 
 function commandString(definition: CommandDefinition): string {
   const word = definition.path[definition.path.length - 1]!;
-  const positionals = (definition.positionals ?? []).map((p) => (p.required === false ? `[${p.name}]` : `<${p.name}>`));
+  const positionals = (definition.positionals ?? []).map((p) => { const name = p.variadic ? `${p.name}..` : p.name; return p.required === false ? `[${name}]` : `<${name}>`; });
   return [word, ...positionals].join(' ');
 }
 
@@ -129,7 +129,7 @@ function register(parser: Argv, definition: CommandDefinition, chosen: (definiti
     definition.describe,
     (y) => {
       let built = y;
-      for (const positional of definition.positionals ?? []) built = built.positional(positional.name, { type: 'string', describe: positional.describe });
+      for (const positional of definition.positionals ?? []) built = built.positional(positional.name, { type: 'string', describe: positional.describe, ...(positional.variadic ? { array: true } : {}) });
       for (const [name, spec] of Object.entries(definition.options ?? {})) built = built.option(name, toYargsOption(spec));
       for (const [command, description] of definition.examples ?? []) built = built.example(command, description);
       return built;

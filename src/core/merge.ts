@@ -20,7 +20,9 @@
  *   conflict markers.
  */
 import { isoNow } from './ids.js';
-import { AGENT_KEYS, CONDUCTOR, MESSAGE_KEYS, TASK_KEYS, type Agent, type ExtraFields, type Message, type Task } from './types.js';
+import {
+  AGENT_KEYS, CONDUCTOR, MESSAGE_KEYS, RESERVATION_KEYS, TASK_KEYS, type Agent, type ExtraFields, type Message, type Reservation, type Task,
+} from './types.js';
 
 export const MERGED_BODY_MARKER = '<!-- tinytown: merged body from both sides -->';
 
@@ -49,7 +51,7 @@ interface FlatRecord {
   body: string;
 }
 
-const LIFECYCLE_FIELDS = ['state', 'assignee', 'reviewer', 'started', 'completed', 'result', 'approved_by', 'reviewed_commit'] as const;
+const LIFECYCLE_FIELDS = ['state', 'assignee', 'reviewer', 'started', 'completed', 'result', 'approved_by', 'reviewed_commit', 'branch', 'review_commit'] as const;
 
 /** JSON with sorted object keys: equal values serialise equally whatever their key order. */
 export function stableStringify(value: unknown): string {
@@ -196,10 +198,20 @@ export function mergeMessages(base: Message | null, ours: Message, theirs: Messa
   return { merged: unflatten<Message>(result.merged, MESSAGE_FIELDS), contested: result.contested, bodyMerged: result.bodyMerged, claim: null };
 }
 
+/** `worktree` is written only when true, so it is merged as a known key, not as an unknown one. */
+const AGENT_FIELDS = [...AGENT_KEYS, 'worktree'] as const;
+
 export function mergeAgents(base: Agent | null, ours: Agent, theirs: Agent): RecordMerge<Agent> {
-  const flat = (agent: Agent) => flatten(agent, AGENT_KEYS);
+  const flat = (agent: Agent) => flatten(agent, AGENT_FIELDS);
   const result = mergeFlat(base ? flat(base) : null, flat(ours), flat(theirs), { timeField: 'created' });
-  return { merged: unflatten<Agent>(result.merged, AGENT_KEYS), contested: result.contested, bodyMerged: result.bodyMerged, claim: null };
+  return { merged: unflatten<Agent>(result.merged, AGENT_FIELDS), contested: result.contested, bodyMerged: result.bodyMerged, claim: null };
+}
+
+/** A reservation is written once and then narrowed or removed; both sides edited: field by field, the later `created` deciding. */
+export function mergeReservations(base: Reservation | null, ours: Reservation, theirs: Reservation): RecordMerge<Reservation> {
+  const flat = (reservation: Reservation) => flatten(reservation, RESERVATION_KEYS);
+  const result = mergeFlat(base ? flat(base) : null, flat(ours), flat(theirs), { timeField: 'created' });
+  return { merged: unflatten<Reservation>(result.merged, RESERVATION_KEYS), contested: result.contested, bodyMerged: result.bodyMerged, claim: null };
 }
 
 /** A plain YAML mapping (town.yml), leaf by leaf; a key changed on both sides goes to the value that sorts last. */

@@ -9,9 +9,11 @@ import { OPEN_TASK_STATES, type Task, type TaskState } from './types.js';
 export type TaskAction =
   | { kind: 'assign'; assignee: string }
   | { kind: 'claim'; assignee: string }
-  | { kind: 'start' }
+  /** `branch`: the task branch its assignee's worktree checked out (DESIGN §6). */
+  | { kind: 'start'; branch?: string | null }
   | { kind: 'complete'; result: string }
-  | { kind: 'review'; reviewer: string }
+  /** `reviewCommit`: the task branch's tip handed to review, when the task has a branch. */
+  | { kind: 'review'; reviewer: string; reviewCommit?: string | null }
   | { kind: 'approve'; approvedBy: string; reviewedCommit: string | null }
   | { kind: 'reject' }
   | { kind: 'fail'; reason: string }
@@ -54,7 +56,7 @@ export function applyTaskAction(task: Task, action: TaskAction, now: string): Ta
       requireState(task, 'start', ['assigned'], task.state === 'pending'
         ? 'assign or claim it first (tt backlog claim)'
         : 'only an assigned task can be started');
-      return { ...next, state: 'running', started: task.started ?? now };
+      return { ...next, state: 'running', started: task.started ?? now, branch: action.branch ?? task.branch };
     case 'complete':
       if (task.reviewer && isOpen(task)) {
         refuse(task, 'complete', `it has a reviewer (${task.reviewer}): hand it off with \`tt review ${task.id}\` and the reviewer approves it`);
@@ -65,7 +67,7 @@ export function applyTaskAction(task: Task, action: TaskAction, now: string): Ta
       requireState(task, 'review', ['assigned', 'running'], task.state === 'review'
         ? `it is already waiting for ${task.reviewer ?? 'a reviewer'}`
         : 'only an assigned or running task can be handed to review');
-      return { ...next, state: 'review', reviewer: action.reviewer };
+      return { ...next, state: 'review', reviewer: action.reviewer, review_commit: action.reviewCommit ?? null };
     case 'approve':
       requireState(task, 'approve', ['review'], 'only a task in review can be approved (the worker hands off with `tt review`)');
       return {
@@ -87,6 +89,6 @@ export function applyTaskAction(task: Task, action: TaskAction, now: string): Ta
     case 'requeue':
       requireState(task, 'requeue', ['failed', 'cancelled'], `only a failed or cancelled task can be requeued${task.state === 'completed' ? ' (a completed task stays completed; open a new one)' : ''}`);
       // Back to the backlog: anyone may claim it again.
-      return { ...next, state: 'pending', assignee: null, started: null, completed: null, approved_by: null, reviewed_commit: null };
+      return { ...next, state: 'pending', assignee: null, started: null, completed: null, approved_by: null, reviewed_commit: null, review_commit: null };
   }
 }

@@ -35,6 +35,10 @@ export interface Task {
   result: string | null;
   approved_by: string | null;
   reviewed_commit: string | null;
+  /** `tt/<id>` when the assignee works in a worktree of its own (DESIGN §6). */
+  branch: string | null;
+  /** The branch tip handed to review: what `tt approve` merges. */
+  review_commit: string | null;
   /** What the agent CLIs reported for the rounds spent on this task (DESIGN §7); null until a round is recorded. */
   usage: TaskUsage | null;
   body: string;
@@ -42,7 +46,7 @@ export interface Task {
 }
 export const TASK_KEYS = [
   'id', 'title', 'state', 'assignee', 'reviewer', 'priority', 'tags', 'parent', 'created', 'updated',
-  'started', 'completed', 'result', 'approved_by', 'reviewed_commit', 'usage',
+  'started', 'completed', 'result', 'approved_by', 'reviewed_commit', 'branch', 'review_commit', 'usage',
 ] as const;
 
 /**
@@ -81,17 +85,35 @@ export interface Agent {
   nickname: string | null;
   parent: string | null;
   created: string;
+  /** Runs its CLI in a git worktree of its own (DESIGN §6); written only when true. */
+  worktree?: boolean;
   body: string;
   extra: ExtraFields;
 }
 export const AGENT_KEYS = ['name', 'role', 'cli', 'nickname', 'parent', 'created'] as const;
+
+/** A claim on paths of the repository (DESIGN §6): `.tinytown/reservations/<id>.md`. */
+export interface Reservation {
+  id: string;
+  holder: string;
+  /** Repository paths or globs (`*`, `?`, `**`), relative to the top, "/"-separated. */
+  paths: string[];
+  task: string | null;
+  exclusive: boolean;
+  created: string;
+  /** When it stops counting; null: it ends with its task or when released. */
+  expires: string | null;
+  body: string;
+  extra: ExtraFields;
+}
+export const RESERVATION_KEYS = ['id', 'holder', 'paths', 'task', 'exclusive', 'created', 'expires'] as const;
 
 export interface TownConfig {
   name: string;
   default_cli: string;
   clis: Record<string, string>;
   git: { auto_commit: boolean };
-  agent: { max_rounds: number; idle_timeout_s: number; stale_after_s: number };
+  agent: { max_rounds: number; idle_timeout_s: number; stale_after_s: number; worktree: boolean };
 }
 
 export const CONDUCTOR = 'conductor';

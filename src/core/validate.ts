@@ -5,9 +5,10 @@
  */
 import { ValidationError } from '../errors.js';
 import {
-  AGENT_KEYS, MESSAGE_KEYS, MESSAGE_TYPES, PRIORITIES, TASK_KEYS, TASK_STATES, TASK_USAGE_KEYS,
-  type Agent, type ExtraFields, type Message, type Task, type TaskUsage,
+  AGENT_KEYS, MESSAGE_KEYS, MESSAGE_TYPES, PRIORITIES, RESERVATION_KEYS, TASK_KEYS, TASK_STATES, TASK_USAGE_KEYS,
+  type Agent, type ExtraFields, type Message, type Reservation, type Task, type TaskUsage,
 } from './types.js';
+import { MAX_RESERVATION_PATHS, normalizeReservationPattern, RESERVATION_ID_PATTERN, reservationPatternProblem } from './reservations.js';
 import { AGENT_NAME_PATTERN } from './names.js';
 import { MESSAGE_ID_PATTERN, TASK_ID_PATTERN } from './ids.js';
 
@@ -125,6 +126,10 @@ function describeValue(value: unknown): string {
   return text.length > 40 ? `${typeof value} ${text.slice(0, 37)}...` : `${typeof value} ${text}`;
 }
 
+const COMMIT_ID = /^[0-9a-f]{7,64}$/;
+/** The only branches tt names in a task: its own, `tt/<task id>`. */
+export const TASK_BRANCH_PATTERN = /^tt\/t-[0-9a-hjkmnp-tv-z]{6}$/;
+
 const NAME_EXPECTED = 'an agent name (a-z, 0-9, "-", starting with a letter)';
 const TASK_ID_EXPECTED = 'a task id such as t-7k2m9q';
 
@@ -146,7 +151,9 @@ export function toTask(data: Raw, body: string, file: string): Task {
     completed: r.optionalTimestamp('completed'),
     result: r.optionalString('result'),
     approved_by: r.optionalMatching('approved_by', AGENT_NAME_PATTERN, NAME_EXPECTED),
-    reviewed_commit: r.optionalMatching('reviewed_commit', /^[0-9a-f]{7,64}$/, 'a commit id'),
+    reviewed_commit: r.optionalMatching('reviewed_commit', COMMIT_ID, 'a commit id'),
+    branch: r.optionalMatching('branch', TASK_BRANCH_PATTERN, 'a task branch such as tt/t-7k2m9q'),
+    review_commit: r.optionalMatching('review_commit', COMMIT_ID, 'a commit id'),
     usage: r.optionalUsage('usage'),
     body,
     extra: r.extra(TASK_KEYS),
@@ -180,7 +187,31 @@ export function toAgent(data: Raw, body: string, file: string): Agent {
     nickname: r.optionalString('nickname'),
     parent: r.optionalMatching('parent', AGENT_NAME_PATTERN, NAME_EXPECTED),
     created: r.timestamp('created'),
+    worktree: r.boolean('worktree', false),
     body,
-    extra: r.extra(AGENT_KEYS),
+    extra: r.extra([...AGENT_KEYS, 'worktree']),
+  };
+}
+
+export function toReservation(data: Raw, body: string, file: string): Reservation {
+  const r = new FieldReader(data, file);
+  const raw = data.paths;
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_RESERVATION_PATHS || !raw.every((item) => typeof item === 'string')) {
+    r.fail('paths', `a list of 1 to ${MAX_RESERVATION_PATHS} repository paths or globs`);
+  }
+  const paths = (raw as string[]).map((pattern) => {
+    const problem = reservationPatternProblem(pattern);
+    return problem === undefined ? normalizeReservationPattern(pattern) : r.fail('paths', `repository paths or globs (${JSON.stringify(pattern).slice(0, 60)} ${problem})`);
+  });
+  return {
+    id: r.matching('id', RESERVATION_ID_PATTERN, 'a reservation id such as r-7k2m9q'),
+    holder: r.matching('holder', AGENT_NAME_PATTERN, NAME_EXPECTED),
+    paths,
+    task: r.optionalMatching('task', TASK_ID_PATTERN, TASK_ID_EXPECTED),
+    exclusive: r.boolean('exclusive', false),
+    created: r.timestamp('created'),
+    expires: r.optionalTimestamp('expires'),
+    body,
+    extra: r.extra(RESERVATION_KEYS),
   };
 }

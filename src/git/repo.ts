@@ -198,3 +198,9 @@ export const refreshIndexTask = (): GitTask<void> => ({
   okExitCodes: [1],
   parse: () => undefined,
 });
+
+/** Paths staged for the next commit (renames as a deletion and an addition), relative to the top of the work tree. */
+export const stagedPathsTask = (): GitTask<string[]> => ({
+  args: ['diff', '--cached', '--name-only', '-z', '--no-renames', '--no-relative'],
+  parse: records,
+});

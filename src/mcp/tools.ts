@@ -15,6 +15,7 @@ import * as messages from '../app/operations/messages.js';
 import * as tasks from '../app/operations/tasks.js';
 import { search } from '../app/operations/search.js';
 import * as town from '../app/operations/town.js';
+import * as reservations from '../app/operations/reservations.js';
 import { Session } from '../app/session.js';
 import * as agents from '../agents/operations.js';
 import { recordRoundCall } from '../agents/round-ledger.js';
@@ -68,6 +69,7 @@ export const TOOLS: readonly ToolSpec[] = [
       role: optionalText('worker (default), reviewer, researcher, tester, …'),
       cli: optionalText('Agent CLI (default: the town\'s)'),
       start: flag('Start its loop (default true; false: register only)'),
+      worktree: flag('Work in a git worktree of its own'),
     },
     run: agents.spawn,
   }),
@@ -185,7 +187,7 @@ export const TOOLS: readonly ToolSpec[] = [
     run: tasks.review,
   }),
   tool({
-    name: 'approve', description: 'Approve a task in review (its reviewer or the conductor): → completed, pinned to HEAD',
+    name: 'approve', description: 'Approve a task in review (its reviewer or the conductor): → completed; a task branch is merged at the reviewed commit',
     input: { id: ID, message: optionalText('Why it is good'), cc: CC }, run: tasks.approve,
   }),
   tool({
@@ -201,6 +203,19 @@ export const TOOLS: readonly ToolSpec[] = [
     },
     run: search,
   }),
+  tool({
+    name: 'reserve', description: 'Reserve paths/globs for yourself; exclusive: others\' commits touching them are refused',
+    input: {
+      paths: z.array(z.string()).min(1).max(50).describe('Repository paths or globs (*, ?, **)'),
+      task: optionalText('Ends with this task'), ttl: optionalText('30m, 2h, 1d'), exclusive: flag('Only you may commit there'),
+    },
+    run: reservations.reserve,
+  }),
+  tool({
+    name: 'release', description: 'Release your reservations (all, or the paths named)',
+    input: { paths: z.array(z.string()).max(50).optional().describe('As reserved (default: all yours)') }, run: reservations.release,
+  }),
+  tool({ name: 'reservations', readOnly: true, description: 'Who holds which paths, until when', input: {}, run: (session) => reservations.listAllReservations(session) }),
   tool({
     name: 'history', readOnly: true, description: 'Town events from git, newest first',
     input: { n: z.number().optional().describe(`How many (default ${town.DEFAULT_HISTORY_EVENTS})`), agent: optionalText('Only by this agent'), task: optionalText('Only about this task') },

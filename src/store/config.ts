@@ -21,13 +21,19 @@ export const DEFAULT_CONFIG: TownConfig = {
   default_cli: 'claude',
   clis: {},
   git: { auto_commit: true },
-  agent: { max_rounds: 10, idle_timeout_s: 300, stale_after_s: 120 },
+  agent: { max_rounds: 10, idle_timeout_s: 300, stale_after_s: 120, worktree: false },
 };
 
 function expectNumber(value: unknown, key: string, fallback: number, file: string): number {
   if (value === undefined || value === null) return fallback;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
   throw new ValidationError(`${file}: "${key}" must be a non-negative number`, file, key);
+}
+
+function expectBoolean(value: unknown, key: string, fallback: boolean, file: string): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'boolean') return value;
+  throw new ValidationError(`${file}: "${key}" must be true or false`, file, key);
 }
 
 function expectRecord(value: unknown, key: string, file: string): Record<string, unknown> {
@@ -67,6 +73,7 @@ export function parseTownConfig(text: string, file: string): TownConfig {
       max_rounds: expectNumber(agent.max_rounds, 'agent.max_rounds', d.agent.max_rounds, file),
       idle_timeout_s: expectNumber(agent.idle_timeout_s, 'agent.idle_timeout_s', d.agent.idle_timeout_s, file),
       stale_after_s: expectNumber(agent.stale_after_s, 'agent.stale_after_s', d.agent.stale_after_s, file),
+      worktree: expectBoolean(agent.worktree, 'agent.worktree', d.agent.worktree, file),
     },
   };
 }

@@ -60,6 +60,8 @@ export const townPaths = {
   unread: (agent: string, id: string) => `${TOWN_DIR_NAME}/inbox/${agent}/${id}.md`,
   readDir: (agent: string) => `${TOWN_DIR_NAME}/inbox/${agent}/read`,
   read: (agent: string, id: string) => `${TOWN_DIR_NAME}/inbox/${agent}/read/${id}.md`,
+  reservationsDir: `${TOWN_DIR_NAME}/reservations`,
+  reservation: (id: string) => `${TOWN_DIR_NAME}/reservations/${id}.md`,
 };
 
 /** The git directory of the work tree at `root` (a worktree's `.git` is a file naming it). */

@@ -1,6 +1,6 @@
 /** Typed records ⇄ canonical file text. */
-import { AGENT_KEYS, MESSAGE_KEYS, TASK_KEYS, type Agent, type Message, type Task } from '../core/types.js';
-import { toAgent, toMessage, toTask } from '../core/validate.js';
+import { AGENT_KEYS, MESSAGE_KEYS, RESERVATION_KEYS, TASK_KEYS, type Agent, type Message, type Reservation, type Task } from '../core/types.js';
+import { toAgent, toMessage, toReservation, toTask } from '../core/validate.js';
 import { formatFrontmatter, parseFrontmatter } from './codec.js';
 
 type Fields = Array<readonly [string, unknown]>;
@@ -22,6 +22,7 @@ export function formatMessage(message: Message): string {
 
 export function formatAgent(agent: Agent): string {
   const fields: Fields = AGENT_KEYS.map((key) => [key, agent[key]] as const);
+  if (agent.worktree) fields.push(['worktree', true]);
   return formatFrontmatter(withExtra(fields, agent.extra), agent.body);
 }
 
@@ -38,4 +39,14 @@ export function parseMessage(text: string, file: string): Message {
 export function parseAgent(text: string, file: string): Agent {
   const { data, body } = parseFrontmatter(text, file);
   return toAgent(data, body, file);
+}
+
+export function formatReservation(reservation: Reservation): string {
+  const fields: Fields = RESERVATION_KEYS.map((key) => [key, reservation[key]] as const);
+  return formatFrontmatter(withExtra(fields, reservation.extra), reservation.body);
+}
+
+export function parseReservation(text: string, file: string): Reservation {
+  const { data, body } = parseFrontmatter(text, file);
+  return toReservation(data, body, file);
 }

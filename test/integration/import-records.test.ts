@@ -16,7 +16,7 @@ function task(title: string): Task {
   const now = '2026-01-05T09:00:00.000Z';
   return {
     id: newTaskId(), title, state: 'pending', assignee: null, reviewer: null, priority: 'normal', tags: ['api'], parent: null,
-    created: now, updated: now, started: null, completed: null, result: null, approved_by: null, reviewed_commit: null, usage: null,
+    created: now, updated: now, started: null, completed: null, result: null, approved_by: null, reviewed_commit: null, branch: null, review_commit: null, usage: null,
     body: `${title}\n`, extra: {},
   };
 }

@@ -27,7 +27,7 @@ function task(id: string, title: string): Task {
   return {
     id, title, state: 'pending', assignee: null, reviewer: null, priority: 'normal', tags: [], parent: null,
     created: CREATED, updated: CREATED, started: null, completed: null, result: null, approved_by: null,
-    reviewed_commit: null, usage: null, body: 'Body.\n', extra: {},
+    reviewed_commit: null, branch: null, review_commit: null, usage: null, body: 'Body.\n', extra: {},
   };
 }
 

@@ -7,7 +7,7 @@ import { ValidationError } from '../../src/errors.js';
 const task: Task = {
   id: 't-7k2m9q', title: 'Fix: the "login" page', state: 'running', assignee: 'backend', reviewer: 'reviewer',
   priority: 'high', tags: ['api', 'auth'], parent: null, created: '2026-11-25T21:20:00.000Z', updated: '2026-11-25T21:21:00.000Z',
-  started: '2026-11-25T21:21:00.000Z', completed: null, result: 'line one\nline two', approved_by: null, reviewed_commit: null, usage: null,
+  started: '2026-11-25T21:21:00.000Z', completed: null, result: 'line one\nline two', approved_by: null, reviewed_commit: null, branch: null, review_commit: null, usage: null,
   body: 'Full description.\n', extra: { estimate: 3 },
 };
 
@@ -31,6 +31,8 @@ describe('canonical files', () => {
       'result: "line one\\nline two"',
       'approved_by: null',
       'reviewed_commit: null',
+      'branch: null',
+      'review_commit: null',
       'usage: null',
       'estimate: 3',
       '---',

@@ -13,7 +13,7 @@ function task(overrides: Partial<Task> = {}): Task {
   return {
     id: 't-7k2m9q', title: 'Build the API', state: 'assigned', assignee: 'backend', reviewer: null, priority: 'normal',
     tags: [], parent: null, created: NOW, updated: NOW, started: null, completed: null, result: null,
-    approved_by: null, reviewed_commit: null, usage: null, body: 'Build it.\n', extra: {}, ...overrides,
+    approved_by: null, reviewed_commit: null, branch: null, review_commit: null, usage: null, body: 'Build it.\n', extra: {}, ...overrides,
   };
 }
 

@@ -209,3 +209,35 @@ describe('the write path\'s checks (git/reverted.ts, git/git-dir.ts, git/merge-f
     expect(mergeFileTask(files, false).parse(answer('merged', 2))).toEqual({ text: 'merged', clean: false });
   });
 });
+
+describe('worktrees, task branches and the merge of an approved branch (git/worktree.ts, git/merge-tree.ts)', () => {
+  it('asks with exactly these argv', async () => {
+    const wt = await import('../../src/git/worktree.js');
+    const mt = await import('../../src/git/merge-tree.js');
+    expect(wt.listWorktreesTask().args).toEqual(['worktree', 'list', '--porcelain', '-z']);
+    expect(wt.addWorktreeTask('/x/wt', SHA).args).toEqual(['worktree', 'add', '--quiet', '--detach', '/x/wt', SHA]);
+    expect(wt.removeWorktreeTask('/x/wt', true).args).toEqual(['worktree', 'remove', '--force', '/x/wt']);
+    expect(wt.createBranchHereTask('tt/t-abc123', SHA).args).toEqual(['switch', '--quiet', '--no-guess', '--create', 'tt/t-abc123', SHA]);
+    expect(wt.switchBranchHereTask('tt/t-abc123').args).toEqual(['switch', '--quiet', '--no-guess', 'tt/t-abc123']);
+    expect(wt.detachHereTask().args).toEqual(['switch', '--quiet', '--detach']);
+    expect(wt.deleteBranchTask('tt/t-abc123', SHA).args).toEqual(['update-ref', '-d', 'refs/heads/tt/t-abc123', SHA]);
+    expect(wt.isAncestorTask('a', 'b').args).toEqual(['merge-base', '--is-ancestor', 'a', 'b']);
+    expect(wt.uncommittedPathsTask(['a*b']).args).toEqual(['--literal-pathspecs', 'status', '--porcelain', '-z', '--untracked-files=all', '--no-renames', '--', 'a*b']);
+    expect(mt.mergeTreeTask('a', 'b').args).toEqual(['merge-tree', '--write-tree', '-z', '--name-only', '--no-messages', 'a', 'b']);
+    expect(mt.commitTreeTask('t', ['p1', 'p2'], 'msg', {}).args).toEqual(['commit-tree', 't', '-p', 'p1', '-p', 'p2', '-F', '-']);
+    expect(mt.updateRefTask('refs/heads/main', 'new', 'old', 'why').args).toEqual(['update-ref', '-m', 'why', 'refs/heads/main', 'new', 'old']);
+    expect(mt.changedBetweenTask('a', 'b').args).toEqual(['diff-tree', '-r', '-z', '--name-only', '--no-renames', '--no-commit-id', 'a', 'b']);
+    expect(mt.checkoutFromCommitTask('c', ['x', 'y z']).args).toEqual(['--literal-pathspecs', 'checkout', '--quiet', 'c', '--pathspec-from-file=-', '--pathspec-file-nul']);
+    expect(mt.checkoutFromCommitTask('c', ['x', 'y z']).input).toBe('x\0y z\0');
+    expect(mt.changedSinceCommitTask('c', ['a*b']).args).toEqual(['--literal-pathspecs', 'diff', '--name-only', '-z', '--no-renames', '--no-relative', 'c', '--', 'a*b']);
+  });
+
+  it('reads merge-tree\'s answer: the tree, or the conflicting paths', async () => {
+    const mt = await import('../../src/git/merge-tree.js');
+    expect(mt.mergeTreeTask('a', 'b').parse(answer(`${SHA}\0`))).toEqual({ clean: true, tree: SHA });
+    expect(mt.mergeTreeTask('a', 'b').parse(answer(`${SHA}\0f\0f\0g h\0`, 1))).toEqual({ clean: false, conflicts: ['f', 'g h'] });
+    const wt = await import('../../src/git/worktree.js');
+    expect(wt.listWorktreesTask().parse(answer(`worktree /r\0HEAD ${SHA}\0branch refs/heads/main\0\0worktree /r/.git/tinytown/worktrees/a b\0HEAD ${SHA}\0detached\0\0`)))
+      .toEqual([{ path: '/r', head: SHA, branch: 'refs/heads/main', prunable: false }, { path: '/r/.git/tinytown/worktrees/a b', head: SHA, branch: undefined, prunable: false }]);
+  });
+});

@@ -7,7 +7,7 @@ const NOW = '2026-12-01T10:00:00.000Z';
 const task = (fields: Partial<Task> = {}): Task => ({
   id: 't-abc234', title: 'Build', state: 'assigned', assignee: 'backend', reviewer: null, priority: 'normal', tags: ['api'], parent: null,
   created: '2026-11-30T10:00:00.000Z', updated: '2026-11-30T10:00:00.000Z', started: null, completed: null, result: null,
-  approved_by: null, reviewed_commit: null, usage: null, body: 'Build\n', extra: { branch: null }, ...fields,
+  approved_by: null, reviewed_commit: null, branch: null, review_commit: null, usage: null, body: 'Build\n', extra: { branch: null }, ...fields,
 });
 
 describe('applyTaskEdit', () => {

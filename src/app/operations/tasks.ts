@@ -12,12 +12,15 @@ import { readTownLog, type TownEvent } from '../../git/log.js';
 import { commitNotes, problemNotes, type Answer } from '../answer.js';
 import { eventJson, taskJson } from '../json.js';
 import { resolveAgent } from '../agents.js';
+import { reservationWarnings } from '../reservations.js';
+import { cancelTaskAndCheckout, startTaskOnBranch } from '../worktrees.js';
+import { pathsNamedIn } from '../../core/reservations.js';
 import { withoutRefusedEdits } from '../refused-edits.js';
 import { approveTask, rejectTask, requestReview } from '../review.js';
 import type { Session } from '../session.js';
 import {
-  addToBacklog, assignBacklog, assignTask, backlog, cancelTask, claimTask, completeTask, currentTask, failTask,
-  findTasks, parsePriority, parseTags, removeFromBacklog, requeueTask, startTask, type TaskResult,
+  addToBacklog, assignBacklog, assignTask, backlog, claimTask, completeTask, currentTask, failTask,
+  findTasks, parsePriority, parseTags, removeFromBacklog, requeueTask, type TaskResult,
 } from '../tasks.js';
 import { editTask, reassignTask, type EditOptions, type EditResult } from '../task-edit.js';
 
@@ -46,7 +49,10 @@ export interface AssignInput extends NewTaskInput {
 
 export async function assign(session: Session, input: AssignInput): Promise<TaskAnswer> {
   const { agent, ...task } = input;
-  return taskAnswer(await assignTask(session.op(), agent, task));
+  const answer = taskAnswer(await assignTask(session.op(), agent, task));
+  // Reserved paths the description names: a warning, not a refusal (DESIGN §6).
+  const warnings = reservationWarnings(session.town(), pathsNamedIn(answer.data.body), answer.data.assignee ?? '', session.now());
+  return { ...answer, notes: [...answer.notes, ...warnings] };
 }
 
 export async function addBacklogTask(session: Session, input: NewTaskInput): Promise<TaskAnswer> {
@@ -158,7 +164,7 @@ export function showCurrentTask(session: Session, input: { agent?: string | unde
 }
 
 export async function start(session: Session, input: { id: string }): Promise<TaskAnswer> {
-  return taskAnswer(await startTask(session.op(), input.id));
+  return taskAnswer(await startTaskOnBranch(session.op(), input.id));
 }
 
 export async function complete(session: Session, input: { id: string; result: string }): Promise<TaskAnswer> {
@@ -170,7 +176,7 @@ export async function fail(session: Session, input: { id: string; reason: string
 }
 
 export async function cancel(session: Session, input: { id: string }): Promise<TaskAnswer> {
-  return taskAnswer(await cancelTask(session.op(), input.id));
+  return taskAnswer(await cancelTaskAndCheckout(session.op(), input.id));
 }
 
 export async function requeue(session: Session, input: { id: string }): Promise<TaskAnswer> {

@@ -13,6 +13,7 @@ import { agentJson, eventJson, taskJson } from '../json.js';
 import { resolveAgent } from '../agents.js';
 import { readInbox, type InboxListing } from '../messages.js';
 import { townStatus, type TownStatus } from '../status.js';
+import { agentWorktreePath } from '../worktrees.js';
 import { coordinationSummary, type CoordinationSummary } from '../summary.js';
 import type { Session } from '../session.js';
 
@@ -27,6 +28,8 @@ export interface AgentDetail {
   name: string;
   runtime: ObservedRuntime;
   log: string[];
+  /** The agent's own worktree (tt spawn --worktree), or null. */
+  worktree: string | null;
 }
 
 export interface StatusData {
@@ -41,9 +44,13 @@ export function status(session: Session, input: StatusInput): Answer<StatusData>
   const town = session.town();
   const status = townStatus(town);
   const deep = Boolean(input.deep);
-  const details = deep ? status.agents.map((agent) => ({ name: agent.name, runtime: readAgentRuntime(town.root, agent.name), log: logTail(town.root, agent.name) })) : [];
+  const inWorktrees = deep ? new Set(listAgents(town.root).items.filter((agent) => agent.worktree).map((agent) => agent.name)) : new Set<string>();
+  const details = deep ? status.agents.map((agent) => ({
+    name: agent.name, runtime: readAgentRuntime(town.root, agent.name), log: logTail(town.root, agent.name),
+    worktree: inWorktrees.has(agent.name) ? agentWorktreePath(town.root, agent.name) : null,
+  })) : [];
   const inboxes = deep ? status.agents.filter((agent) => agent.unread > 0).map((agent) => readInbox(town, agent.name)) : [];
-  const agents = deep ? status.agents.map((agent, i) => ({ ...agent, runtime: details[i]!.runtime, log_tail: details[i]!.log })) : status.agents;
+  const agents = deep ? status.agents.map((agent, i) => ({ ...agent, worktree: details[i]!.worktree, runtime: details[i]!.runtime, log_tail: details[i]!.log })) : status.agents;
   return {
     kind: 'status',
     payload: {

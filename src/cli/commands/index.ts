@@ -18,6 +18,9 @@ import { mcpCommand } from './mcp.js';
 import { mergeDriverCommand } from './merge-driver.js';
 import { reclaimCommand } from './reclaim.js';
 import { rejectCommand } from './reject.js';
+import { releaseCommand } from './release.js';
+import { reservationsCommand } from './reservations.js';
+import { reserveCommand } from './reserve.js';
 import { reviewCommand } from './review.js';
 import { scriptedAgentCommand } from './scripted-agent.js';
 import { searchCommand } from './search.js';
@@ -37,6 +40,7 @@ export const commands: ReadonlyArray<CommandDefinition | CommandGroup> = [
   watchCommand, eventsCommand,
   assignCommand, taskGroup, backlogGroup,
   reviewCommand, approveCommand, rejectCommand, summaryCommand,
+  reserveCommand, releaseCommand, reservationsCommand,
   syncCommand, mergeDriverCommand,
   mcpCommand, uiCommand, searchCommand, completionCommand,
 ];

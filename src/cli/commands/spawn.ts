@@ -13,8 +13,9 @@ export const spawnCommand = defineCommand({
     start: { type: 'boolean', default: true, describe: 'Start its loop (--no-start: register only)' },
     foreground: { type: 'boolean', describe: 'Run the loop in this terminal instead of the background' },
     'max-rounds': { type: 'number', describe: 'Stop after this many rounds (default: town.yml agent.max_rounds)' },
+    worktree: { type: 'boolean', describe: 'Run its CLI in a git worktree of its own; each task on branch tt/<task-id> (default: town.yml agent.worktree)' },
   },
-  examples: [['tt spawn backend', 'a worker'], ['tt spawn reviewer', 'the quality gate (role reviewer)']],
+  examples: [['tt spawn backend', 'a worker'], ['tt spawn backend --worktree', 'a worker in a worktree of its own'], ['tt spawn reviewer', 'the quality gate (role reviewer)']],
   async run(args, cli) {
     const { json: _json, ...input } = args;
     const answer = await spawn(cli.session, input);

@@ -16,6 +16,8 @@ export const statusCommand = defineCommand({
     if (args.deep) {
       const started = details.filter((d) => d.runtime.state !== 'cold');
       if (started.length > 0) text += `\n\n${started.map((d) => renderAgentDetail(d.name, d.runtime, d.log, cli.runtime.now())).join('\n\n')}`;
+      const worktrees = details.filter((d) => d.worktree);
+      if (worktrees.length > 0) text += `\n\nWorktrees:\n${worktrees.map((d) => `  ${d.name}: ${d.worktree}`).join('\n')}`;
       text += `\n\n${renderStateLegend()}`;
       if (inboxes.length > 0) text += `\n\n${inboxes.map((inbox) => renderInboxBrief(inbox.agent, inbox.messages)).join('\n')}`;
     }
