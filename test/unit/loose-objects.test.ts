@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { objectFormat, objectsDirectory } from '../../src/git/git-dir.js';
 import { FALLBACK_COMMITTER } from '../../src/git/identity.js';
-import { looseObjectPath, writeLooseObject, type LooseObjectStore } from '../../src/git/loose-objects.js';
+import { inflateSync } from 'node:zlib';
+import { looseObjectBytes, looseObjectPath, writeLooseObject, zlibStored, type LooseObjectStore } from '../../src/git/loose-objects.js';
 import { openObjectWriter } from '../../src/git/object-writer.js';
 import { mktreeRecords, sortEntries, treeBody, type ObjectFormat, type TreeEntry } from '../../src/git/trees.js';
 import { git, tempRepo } from '../helpers/repo.js';
@@ -141,6 +142,17 @@ describe('what git writes instead, and how objects are written', () => {
     git(dir, 'config', 'i18n.commitEncoding', 'ISO-8859-1');
     const latin = await (await openObjectWriter(place(dir))).writeCommit(tree, undefined, 'plain\n', 'alice');
     expect(gitIn(dir, ['cat-file', 'commit', latin])).toContain('\nencoding ISO-8859-1\n');
+  });
+
+  it('deflates small objects as stored blocks and large ones with zlib, both read back as written', () => {
+    for (const size of [0, 1, 3000, 65_535, 65_536, 200_000]) {
+      const data = Buffer.alloc(size, 'ab\n');
+      expect(inflateSync(zlibStored(data)).equals(data)).toBe(true);
+    }
+    expect(looseObjectBytes('blob', Buffer.from('small\n')).subarray(0, 2).toString('hex')).toBe('7801');
+    const large = Buffer.alloc(10_000, 'z');
+    expect(looseObjectBytes('blob', large).length).toBeLessThan(1000);
+    expect(inflateSync(looseObjectBytes('blob', large)).equals(Buffer.concat([Buffer.from('blob 10000\0'), large]))).toBe(true);
   });
 
   it('never overwrites an object: one already there is freshened; files are read-only, no temp file is left', () => {
