@@ -230,7 +230,8 @@ async function commitJournal(town: Town, own?: string): Promise<'committed' | 'u
     return pending ? [{ name, file, pending }] : [];
   });
   // Entries whose commit is on the branch already: a process stopped after update-ref. Only the index and work tree are left.
-  const recent = new Set(recentCommits(place.gitDir, journal.length + 64));
+  // Walking the branch (a loose commit inflated per step) is needed only for an entry that recorded its commit.
+  const recent = new Set(journal.some((entry) => entry.pending.commit) ? recentCommits(place.gitDir, journal.length + 64) : []);
   const landed = journal.filter((entry) => entry.pending.commit && recent.has(entry.pending.commit));
   const toBuild = journal.filter((entry) => !landed.includes(entry));
   const entries = new Map<string, IndexEntry>();

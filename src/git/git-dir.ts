@@ -28,6 +28,11 @@ export function commonDir(gitDir: string): string {
   }
 }
 
+/** Where a write's new objects go: the common git directory's `objects` (a linked worktree shares it). */
+export function objectsDirectory(gitDir: string): string {
+  return path.join(commonDir(gitDir), 'objects');
+}
+
 export type RefStorage = 'files' | 'reftable';
 
 /** The ref format, from the repository config (read each time: `git refs migrate` can change it). */

@@ -12,7 +12,9 @@ import {
 } from '../../src/git/repo.js';
 import { FALLBACK_COMMITTER, hasCommitterTask, identityEnv } from '../../src/git/identity.js';
 import { autoMaintenanceTask, concludeMergeTask } from '../../src/git/commit.js';
-import { commitMessage, commitTreeTask, signTask, indexInfo, readObjectsTask, updateHeadTask, writeBlobTask, writeFileBlobsTask, writeTreesTask } from '../../src/git/commit-builder.js';
+import { commitMessage, indexInfo, readObjectsTask, updateHeadTask } from '../../src/git/commit-builder.js';
+import { commitTreeTask, writeBlobTask, writeFileBlobsTask, writeTreesTask } from '../../src/git/object-writer.js';
+import { booleanSetting, commitSettingsTask, committerOf, fsyncLooseObjects, parseCommitSettings, strictCommitterTask } from '../../src/git/commit-settings.js';
 import { blobId, hashObject, mktreeRecords, parseBatch, parseTree, sortEntries, treeBody } from '../../src/git/trees.js';
 import { fetchArgs, mergeArgs, pushArgs } from '../../src/git/remote.js';
 import { townLogTask } from '../../src/git/log.js';
@@ -94,9 +96,6 @@ describe('commits (git/commit.ts, git/identity.ts)', () => {
     expect(task.parse(answer('c0ffee\n'))).toBe('c0ffee');
     expect(commitTreeTask('t1', undefined, message, {}).args).toEqual(['-c', 'user.useConfigOnly=true', 'commit-tree', 't1']);
     expect(commitTreeTask('t1', 'p1', message, {}, true).args).toEqual(['-c', 'user.useConfigOnly=true', 'commit-tree', '-S', 't1', '-p', 'p1']);
-    expect(signTask().args).toEqual(['config', '--type=bool', '--get', 'commit.gpgSign']);
-    expect(signTask().parse(answer('true\n'))).toBe(true);
-    expect(signTask().parse(answer('', 1))).toBe(false);
     expect(updateHeadTask('new', 'old', 'commit: s').args).toEqual(['update-ref', '-m', 'commit: s', 'HEAD', 'new', 'old']);
     // an unborn branch: the ref must not exist yet
     expect(updateHeadTask('new', undefined, 'commit (initial): s').args).toEqual(['update-ref', '-m', 'commit (initial): s', 'HEAD', 'new', '']);
@@ -239,5 +238,46 @@ describe('worktrees, task branches and the merge of an approved branch (git/work
     const wt = await import('../../src/git/worktree.js');
     expect(wt.listWorktreesTask().parse(answer(`worktree /r\0HEAD ${SHA}\0branch refs/heads/main\0\0worktree /r/.git/tinytown/worktrees/a b\0HEAD ${SHA}\0detached\0\0`)))
       .toEqual([{ path: '/r', head: SHA, branch: 'refs/heads/main', prunable: false }, { path: '/r/.git/tinytown/worktrees/a b', head: SHA, branch: undefined, prunable: false }]);
+  });
+});
+
+describe('commit settings from one `git var -l` (git/commit-settings.ts)', () => {
+  const listing = (config: string[]) => [...config, 'GIT_COMMITTER_IDENT=Dev <dev@example.com> 1700000000 +0100', 'GIT_AUTHOR_IDENT=x <y> 1700000001 -0230', 'GIT_EDITOR=vi', ''].join('\n');
+
+  it('asks git for its configuration and identities, and for the strict committer only where needed', () => {
+    expect(commitSettingsTask().args).toEqual(['var', '-l']);
+    expect(strictCommitterTask().args).toEqual(['-c', 'user.useConfigOnly=true', 'var', 'GIT_COMMITTER_IDENT']);
+    expect(strictCommitterTask().parse(answer('A <a@b> 1 +0000\n'))).toBe('A <a@b> 1 +0000');
+    expect(strictCommitterTask().parse(answer('', 128))).toBeUndefined();
+  });
+
+  it('reads the listing: config values in order, the committer ident, the author date', () => {
+    const settings = parseCommitSettings(listing(['commit.gpgsign=false', 'commit.gpgsign', 'user.name=A=B', 'core.fsync=committed']));
+    expect(settings.config.get('commit.gpgsign')).toEqual(['false', null]);
+    expect(booleanSetting(settings, 'commit.gpgsign')).toBe(true);
+    expect(settings.config.get('user.name')).toEqual(['A=B']);
+    expect(settings.committerIdent).toBe('Dev <dev@example.com> 1700000000 +0100');
+    expect(settings.authorDate).toBe('1700000001 -0230');
+    expect(fsyncLooseObjects(settings)).toBe(true);
+    expect(fsyncLooseObjects(parseCommitSettings(listing(['core.fsync=reference,-loose-object'])))).toBe(false);
+    expect(booleanSetting(parseCommitSettings(listing(['commit.gpgsign=Off'])), 'commit.gpgsign')).toBe(false);
+    expect(booleanSetting(parseCommitSettings(listing(['commit.gpgsign=2k'])), 'commit.gpgsign')).toBe(true);
+    expect(() => booleanSetting(parseCommitSettings(listing(['commit.gpgsign=maybe'])), 'commit.gpgsign')).toThrow(/commit\.gpgsign/);
+    expect(() => parseCommitSettings('user.name=x\n')).toThrow(GitError);
+  });
+
+  it('decides the committer as git with user.useConfigOnly would, asking git where the listing cannot tell', () => {
+    const of = (config: string[], env: Record<string, string> = {}) => committerOf(parseCommitSettings(listing(config)), env).kind;
+    expect(of(['user.name=Dev', 'user.email=dev@example.com'])).toBe('configured');
+    expect(committerOf(parseCommitSettings(listing(['user.name=Dev', 'user.email=d@e'])), {})).toEqual({ kind: 'configured', ident: 'Dev <dev@example.com> 1700000000 +0100' });
+    expect(of([])).toBe('missing');
+    expect(of(['user.name=Dev'])).toBe('missing');
+    expect(of(['user.email=dev@example.com'])).toBe('missing');
+    expect(of([], { GIT_COMMITTER_NAME: 'E', GIT_COMMITTER_EMAIL: 'e@x' })).toBe('configured');
+    expect(of(['user.email=d@e'], { GIT_COMMITTER_NAME: 'E' })).toBe('configured');
+    expect(of(['user.name=', 'user.email=d@e'])).toBe('ask');
+    expect(of(['user.name=...', 'user.email=d@e'])).toBe('ask');
+    expect(of(['committer.name=C', 'user.email=d@e'])).toBe('ask');
+    expect(of(['author.name=A', 'author.email=a@b'])).toBe('ask');
   });
 });
