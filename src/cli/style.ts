@@ -3,7 +3,7 @@
  * (https://no-color.org): main decides once and hands the renderers a Style;
  * the renderers stay pure functions of their data and the style.
  */
-import { isatty } from 'node:tty';
+import { fstatSync } from 'node:fs';
 import type { AgentRunState, Priority, TaskState } from '../core/types.js';
 
 export interface Style {
@@ -38,8 +38,22 @@ export const COLOUR: Style = {
   bold,
 };
 
+/**
+ * Is stdout a terminal? A character device is: a pipe or a file is not.
+ * (node:tty's isatty would load the tty, net and stream modules, several
+ * milliseconds of every tt call; /dev/null, also a character device, gets
+ * colour nobody sees.)
+ */
+function stdoutIsCharacterDevice(): boolean {
+  try {
+    return fstatSync(1).isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
 /** Colour only on a terminal, and never with NO_COLOR set (to anything) or TERM=dumb. */
-export function styleFor(env: NodeJS.ProcessEnv, stdoutIsTerminal = isatty(1)): Style {
+export function styleFor(env: NodeJS.ProcessEnv, stdoutIsTerminal = stdoutIsCharacterDevice()): Style {
   if (!stdoutIsTerminal || (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb') return PLAIN;
   return COLOUR;
 }
