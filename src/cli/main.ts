@@ -51,7 +51,16 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   useRandomSource(kernelRandom);
   const stdout = options.stdout ?? writeStdout;
   const stderr = options.stderr ?? ((text: string) => process.stderr.write(text));
-  const runtime: CliRuntime = { registry: commands, style: options.style ?? (options.stdout ? PLAIN : styleFor(options.env ?? process.env)), faces: options.faces, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr };
+  let style = options.style ?? (options.stdout ? PLAIN : undefined);
+  const runtime: CliRuntime = {
+    registry: commands,
+    // Asked for only by a command that renders text for people: --json and --version never stat stdout.
+    get style() {
+      style ??= styleFor(options.env ?? process.env);
+      return style;
+    },
+    faces: options.faces, cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env, now: options.now ?? (() => new Date()), stdout, stderr,
+  };
   // Before parsing (a usage error is answered in JSON too) --json anywhere counts; once parsed, the parser says.
   let wantsJson = argv.includes('--json');
   // Inside an agent's round, each command is noted in the round's ledger (agents/round-ledger.ts): not help, the version, or a server.
