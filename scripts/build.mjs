@@ -13,7 +13,6 @@
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -62,23 +61,6 @@ const lazyLibraries = {
       }
       for (const name of named) lines.push(`export function ${name}(...args) { return load().${name}(...args); }`);
       return { contents: lines.join('\n'), loader: 'js', resolveDir: process.cwd() };
-    });
-  },
-};
-
-// `import path from 'node:path'` in an ES module bundled to CommonJS goes through esbuild's
-// interop helper, which copies every property of the builtin onto a new object, once per
-// importing module (≈60 modules here: ~1 ms of every tt call). Each builtin listed here is
-// instead one small module that requires it once and re-exports its properties.
-const SHARED_BUILTINS = ['node:path', 'node:fs', 'node:os', 'node:url'];
-const sharedBuiltins = {
-  name: 'shared-builtins',
-  setup(plugin) {
-    const filter = new RegExp(`^(${SHARED_BUILTINS.map((id) => id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
-    plugin.onResolve({ filter }, (args) => (/[\\/]src[\\/]/.test(args.importer) ? { path: args.path, namespace: 'shared-builtin' } : undefined));
-    plugin.onLoad({ filter: /.*/, namespace: 'shared-builtin' }, ({ path: id }) => {
-      const names = Object.keys(createRequire(import.meta.url)(id)).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
-      return { contents: `const m = require(${JSON.stringify(id)});\nexport default m;\nexport const { ${names.join(', ')} } = m;\n`, loader: 'js', resolveDir: process.cwd() };
     });
   },
 };
@@ -168,7 +150,7 @@ await build({
   entryPoints: ['src/bin.ts'],
   outfile: 'dist/tt.cjs',
   format: 'cjs',
-  plugins: [faceChunkLoader, lazyLibraries, sharedBuiltins],
+  plugins: [faceChunkLoader, lazyLibraries],
   // Required from node_modules when first used (through its LAZY stub) rather than bundled:
   // only `tt sync` needs it, and every function in the bundle, run or not, is in the code cache
   // every tt call deserialises (simple-git and its dependencies are ~70 kB of it).
