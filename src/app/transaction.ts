@@ -26,16 +26,16 @@ import { topLevelTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
 import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR, TOWN_ACTIONS } from '../core/types.js';
-import { ConflictError, GitError, ValidationError } from '../errors.js';
+import { ConflictError, GitError } from '../errors.js';
 import { newMessageId } from '../core/ids.js';
 import { acquireLock } from '../store/lock.js';
-import { MAX_TOWN_FILE_BYTES } from '../store/town-file.js';
 export type { Trailer };
-import { assertWritablePath, moveFile, removeFile, writeFileAtomic } from '../store/fs-safe.js';
+import { removeFile, writeFileAtomic } from '../store/fs-safe.js';
 import { TOWN_DIR_NAME } from '../store/paths.js';
 import { ensureStateDir, localStateDir, statePaths, writeStateFile } from '../store/state-dir.js';
 import { migrateLegacyRunDir } from './local-state.js';
-import { listPending, readJournal, readText, writeJournal, type JournalChange, type PendingCommit } from './journal.js';
+import { listPending, readJournal, readText, writeJournal, type PendingCommit } from './journal.js';
+import { TownWriter } from './town-writer.js';
 import type { Town } from '../store/town.js';
 
 export interface ChangeDescription {
@@ -56,65 +56,7 @@ export type CommitOutcome =
   | { status: 'disabled' }
   | { status: 'deferred'; reason: string };
 
-/**
- * Collects the file operations of one change. They are applied only after the
- * change is journaled, so a crash at any point leaves either nothing or a
- * journal entry the next command completes.
- */
-export class TownWriter {
-  private readonly operations: Array<() => void> = [];
-  /** The new text of each path this writer wrote, moved or removed (null), in order: what the journal records. */
-  private readonly planned = new Map<string, string | null | { movedFrom: string }>();
-  readonly touched: string[] = [];
-  readonly created: string[] = [];
-  constructor(readonly root: string) {}
-
-  write(rel: string, content: string): void {
-    // What a writer accepts a reader can read: one limit for both (a larger file would be committed, then skipped by every reader).
-    const bytes = Buffer.byteLength(content);
-    if (bytes > MAX_TOWN_FILE_BYTES) {
-      throw new ValidationError(`${rel} would be ${bytes} bytes; a town file holds at most ${MAX_TOWN_FILE_BYTES} (put long text in a file of the repository and refer to it)`, rel);
-    }
-    assertWritablePath(this.root, rel);
-    if (!existsSync(path.join(this.root, rel))) this.created.push(rel);
-    this.touched.push(rel);
-    this.planned.set(rel, content);
-    this.operations.push(() => writeFileAtomic(this.root, rel, content));
-  }
-
-  move(fromRel: string, toRel: string): void {
-    assertWritablePath(this.root, fromRel);
-    assertWritablePath(this.root, toRel);
-    this.touched.push(fromRel, toRel);
-    this.created.push(toRel);
-    this.planned.set(toRel, this.planned.has(fromRel) ? this.planned.get(fromRel)! : { movedFrom: fromRel });
-    this.planned.set(fromRel, null);
-    this.operations.push(() => moveFile(this.root, fromRel, toRel));
-  }
-
-  remove(rel: string): void {
-    assertWritablePath(this.root, rel);
-    this.touched.push(rel);
-    this.planned.set(rel, null);
-    this.operations.push(() => removeFile(this.root, rel));
-  }
-
-  /**
-   * Every touched path with its text after the change (null: gone). A path
-   * only named in `touched` (a direct edit taken in as it is) has the text
-   * the work tree holds now, inside the lock.
-   */
-  changes(): JournalChange[] {
-    return [...new Set(this.touched)].map((rel) => {
-      const planned = this.planned.has(rel) ? this.planned.get(rel)! : { movedFrom: rel };
-      return { path: rel, content: typeof planned === 'object' && planned !== null ? readText(this.root, planned.movedFrom) : planned };
-    });
-  }
-
-  apply(): void {
-    for (const operation of this.operations.splice(0)) operation();
-  }
-}
+export { TownWriter };
 
 
 export function changeTrailers(change: ChangeDescription): Trailer[] {
