@@ -109,7 +109,7 @@ export async function fixParallelWork(ctx: OpContext, findings: ParallelFinding[
       await transact(town, async () => {
         await finishInterruptedMerge(town);
         return { result: undefined, change: { action: 'doctor', agent: ctx.actor, summary: 'finished an interrupted merge' } };
-      });
+      }, { movesHead: true });
       item.fixed = true;
     }
     if (!item.fix || !item.target) continue;

@@ -191,15 +191,16 @@ function checkFolders(town: Town, findings: Finding[]): void {
 }
 
 function checkLocks(town: Town, findings: Finding[]): void {
-  const lock = statePaths.lock(town.root);
-  try {
-    lstatSync(lock);
-  } catch {
-    return;
-  }
-  if (isLockStale(lock)) {
-    const owner = readLockOwner(lock);
-    findings.push(finding('stale-lock', path.relative(town.root, lock), `the town lock is held by pid ${owner?.pid ?? '?'}, which no longer exists`, 'remove the lock'));
+  for (const [lock, what] of [[statePaths.lock(town.root), 'the town lock'], [statePaths.commitLock(town.root), 'the commit lock']] as const) {
+    try {
+      lstatSync(lock);
+    } catch {
+      continue;
+    }
+    if (isLockStale(lock)) {
+      const owner = readLockOwner(lock);
+      findings.push(finding('stale-lock', path.relative(town.root, lock), `${what} is held by pid ${owner?.pid ?? '?'}, which no longer exists`, 'remove the lock'));
+    }
   }
 }
 

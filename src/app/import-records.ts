@@ -128,6 +128,11 @@ export async function importRecords(town: Town, batch: RecordBatch, options: Imp
   if (files.length === 0) throw new UsageError('nothing to import: the batch holds no records');
   const root = town.root;
   const lock = await acquireLock(statePaths.lock(root), { command: 'import' });
+  // fast-import moves the branch and the index is set after it: no tt write may commit in between.
+  const commitLock = await acquireLock(statePaths.commitLock(root), { command: 'import' }).catch((error: unknown) => {
+    lock.release();
+    throw error;
+  });
   try {
     const existing = files.find((file) => existsSync(path.join(root, file.path)));
     if (existing) throw new ConflictError(`${existing.path} already exists: an import only adds records`);
@@ -152,6 +157,7 @@ export async function importRecords(town: Town, batch: RecordBatch, options: Imp
     const commit = (await runTask(root, verifyCommitTask('HEAD')))!;
     return { files: files.length, commit };
   } finally {
+    commitLock.release();
     lock.release();
   }
 }

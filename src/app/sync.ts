@@ -24,7 +24,7 @@ import { runTask } from '../git/task.js';
 import { acquireLock } from '../store/lock.js';
 import { TOWN_DIR_NAME } from '../store/paths.js';
 import { statePaths } from '../store/state-dir.js';
-import { flushJournal } from './transaction.js';
+import { flushJournal, withCommitLock } from './transaction.js';
 import type { Town } from '../store/town.js';
 import type { OpContext } from './context.js';
 import { deliverMergeNotices, type DeliveredNotice } from './merge-notices.js';
@@ -167,45 +167,51 @@ async function resolveTownConflicts(town: Town, top: string): Promise<{ resolved
 
 async function integrate(ctx: OpContext, target: Target, remoteHead: string): Promise<Integration> {
   const { town } = ctx;
-  const { top } = target;
   const lock = await acquireLock(statePaths.lock(town.root), { command: 'tt sync' });
   try {
-    await refuseIfBusy(town, top);
-    const merged = await countCommits(top, `HEAD..${remoteHead}`);
-    if (merged === 0) return { merged: 0, mergeCommit: null, resolved: [] };
-    const before = await runTask(top, revParseTask('HEAD'));
-    const env = await identityEnv(top, ctx.actor);
-    const message = messageParagraphs({
-      subject: `tt(${ctx.actor}): merge ${target.remote}/${target.remoteRef.replace(/^refs\/heads\//, '')} (${merged} commit${merged === 1 ? '' : 's'})`,
-      trailers: [['Tinytown-Action', 'merge'], ['Tinytown-Agent', ctx.actor]],
-    });
-    const result = await mergeCommit({ cwd: top, env }, remoteHead, message);
-    let resolved: string[] = [];
-    if (!result.ok) {
-      const { stdout, stderr } = result.failure;
-      if (!operationInProgress(town.gitDir!)) {
-        throw new ConflictError(`git merge refused to start, nothing was changed: ${stderr.trim().split('\n').slice(0, 4).join(' / ')}. Commit or stash the files it names, then run tt sync again`);
-      }
-      const outcome = await resolveTownConflicts(town, top);
-      resolved = outcome.resolved;
-      if (outcome.remaining.length > 0) {
-        // The driver's own words (a side that does not parse) are in git's output.
-        const said = `${stdout}\n${stderr}`.split('\n').filter((line) => /^tt[: ]/.test(line)).slice(0, 3);
-        throw new ConflictError(
-          `the merge of ${target.remote}/${target.remoteRef.replace(/^refs\/heads\//, '')} stopped on conflicts in: ${outcome.remaining.join(', ')}. ` +
-          'It is left in progress, as git pull would leave it: resolve those files, git add them, git commit, then run tt sync again (or git merge --abort)' +
-          (said.length ? `. The merge driver said: ${said.join(' / ')}` : ''),
-        );
-      }
-      // strip: MERGE_MSG lists the conflicts as comment lines, which would bury the trailers.
-      await runTask(top, concludeMergeTask(env));
-    }
-    const after = await runTask(top, revParseTask('HEAD'));
-    const isMerge = (await runTask(top, revisionExistsTask('HEAD^2'))) && after !== before && after !== remoteHead;
-    return { merged, mergeCommit: isMerge ? after : null, resolved };
+    return await withCommitLock(town, () => mergeRemote(ctx, target, remoteHead));
   } finally {
     lock.release();
   }
+}
+
+/** The merge itself, under both locks: no tt write lands between its steps. */
+async function mergeRemote(ctx: OpContext, target: Target, remoteHead: string): Promise<Integration> {
+  const { town } = ctx;
+  const { top } = target;
+  await refuseIfBusy(town, top);
+  const merged = await countCommits(top, `HEAD..${remoteHead}`);
+  if (merged === 0) return { merged: 0, mergeCommit: null, resolved: [] };
+  const before = await runTask(top, revParseTask('HEAD'));
+  const env = await identityEnv(top, ctx.actor);
+  const message = messageParagraphs({
+    subject: `tt(${ctx.actor}): merge ${target.remote}/${target.remoteRef.replace(/^refs\/heads\//, '')} (${merged} commit${merged === 1 ? '' : 's'})`,
+    trailers: [['Tinytown-Action', 'merge'], ['Tinytown-Agent', ctx.actor]],
+  });
+  const result = await mergeCommit({ cwd: top, env }, remoteHead, message);
+  let resolved: string[] = [];
+  if (!result.ok) {
+    const { stdout, stderr } = result.failure;
+    if (!operationInProgress(town.gitDir!)) {
+      throw new ConflictError(`git merge refused to start, nothing was changed: ${stderr.trim().split('\n').slice(0, 4).join(' / ')}. Commit or stash the files it names, then run tt sync again`);
+    }
+    const outcome = await resolveTownConflicts(town, top);
+    resolved = outcome.resolved;
+    if (outcome.remaining.length > 0) {
+      // The driver's own words (a side that does not parse) are in git's output.
+      const said = `${stdout}\n${stderr}`.split('\n').filter((line) => /^tt[: ]/.test(line)).slice(0, 3);
+      throw new ConflictError(
+        `the merge of ${target.remote}/${target.remoteRef.replace(/^refs\/heads\//, '')} stopped on conflicts in: ${outcome.remaining.join(', ')}. ` +
+        'It is left in progress, as git pull would leave it: resolve those files, git add them, git commit, then run tt sync again (or git merge --abort)' +
+        (said.length ? `. The merge driver said: ${said.join(' / ')}` : ''),
+      );
+    }
+    // strip: MERGE_MSG lists the conflicts as comment lines, which would bury the trailers.
+    await runTask(top, concludeMergeTask(env));
+  }
+  const after = await runTask(top, revParseTask('HEAD'));
+  const isMerge = (await runTask(top, revisionExistsTask('HEAD^2'))) && after !== before && after !== remoteHead;
+  return { merged, mergeCommit: isMerge ? after : null, resolved };
 }
 
 /** git's words for "the remote branch moved (or is moving) under this push": fetch, merge and push again. */

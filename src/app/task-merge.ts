@@ -260,7 +260,7 @@ export async function approveAndMerge(ctx: OpContext, id: string, input: Decisio
           trailers: [['Reviewed-by', ctx.actor], ['Tinytown-Reviewed-Commit', reviewed]],
         },
       };
-    });
+    }, { movesHead: true });
     task = result;
     await cleanUpBranch(ctx.town, result, result.review_commit);
     return { task: result, commit };

@@ -28,7 +28,7 @@ import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR, TOWN_ACTIONS } from '../core/types.js';
 import { ConflictError, GitError } from '../errors.js';
 import { newMessageId } from '../core/ids.js';
-import { acquireLock } from '../store/lock.js';
+import { acquireLock, type HeldLock } from '../store/lock.js';
 export type { Trailer };
 import { removeFile, writeFileAtomic } from '../store/fs-safe.js';
 import { TOWN_DIR_NAME } from '../store/paths.js';
@@ -243,6 +243,20 @@ async function restoreRevertedChanges(town: Town): Promise<void> {
   writeLastCommit(town, readHeadCommit(town.gitDir) ?? head);
 }
 
+/**
+ * Holds the commit lock while `fn` moves HEAD or the person's index (a merge,
+ * an import), for a caller that holds the town lock already: writers that
+ * journaled before it wait, and commit after it.
+ */
+export async function withCommitLock<T>(town: Town, fn: () => Promise<T>): Promise<T> {
+  const lock = await acquireLock(statePaths.commitLock(town.root));
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
+}
+
 /** Commits what earlier changes journaled (used by tt doctor --fix and tt sync); returns how many entries it took. */
 export async function flushJournal(town: Town): Promise<number> {
   const lock = await acquireLock(statePaths.lock(town.root));
@@ -250,7 +264,10 @@ export async function flushJournal(town: Town): Promise<number> {
     const blocker = commitBlocker(town);
     if (blocker) throw new ConflictError(`${blocker}: finish it first, then run this again`);
     const count = listPending(town.root).length;
-    await commitJournal(town);
+    await withCommitLock(town, async () => {
+      await restoreRevertedChanges(town);
+      await commitJournal(town);
+    });
     return count;
   } finally {
     lock.release();
@@ -272,57 +289,132 @@ export interface TransactionResult<T> {
   commit: CommitOutcome;
 }
 
+export interface TransactOptions {
+  /**
+   * The work itself moves HEAD or the index (an approval's merge): the commit
+   * lock is held from before the work to after the commit, so no other
+   * writer's commit lands in between.
+   */
+  movesHead?: boolean;
+}
+
+/**
+ * A change in two steps. Under the town lock: the work decides, the change is
+ * journaled and its files written. Then under the commit lock: every entry
+ * still journaled is committed as one chain — so while one writer runs git,
+ * the others journal theirs, and the next commit takes them all along (group
+ * commit: eight writers at once cost a few commits, not eight in a row). A
+ * writer whose entry another writer committed meanwhile is done: its entry
+ * is removed only once its commit is on the branch and the index is set.
+ */
 export async function transact<T>(
   town: Town,
   work: (writer: TownWriter) => { result: T; change: ChangeDescription } | Promise<{ result: T; change: ChangeDescription }>,
+  options: TransactOptions = {},
 ): Promise<TransactionResult<T>> {
   // Before the first lock: an older town's journal (run/pending/) is moved in and committed like any other.
   migrateLegacyRunDir(town.root);
   const lock = await acquireLock(statePaths.lock(town.root));
+  let commitLock = options.movesHead ? await acquireLock(statePaths.commitLock(town.root)).catch((error: unknown) => {
+    lock.release();
+    throw error;
+  }) : undefined;
+  let townLocked = true;
   try {
     const autoCommit = town.config.git.auto_commit;
-    const blocker = autoCommit ? commitBlocker(town) : undefined;
-    if (autoCommit && !blocker) await restoreRevertedChanges(town);
     const writer = new TownWriter(town.root);
     const { result, change } = await work(writer);
-    if (writer.touched.length === 0) {
-      // Nothing of its own to commit; what earlier commands left journaled is finished now.
-      if (autoCommit && !blocker) await commitJournal(town);
-      return { result, commit: { status: 'unchanged' } };
-    }
     if (!autoCommit) {
       writer.apply();
-      return { result, commit: { status: 'disabled' } };
+      return { result, commit: { status: writer.touched.length === 0 ? 'unchanged' : 'disabled' } };
     }
-    const pending: PendingCommit = {
-      changes: writer.changes(),
-      subject: changeSubject(change),
-      ...(change.body ? { body: change.body } : {}),
-      trailers: changeTrailers(change),
-      author: change.agent,
-    };
-    const journalName = `${newMessageId(new Date())}.json`;
-    const journal = path.join(ensureStateDir(town.root, 'pending'), journalName);
-    writeJournal(journal, pending);
-    try {
-      writer.apply();
-    } catch (error) {
-      unlinkSync(journal);
-      throw error;
+    let own: string | undefined;
+    if (writer.touched.length > 0) {
+      own = `${nextJournalName(town.root)}`;
+      const journal = path.join(ensureStateDir(town.root, 'pending'), own);
+      writeJournal(journal, {
+        changes: writer.changes(),
+        subject: changeSubject(change),
+        ...(change.body ? { body: change.body } : {}),
+        trailers: changeTrailers(change),
+        author: change.agent,
+      });
+      try {
+        writer.apply();
+      } catch (error) {
+        unlinkSync(journal);
+        throw error;
+      }
+      await pauseForTests();
+      killForTests('files');
     }
-    await pauseForTests();
-    killForTests('files');
-    if (blocker) {
-      return { result, commit: { status: 'deferred', reason: `${blocker}: the change is written but not committed; the next tt command after it ends commits it` } };
+    if (!commitLock) {
+      // The change is journaled and on disk: the town lock is not needed to commit it.
+      lock.release();
+      townLocked = false;
     }
-    try {
-      // Earlier entries (a merge that ended, a process killed mid-write) go first, in the same chain.
-      return { result, commit: { status: await commitJournal(town, journalName) } };
-    } catch (error) {
-      if (error instanceof GitError) error.message += ' (the change is written and journaled; the next tt command retries the commit)';
-      throw error;
-    }
+    const status = await commitPhase(town, own, commitLock);
+    commitLock = undefined;
+    return { result, commit: status };
+  } finally {
+    commitLock?.release();
+    if (townLocked) lock.release();
+  }
+}
+
+/**
+ * The commit step of a transaction: under the commit lock (`held`, or taken
+ * here and released), everything journaled is committed, oldest first. Takes
+ * no lock when there is nothing to do.
+ */
+async function commitPhase(town: Town, own: string | undefined, held: HeldLock | undefined): Promise<CommitOutcome> {
+  const ownFile = own ? path.join(statePaths.pendingDir(town.root), own) : undefined;
+  const blocked = (): CommitOutcome | undefined => {
+    const blocker = commitBlocker(town);
+    if (!blocker) return undefined;
+    return own
+      ? { status: 'deferred', reason: `${blocker}: the change is written but not committed; the next tt command after it ends commits it` }
+      : { status: 'unchanged' };
+  };
+  const early = blocked();
+  if (early) {
+    held?.release();
+    return early;
+  }
+  if (!own && !held && listPending(town.root).length === 0 && !headMovedPastLastCommit(town)) return { status: 'unchanged' };
+  const lock = held ?? await acquireLock(statePaths.commitLock(town.root), { unless: () => ownFile !== undefined && !existsSync(ownFile) });
+  // Another writer's commit took this change along (its entry is removed once committed and indexed).
+  if (!lock) return { status: 'committed' };
+  try {
+    if (ownFile && !existsSync(ownFile)) return { status: 'committed' };
+    // A merge may have begun while this change waited: it stays journaled.
+    const late = blocked();
+    if (late) return late;
+    await restoreRevertedChanges(town);
+    return { status: await commitJournal(town, own) };
+  } catch (error) {
+    if (own && error instanceof GitError) error.message += ' (the change is written and journaled; the next tt command retries the commit)';
+    throw error;
   } finally {
     lock.release();
   }
+}
+
+/** Has a commit not made by tt's last write moved HEAD (restoreRevertedChanges has something to look at)? */
+function headMovedPastLastCommit(town: Town): boolean {
+  if (!town.gitDir) return false;
+  const last = readLastCommit(town);
+  const head = readHeadCommit(town.gitDir);
+  return Boolean(head) && !(last && head!.startsWith(last));
+}
+
+/**
+ * The name of a new journal entry: time-ordered like message ids, and always
+ * after every entry still pending, since the chain is committed in name
+ * order and two changes can fall in the same millisecond.
+ */
+function nextJournalName(root: string): string {
+  const name = `${newMessageId(new Date())}.json`;
+  const last = listPending(root).at(-1);
+  return last && name <= last ? `${last.slice(0, -'.json'.length)}~${newMessageId(new Date()).slice(-6)}.json` : name;
 }

@@ -25,6 +25,15 @@ export interface LockOptions {
   command?: string;
 }
 
+export interface LockUnlessOptions extends LockOptions {
+  /**
+   * Checked between attempts: once true, the caller no longer needs the lock
+   * and the wait ends without it (a writer whose journaled change another
+   * writer's commit took along, see app/transaction.ts).
+   */
+  unless: () => boolean;
+}
+
 export interface HeldLock {
   release(): void;
 }
@@ -109,7 +118,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function acquireLock(file: string, options: LockOptions = {}): Promise<HeldLock> {
+export function acquireLock(file: string, options?: LockOptions): Promise<HeldLock>;
+export function acquireLock(file: string, options: LockUnlessOptions): Promise<HeldLock | undefined>;
+export async function acquireLock(file: string, options: LockOptions & { unless?: () => boolean } = {}): Promise<HeldLock | undefined> {
   const owner: LockOwner = {
     pid: process.pid,
     host: hostname(),
@@ -131,6 +142,7 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
         },
       };
     }
+    if (options.unless?.()) return undefined;
     if (isLockStale(file)) {
       breakStaleLock(file);
       await sleep(1);

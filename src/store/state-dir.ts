@@ -58,6 +58,12 @@ export function localStateDir(root: string): string {
 export const statePaths = {
   /** The town lock every write (and tt sync's merge) takes. */
   lock: (root: string) => path.join(localStateDir(root), 'lock'),
+  /**
+   * The commit lock: its holder moves HEAD and sets the person's index
+   * entries (app/transaction.ts). Taken after the town lock, never before it,
+   * so writers journal their changes while another one commits.
+   */
+  commitLock: (root: string) => path.join(localStateDir(root), 'commit.lock'),
   /** Journal entries of changes whose commit is not made yet. */
   pendingDir: (root: string) => path.join(localStateDir(root), 'pending'),
   lastCommit: (root: string) => path.join(localStateDir(root), 'last-commit'),
