@@ -17,17 +17,21 @@ import { formatMessage, formatTask, parseMessage, parseTask } from '../store/rec
 import { MAX_TOWN_FILE_BYTES } from '../store/reader.js';
 import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
-import { changedPathsTask, committedTextTask, indexEntriesTask, untrackedPathsTask } from '../git/repo.js';
+import { changedPathsTask, committedTextTask, committedBlobsTask, untrackedPathsTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
 import { agentNames, resolveAgent } from './agents.js';
 
-/** A file as it was when we looked: its content's git blob id, and the blob id git's index holds for it. */
+/** A file as it was when we looked: its content's git blob id, and the blob id HEAD holds for it. */
 export interface Snapshot {
   path: string;
   /** Blob id of the content on disk; undefined when the file is missing. */
   hash: string | undefined;
-  /** Blob id in git's index; undefined when git does not track the path. */
-  indexed: string | undefined;
+  /**
+   * Blob id in HEAD; undefined when no commit holds the path. HEAD, not the
+   * index: tt sets a town path's index entry only after committing it, and a
+   * version a person staged by hand is a direct edit to take in like any other.
+   */
+  committed: string | undefined;
 }
 
 export type Plan =
@@ -85,13 +89,13 @@ export function blobId(bytes: Buffer, algorithm: 'sha1' | 'sha256' = 'sha1'): st
 
 const PATHS_PER_GIT_CALL = 1000;
 
-/** Index blob ids of the given paths, intent-to-add registrations left out (one git process per thousand paths). */
-export async function indexEntries(town: Town, paths: readonly string[]): Promise<Map<string, string>> {
+/** HEAD's blob ids of the given paths (one git process per thousand paths). */
+export async function committedBlobs(town: Town, paths: readonly string[]): Promise<Map<string, string>> {
   const entries = new Map<string, string>();
   if (!town.gitDir || paths.length === 0) return entries;
   for (let start = 0; start < paths.length; start += PATHS_PER_GIT_CALL) {
     const chunk = paths.slice(start, start + PATHS_PER_GIT_CALL);
-    for (const [file, blob] of await runTask(town.root, indexEntriesTask(chunk))) entries.set(file, blob);
+    for (const [file, blob] of await runTask(town.root, committedBlobsTask(chunk))) entries.set(file, blob);
   }
   return entries;
 }
@@ -229,7 +233,7 @@ function planReadMessage(ctx: PlanContext, snap: Snapshot, text: string, folder:
 async function planTask(ctx: PlanContext, snap: Snapshot, text: string, name: string): Promise<Plan> {
   const task = parseTask(text, snap.path);
   if (task.id !== name) throw new Refusal(`field "id" is "${task.id}" but the file is named ${name}.md; task files are named after their id`, fieldLine(text, 'id'));
-  const committed = snap.indexed ? await committedText(ctx.town, snap.path) : undefined;
+  const committed = snap.committed ? await committedText(ctx.town, snap.path) : undefined;
   let before: Task | undefined;
   try {
     before = committed === undefined ? undefined : parseTask(committed, snap.path);
@@ -265,25 +269,25 @@ function stampStateChange(task: Task, before: TaskState | null, now: string): Ta
  * What to do with one path: a plan, a problem, or nothing (unchanged, not a
  * file we take in, or a file git never saw that is gone again).
  */
-export async function assessPath(ctx: PlanContext, rel: string, indexed: string | undefined, algorithm: 'sha1' | 'sha256'): Promise<Assessment> {
+export async function assessPath(ctx: PlanContext, rel: string, committed: string | undefined, algorithm: 'sha1' | 'sha256'): Promise<Assessment> {
   const file = townFileAt(rel);
   if (file.kind === 'other') return { skip: true };
   const disk = readDisk(ctx.town.root, rel, algorithm);
-  const snap: Snapshot = { path: rel, hash: disk.state === 'missing' ? undefined : disk.hash, indexed };
+  const snap: Snapshot = { path: rel, hash: disk.state === 'missing' ? undefined : disk.hash, committed };
   if (disk.state === 'missing') {
-    return indexed ? { plan: { kind: 'deletion', snap, author: ctx.actor } } : { skip: true };
+    return committed ? { plan: { kind: 'deletion', snap, author: ctx.actor } } : { skip: true };
   }
-  if (disk.hash === indexed) return { skip: true };
+  if (disk.hash === committed) return { skip: true };
   // Agents' files are edited freely by the team and committed by them; only their deletion is taken in.
   if (file.kind === 'agent') return { skip: true };
   if (disk.state === 'unreadable') return { problem: { path: rel, line: null, problem: disk.problem, version: disk.hash } };
   try {
     switch (file.kind) {
       case 'message':
-        if (indexed) throw new Refusal('a message is written once and never edited: send a new one (tt send), or undo the edit with git checkout');
+        if (committed) throw new Refusal('a message is written once and never edited: send a new one (tt send), or undo the edit with git checkout');
         return { plan: planMessage(ctx, snap, disk.text, file.folder) };
       case 'read-message':
-        if (indexed) throw new Refusal('a message is written once and never edited: undo the edit with git checkout');
+        if (committed) throw new Refusal('a message is written once and never edited: undo the edit with git checkout');
         return { plan: planReadMessage(ctx, snap, disk.text, file.folder, file.name) };
       case 'task':
         return { plan: await planTask(ctx, snap, disk.text, file.name) };

@@ -17,12 +17,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONDUCTOR, type TaskState } from '../core/types.js';
+import { objectFormat } from '../git/git-dir.js';
 import { operationInProgress } from '../git/repo-state.js';
 import { writeFileAtomic } from '../store/fs-safe.js';
 import { localStateDir } from '../store/state-dir.js';
 import { transact, type ChangeDescription, type CommitOutcome, type TownWriter, type Trailer } from './transaction.js';
 import type { Town } from '../store/town.js';
-import { assessPath, indexEntries, readDisk, townFileAt, type Plan, type Problem } from './accept-plan.js';
+import { assessPath, committedBlobs, readDisk, townFileAt, type Plan, type Problem } from './accept-plan.js';
+import { journaledPaths } from './journal.js';
 import { deliver } from './messages.js';
 
 export { pendingTownPaths } from './accept-plan.js';
@@ -98,7 +100,7 @@ function applyPlan(writer: TownWriter, plan: Plan): void {
       writer.write(plan.target, plan.content);
       if (plan.target === snap.path) {
         if (!writer.created.includes(snap.path)) writer.created.push(snap.path);
-      } else if (snap.indexed) {
+      } else if (snap.committed) {
         writer.remove(snap.path);
       } else {
         discardUntracked(writer, snap.path);
@@ -106,9 +108,9 @@ function applyPlan(writer: TownWriter, plan: Plan): void {
       return;
     case 'task':
       if (plan.content !== undefined) return writer.write(snap.path, plan.content);
-      return takeAsIs(writer, snap.path, !snap.indexed);
+      return takeAsIs(writer, snap.path, !snap.committed);
     case 'read-message':
-      return takeAsIs(writer, snap.path, !snap.indexed);
+      return takeAsIs(writer, snap.path, !snap.committed);
     case 'deletion':
       return takeAsIs(writer, snap.path, false);
   }
@@ -176,9 +178,11 @@ function acceptedEvent(plan: Plan, commit: CommitStatus): AcceptEvent {
 }
 
 /** Inside the lock: is the file still what we assessed? Another tt command may have committed or changed it since. */
-function stillAsPlanned(town: Town, plan: Plan, fresh: ReadonlyMap<string, string>, algorithm: 'sha1' | 'sha256'): boolean {
+function stillAsPlanned(town: Town, plan: Plan, fresh: ReadonlyMap<string, string>, journaled: ReadonlySet<string>, algorithm: 'sha1' | 'sha256'): boolean {
   const { snap } = plan;
-  if (fresh.get(snap.path) !== snap.indexed) return false;
+  // tt's own change on its way into a commit (another writer's group commit): looked at again once it is in.
+  if (journaled.has(snap.path) || (plan.kind === 'message' && journaled.has(plan.target))) return false;
+  if (fresh.get(snap.path) !== snap.committed) return false;
   const disk = readDisk(town.root, snap.path, algorithm);
   if ((disk.state === 'missing' ? undefined : disk.hash) !== snap.hash) return false;
   if (plan.kind === 'message' && plan.target !== snap.path) return !fresh.has(plan.target) && !existsSync(path.join(town.root, plan.target));
@@ -238,14 +242,14 @@ export async function acceptDirectEdits(town: Town, paths: readonly string[], op
   const operation = town.gitDir ? operationInProgress(town.gitDir) : undefined;
   if (operation) return { ...result, retry: candidates, blocked: `a git ${operation} is in progress; direct edits are taken in when it ends` };
 
-  const index = await indexEntries(town, candidates);
-  const algorithm = [...index.values()].some((id) => id.length === 64) ? 'sha256' : 'sha1';
+  const committed = await committedBlobs(town, candidates);
+  const algorithm = town.gitDir ? objectFormat(town.gitDir) : 'sha1';
   const plans: Plan[] = [];
   const problems: Problem[] = [];
   const fine: string[] = [];
   const ctx = { town, actor: options.actor, now: options.now };
   for (const rel of candidates) {
-    const assessment = await assessPath(ctx, rel, index.get(rel), algorithm);
+    const assessment = await assessPath(ctx, rel, committed.get(rel), algorithm);
     if ('plan' in assessment) plans.push(assessment.plan);
     else if ('problem' in assessment) problems.push(assessment.problem);
     else fine.push(rel);
@@ -264,10 +268,11 @@ export async function acceptDirectEdits(town: Town, paths: readonly string[], op
     const group = plans.filter((plan) => plan.author === author);
     const { result: applied, commit } = await transact(town, async (writer) => {
       const targets = group.flatMap((plan) => (plan.kind === 'message' && plan.target !== plan.snap.path ? [plan.snap.path, plan.target] : [plan.snap.path]));
-      const fresh = await indexEntries(town, targets);
+      const fresh = await committedBlobs(town, targets);
+      const journaled = journaledPaths(town.root);
       const done: Plan[] = [];
       for (const plan of group) {
-        if (!stillAsPlanned(town, plan, fresh, algorithm)) {
+        if (!stillAsPlanned(town, plan, fresh, journaled, algorithm)) {
           result.retry.push(plan.snap.path);
           continue;
         }

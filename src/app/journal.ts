@@ -90,6 +90,26 @@ export function listPending(root: string): string[] {
   }
 }
 
+/**
+ * The town paths of changes journaled and not committed yet: tt's own writes
+ * on their way into a commit, never a hand edit to take in. Read outside the
+ * commit lock, so an entry may vanish as it is read (it was just committed).
+ */
+export function journaledPaths(root: string): Set<string> {
+  const paths = new Set<string>();
+  for (const name of listPending(root)) {
+    try {
+      const file = path.join(statePaths.pendingDir(root), name);
+      refuseStateSymlink(file);
+      const entry = validPendingCommit(JSON.parse(readFileSync(file, 'utf8')));
+      for (const rel of entry ? ('changes' in entry ? entry.changes.map((change) => change.path) : entry.paths) : []) paths.add(rel);
+    } catch {
+      // committed and removed meanwhile, or damaged (tt doctor reports it)
+    }
+  }
+  return paths;
+}
+
 /** Journals are written atomically (temp + rename); not fsynced: the town files themselves are. */
 export function writeJournal(file: string, pending: PendingCommit): void {
   writeStateFile(file, JSON.stringify(pending));

@@ -113,20 +113,20 @@ export const committedTextTask = (rel: string): GitTask<string | undefined> => (
 });
 
 /**
- * The empty blob, in SHA-1 and SHA-256 repositories. A town file is never
- * empty, so an index entry holding it is an intent-to-add registration
- * (commit.ts) whose commit has not happened yet: git does not track it yet.
+ * The blob ids HEAD's tree holds for these paths (relative to the current
+ * folder); none on an unborn branch. Reads only the trees along the paths —
+ * never the index, which in a repository of 100,000 files costs a read of
+ * megabytes per call. Literal pathspecs: a hand-made file may be called "a*b.md".
  */
-const EMPTY_BLOBS = new Set(['e69de29bb2d1d6434b8b29ae775ad8c2e48c5391', '473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813']);
-
-/** Index blob ids of the given paths, intent-to-add entries left out. Literal pathspecs: a hand-made file may be called "a*b.md". */
-export const indexEntriesTask = (paths: readonly string[]): GitTask<Map<string, string>> => ({
-  args: ['--literal-pathspecs', 'ls-files', '-s', '-z', '--', ...paths],
+export const committedBlobsTask = (paths: readonly string[]): GitTask<Map<string, string>> => ({
+  args: ['--literal-pathspecs', 'ls-tree', '-z', 'HEAD', '--', ...paths],
+  okExitCodes: [128],
   parse: (result) => {
     const entries = new Map<string, string>();
+    if (result.exitCode !== 0) return entries;
     for (const record of result.stdout.split('\0')) {
-      const match = /^\d+ ([0-9a-f]+) \d\t(.*)$/s.exec(record);
-      if (match && !EMPTY_BLOBS.has(match[1]!)) entries.set(match[2]!, match[1]!);
+      const match = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(record);
+      if (match) entries.set(match[2]!, match[1]!);
     }
     return entries;
   },

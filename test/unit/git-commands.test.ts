@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { GitResult } from '../../src/git/run-git.js';
 import {
   addPathTask, changedPathsTask, checkAttrTask, committedTextTask, configGetTask, configSetTask, countCommitsTask, currentBranchTask,
-  indexEntriesTask, mergeBaseTask, remoteDefaultBranchTask, remotesTask, removeFromIndexTask, revisionExistsTask, revParseTask,
+  committedBlobsTask, mergeBaseTask, remoteDefaultBranchTask, remotesTask, removeFromIndexTask, revisionExistsTask, revParseTask,
   statusTask, topLevelTask, unmergedPathsTask, unmergedStagesTask, untrackedPathsTask, verifyCommitTask,
 } from '../../src/git/repo.js';
 import { FALLBACK_COMMITTER, hasCommitterTask, identityEnv } from '../../src/git/identity.js';
@@ -46,7 +46,7 @@ describe('repository questions (git/repo.ts)', () => {
     expect(addPathTask('a b.md').args).toEqual(['add', '--', 'a b.md']);
     expect(removeFromIndexTask('x.md').args).toEqual(['rm', '--cached', '--quiet', '--', 'x.md']);
     expect(committedTextTask('.tinytown/tasks/t-1.md').args).toEqual(['show', 'HEAD:./.tinytown/tasks/t-1.md']);
-    expect(indexEntriesTask(['a*b.md', 'c.md']).args).toEqual(['--literal-pathspecs', 'ls-files', '-s', '-z', '--', 'a*b.md', 'c.md']);
+    expect(committedBlobsTask(['a*b.md', 'c.md']).args).toEqual(['--literal-pathspecs', 'ls-tree', '-z', 'HEAD', '--', 'a*b.md', 'c.md']);
     expect(untrackedPathsTask('.tinytown').args).toEqual(['ls-files', '-z', '-o', '--exclude-standard', '--', '.tinytown']);
     expect(changedPathsTask('.tinytown').args).toEqual(['diff', '--name-only', '-z', '--no-renames', '--relative', '--', '.tinytown']);
     expect(statusTask('.tinytown').args).toEqual(['status', '--porcelain', '--untracked-files=all', '--', '.tinytown']);
@@ -73,9 +73,10 @@ describe('repository questions (git/repo.ts)', () => {
     expect(countCommitsTask('HEAD').parse(answer('12\n'))).toBe(12);
   });
 
-  it('leaves intent-to-add entries (the empty blob) out of the index entries', () => {
-    const entries = indexEntriesTask(['a', 'b']).parse(answer(`100644 ${SHA} 0\ta\x00100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 0\tb\0`));
-    expect([...entries]).toEqual([['a', SHA]]);
+  it('reads the blobs of HEAD\'s tree, leaving out sub-trees, and none on an unborn branch', () => {
+    const entries = committedBlobsTask(['a', 'b', 'dir']).parse(answer(`100644 blob ${SHA}\ta b\x00040000 tree ${SHA}\tdir\0`));
+    expect([...entries]).toEqual([['a b', SHA]]);
+    expect([...committedBlobsTask(['a']).parse({ ...answer(''), exitCode: 128 })]).toEqual([]);
   });
 });
 
