@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git, tempRepo } from '../helpers/repo.js';
@@ -94,6 +95,53 @@ async function sendAndCrashInsideLock(dir: string, text: string): Promise<void> 
   child.kill('SIGKILL');
   await new Promise((resolve) => child.on('exit', resolve));
 }
+
+describe('group commit', () => {
+  it('writers journal while another commits; the next commit takes all their changes along in one chain', async () => {
+    const dir = tempRepo();
+    await townWithTeam(dir);
+    // A live process holds the commit lock (this test's own pid): the writers journal, write their files, and wait.
+    const commitLock = path.join(dir, '.git/tinytown/commit.lock');
+    writeFileSync(commitLock, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), command: 'test' }));
+    const reflogBefore = git(dir, 'reflog', 'show', '--format=%H', 'HEAD').split('\n').filter(Boolean).length;
+    const headBefore = git(dir, 'rev-parse', 'HEAD').trim();
+    const sends = ['one', 'two', 'three'].map((word) => ttProcess(dir, ['send', 'backend', `message ${word}`]));
+    const pending = path.join(dir, '.git/tinytown/pending');
+    // Journaled, on disk, not committed, and the town lock free: a reader or a fourth writer is not held up.
+    await waitFor(() => existsSync(pending) && readdirSync(pending).filter((f) => f.endsWith('.json')).length === 3 && !lockLeft(dir), { timeoutMs: 30_000 });
+    expect(readdirSync(path.join(dir, '.tinytown/inbox/backend')).filter((f) => f.endsWith('.md'))).toHaveLength(3);
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(headBefore);
+    unlinkSync(commitLock);
+    const results = await Promise.all(sends);
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    // Three commits published by one update-ref (one reflog entry).
+    expect(git(dir, 'log', '--format=%s', `${headBefore}..HEAD`).trim().split('\n').sort())
+      .toEqual(['one', 'three', 'two'].map((word) => `tt(conductor): send to backend: message ${word}`));
+    expect(git(dir, 'reflog', 'show', '--format=%H', 'HEAD').split('\n').filter(Boolean).length).toBe(reflogBefore + 1);
+    expect(readdirSync(pending).filter((f) => f.endsWith('.json'))).toEqual([]);
+    expect(git(dir, 'status', '--porcelain', '.tinytown').trim()).toBe('');
+  }, 120_000);
+
+  it('a journaled change waiting for its commit is tt\'s own: the watcher does not take it in as a hand edit', async () => {
+    const dir = tempRepo();
+    await townWithTeam(dir);
+    const commitLock = path.join(dir, '.git/tinytown/commit.lock');
+    writeFileSync(commitLock, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), command: 'test' }));
+    const send = ttProcess(dir, ['send', 'backend', 'on its way']);
+    await waitFor(() => existsSync(path.join(dir, '.git/tinytown/pending')) && readdirSync(path.join(dir, '.git/tinytown/pending')).length === 1 && !lockLeft(dir), { timeoutMs: 30_000 });
+    const watch = ttProcess(dir, ['watch', '--once']);
+    // Time for the watcher to assess the file while the send waits; it then waits for the commit lock too.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    unlinkSync(commitLock);
+    const [sent, watched] = await Promise.all([send, watch]);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(watched.stdout).not.toContain('accepted');
+    const actions = git(dir, 'log', '--format=%(trailers:key=Tinytown-Action,valueonly)', '-3').split('\n').filter(Boolean);
+    expect(actions[0]).toBe('send');
+    expect(actions).not.toContain('accept');
+    expect(git(dir, 'status', '--porcelain', '.tinytown').trim()).toBe('');
+  }, 120_000);
+});
 
 describe('crashes', () => {
   it('recovers within 5 s from a tt killed with SIGKILL while holding the lock, and commits its change', async () => {
