@@ -5,8 +5,9 @@
  *
  * 0. git's settings and identities, from one `git var -l` (commit-settings.ts);
  * 1. blobs of the touched files;
- * 2. the changed folders only (`cat-file --batch` reads them from the parent;
- *    every other folder is HEAD's own) and their new trees;
+ * 2. the changed folders only, read from the parent — from loose objects
+ *    where tt wrote them at its last commit, else by `cat-file --batch`;
+ *    every other folder is HEAD's own — and their new trees;
  * 3. the commit (author = the acting agent, committer = the configured
  *    user or the tinytown identity);
  * 4. `update-ref HEAD <new> <old>`: a compare-and-swap. HEAD moved meanwhile
@@ -51,7 +52,8 @@
 import path from 'node:path';
 import { GitError } from '../errors.js';
 import { messageParagraphs, type Trailer } from './commit.js';
-import { readHeadCommit } from './git-dir.js';
+import { objectsDirectory, readHeadCommit } from './git-dir.js';
+import { readLooseObject } from './loose-objects.js';
 import { openObjectWriter, type NewTree, type ObjectWriter } from './object-writer.js';
 import { setIndexEntriesTask } from './repo.js';
 import { runTask, type GitTask } from './task.js';
@@ -144,15 +146,47 @@ function ancestors(file: string): string[] {
 
 const depth = (dir: string) => (dir === '' ? 0 : dir.split('/').length);
 
-/** The folders every change passes through, read from `parent` in one `cat-file --batch`. */
+/**
+ * The folders every change passes through, as `parent` has them: read from
+ * loose objects where they all are (tt wrote them at its last commit), else
+ * by one `cat-file --batch`.
+ */
 async function readFolders(place: CommitPlace, parent: string | undefined, files: readonly string[]): Promise<Map<string, TreeEntry[]>> {
-  const dirs = [...new Set(files.flatMap(ancestors))];
+  const dirs = [...new Set(files.flatMap(ancestors))].sort((a, b) => depth(a) - depth(b));
   const folders = new Map<string, TreeEntry[]>(dirs.map((dir) => [dir, []]));
   if (!parent) return folders;
+  const loose = readLooseFolders(place, parent, dirs);
+  if (loose) return loose;
   const raw = await runTask(place.top, readObjectsTask(dirs.map((dir) => (dir === '' ? `${parent}^{tree}` : `${parent}:${dir}`))));
   parseBatch(raw, dirs.length).forEach((object, i) => {
     if (object?.type === 'tree') folders.set(dirs[i]!, parseTree(object.body, place.format));
   });
+  return folders;
+}
+
+/** The folders (`dirs`, parents first) read from loose objects; undefined as soon as one is not loose. */
+function readLooseFolders(place: CommitPlace, parent: string, dirs: readonly string[]): Map<string, TreeEntry[]> | undefined {
+  const store = objectsDirectory(place.gitDir);
+  const commit = readLooseObject(store, parent, place.format);
+  const root = commit?.type === 'commit' ? /^tree ([0-9a-f]+)\n/.exec(commit.body.toString('latin1'))?.[1] : undefined;
+  if (!root) return undefined;
+  const folders = new Map<string, TreeEntry[]>();
+  for (const dir of dirs) {
+    let id = root;
+    if (dir !== '') {
+      const up = path.posix.dirname(dir) === '.' ? '' : path.posix.dirname(dir);
+      const entry = folders.get(up)?.find((item) => item.name === path.posix.basename(dir));
+      if (!entry || !isTreeMode(entry.mode)) {
+        // Not a folder in the parent (yet): the change creates it.
+        folders.set(dir, []);
+        continue;
+      }
+      id = entry.id;
+    }
+    const tree = readLooseObject(store, id, place.format);
+    if (tree?.type !== 'tree') return undefined;
+    folders.set(dir, parseTree(tree.body, place.format));
+  }
   return folders;
 }
 

@@ -17,6 +17,7 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
+import { readLooseObject } from './loose-objects.js';
 import { runGitSync } from './run-git.js';
 
 /** A worktree's git directory names the shared one in `commondir`; refs, objects and config live there. */
@@ -84,11 +85,6 @@ export function readHeadCommit(gitDir: string): string | undefined {
   }
 }
 
-/** zlib is loaded only when a commit is checked, so read-only commands never pay for it. */
-function zlib(): typeof import('node:zlib') {
-  return process.getBuiltinModule('node:zlib');
-}
-
 /** The first parent as git reports it: null for a root commit, undefined when git does not know the commit. */
 function askParent(gitDir: string, commit: string): string | null | undefined {
   const line = askGit(gitDir, parentsArgs(commit));
@@ -104,13 +100,11 @@ function askParent(gitDir: string, commit: string): string | null | undefined {
 export function readCommitParent(gitDir: string, commit: string): string | null | undefined {
   if (!/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
   if (refStorage(gitDir) === 'reftable') return askParent(gitDir, commit);
-  try {
-    const raw = zlib().inflateSync(readFileSync(path.join(commonDir(gitDir), 'objects', commit.slice(0, 2), commit.slice(2)))).toString('utf8');
-    const header = raw.slice(0, raw.indexOf('\n\n'));
-    return /\nparent ([0-9a-f]+)/.exec(header)?.[1] ?? null;
-  } catch {
-    return undefined;
-  }
+  const object = readLooseObject(objectsDirectory(gitDir), commit, objectFormat(gitDir));
+  if (object?.type !== 'commit') return undefined;
+  const raw = object.body.toString('utf8');
+  const header = raw.slice(0, raw.indexOf('\n\n'));
+  return /\nparent ([0-9a-f]+)/.exec(header)?.[1] ?? null;
 }
 
 /** How much of the end of the HEAD reflog is searched for a commit tt just made. */

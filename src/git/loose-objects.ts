@@ -35,7 +35,7 @@
  * applies): core.sharedRepository's group permissions, a compatibility
  * object format's mapping (extensions.compatObjectFormat), GIT_OBJECT_DIRECTORY.
  */
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { hashObject, type ObjectFormat } from './trees.js';
 
@@ -159,4 +159,46 @@ export function writeLooseObject(store: LooseObjectStore, type: ObjectType, body
   }
   unlinkSync(temp);
   return id;
+}
+
+/**
+ * The bytes of a zlib stream made only of stored deflate blocks (what
+ * zlibStored writes, and zlib at level 0); undefined for any other stream,
+ * which zlib must inflate. The caller checks the object's hash, so the
+ * stream's own checksum is not needed.
+ */
+function unstore(stream: Buffer): Buffer | undefined {
+  if (stream.length < 2 || (stream[0]! & 0x0f) !== 8 || (stream[1]! & 0x20) !== 0) return undefined;
+  const parts: Buffer[] = [];
+  for (let at = 2; ; ) {
+    const header = stream[at];
+    if (header === undefined || (header & 0x06) !== 0 || at + 5 > stream.length) return undefined;
+    const length = stream.readUInt16LE(at + 1);
+    if ((length ^ stream.readUInt16LE(at + 3)) !== 0xffff || at + 5 + length > stream.length) return undefined;
+    parts.push(stream.subarray(at + 5, at + 5 + length));
+    at += 5 + length;
+    if (header & 1) return Buffer.concat(parts);
+  }
+}
+
+/**
+ * A loose object read back, or undefined when it is not there loose (packed,
+ * in an alternate) or does not hash to its name: the caller asks git then.
+ * The commit path reads the folders of its parent this way (commit-builder.ts):
+ * tt wrote them itself at its last commit, so a `cat-file` process is spared.
+ */
+export function readLooseObject(dir: string, id: string, format: ObjectFormat): { type: ObjectType; body: Buffer } | undefined {
+  if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(id)) return undefined;
+  try {
+    const stream = readFileSync(looseObjectPath(dir, id));
+    const raw = unstore(stream) ?? zlib().inflateSync(stream);
+    const nul = raw.indexOf(0);
+    const header = /^(blob|tree|commit) (\d+)$/.exec(raw.toString('latin1', 0, Math.max(nul, 0)));
+    if (nul < 0 || !header || Number(header[2]) !== raw.length - nul - 1) return undefined;
+    const type = header[1] as ObjectType;
+    const body = raw.subarray(nul + 1);
+    return hashObject(type, body, format) === id ? { type, body } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -6,7 +6,40 @@
  * for the porcelain of `tt sync` (porcelain.ts, remote.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 import { GitError } from '../errors.js';
+
+let resolved: { pathVariable: string | undefined; program: string } | undefined;
+
+/**
+ * git's full path, found once per process on PATH as execvp would find it.
+ * Spawning plain "git" makes every spawn try each PATH folder in turn: with a
+ * PATH of ten folders (pyenv, cargo, …) a write's four git processes cost
+ * some forty failed execve calls in the child. Where nothing is found, plain
+ * "git" is spawned and fails with the usual message.
+ */
+export function gitProgram(): string {
+  const pathVariable = process.env.PATH;
+  if (resolved && resolved.pathVariable === pathVariable) return resolved.program;
+  let program = 'git';
+  if (process.platform !== 'win32') {
+    for (const folder of (pathVariable ?? '').split(path.delimiter)) {
+      const candidate = path.join(folder || '.', 'git');
+      try {
+        if (!statSync(candidate).isFile()) continue;
+        accessSync(candidate, constants.X_OK);
+      } catch {
+        continue;
+      }
+      // A relative PATH folder names a place relative to each spawn's cwd: leave the search to the system.
+      if (path.isAbsolute(candidate)) program = candidate;
+      break;
+    }
+  }
+  resolved = { pathVariable, program };
+  return program;
+}
 
 export interface GitCommand {
   args: readonly string[];
@@ -51,7 +84,7 @@ function settle(command: GitCommand, result: GitResult): GitResult {
 
 /** A synchronous git call, for the few questions asked where nothing can be awaited (git-dir.ts). */
 export function runGitSync(command: GitCommand): GitResult {
-  const child = spawnSync('git', command.args, {
+  const child = spawnSync(gitProgram(), command.args, {
     cwd: command.cwd,
     env: { ...process.env, ...BASE_ENV, ...command.env },
     input: command.input ?? '',
@@ -72,7 +105,7 @@ export function runGit(command: GitCommand): Promise<GitResult> {
     }
   }
   return new Promise((resolve, reject) => {
-    const child = spawn('git', command.args, {
+    const child = spawn(gitProgram(), command.args, {
       cwd: command.cwd,
       env: { ...process.env, ...BASE_ENV, ...command.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -5,13 +5,13 @@
  * clean under `git fsck --strict`. Real repositories, real git.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync, utimesSync } from 'node:fs';
+import { chmodSync, copyFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { objectFormat, objectsDirectory } from '../../src/git/git-dir.js';
 import { FALLBACK_COMMITTER } from '../../src/git/identity.js';
 import { inflateSync } from 'node:zlib';
-import { looseObjectBytes, looseObjectPath, writeLooseObject, zlibStored, type LooseObjectStore } from '../../src/git/loose-objects.js';
+import { looseObjectBytes, looseObjectPath, readLooseObject, writeLooseObject, zlibStored, type LooseObjectStore } from '../../src/git/loose-objects.js';
 import { openObjectWriter } from '../../src/git/object-writer.js';
 import { mktreeRecords, sortEntries, treeBody, type ObjectFormat, type TreeEntry } from '../../src/git/trees.js';
 import { git, tempRepo } from '../helpers/repo.js';
@@ -67,6 +67,32 @@ describe.each(['sha1', 'sha256'] as const)('loose objects (%s)', (format) => {
       expect(execFileSync('git', ['cat-file', 'blob', id], { cwd: dir, encoding: 'utf8' })).toBe(text);
     }
     fsckClean(dir);
+  });
+
+  it('reads back loose objects, its own (stored or deflated) and git\'s, and nothing that is not there loose or does not hash to its name', () => {
+    const dir = repo();
+    const objects = objectsDirectory(path.join(dir, '.git'));
+    for (const text of ['small\n', 'x'.repeat(70_000), ...TEXTS]) {
+      const own = writeLooseObject(store(dir, format), 'blob', Buffer.from(text, 'utf8'));
+      expect(readLooseObject(objects, own, format)?.body.toString('utf8')).toBe(text);
+    }
+    const gits = gitIn(dir, ['hash-object', '-w', '--stdin'], 'written by git\n');
+    expect(readLooseObject(objects, gits, format)).toEqual({ type: 'blob', body: Buffer.from('written by git\n') });
+    expect(readLooseObject(objects, gits.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')), format)).toBeUndefined();
+    // Packed: not loose any more, so the caller asks git.
+    writeFileSync(path.join(dir, 'committed.txt'), 'written by git\n');
+    gitIn(dir, ['add', 'committed.txt']);
+    gitIn(dir, ['commit', '-qm', 'x']);
+    gitIn(dir, ['repack', '-adq']);
+    gitIn(dir, ['prune-packed']);
+    expect(readLooseObject(objects, gits, format)).toBeUndefined();
+    // Damaged: another object's bytes under this name.
+    const damaged = writeLooseObject(store(dir, format), 'blob', Buffer.from('first\n'));
+    const other = writeLooseObject(store(dir, format), 'blob', Buffer.from('second\n'));
+    chmodSync(looseObjectPath(objects, damaged), 0o644);
+    copyFileSync(looseObjectPath(objects, other), looseObjectPath(objects, damaged));
+    expect(readLooseObject(objects, damaged, format)).toBeUndefined();
+    expect(readLooseObject(objects, '../../config', format)).toBeUndefined();
   });
 
   it('writes trees with git mktree\'s ids (git\'s order, folders, modes)', () => {
