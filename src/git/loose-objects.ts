@@ -124,16 +124,32 @@ function freshen(file: string): boolean {
 
 let tempCounter = 0;
 
+/**
+ * Creates the temp file, making its folder first. A `git gc` or `git prune`
+ * running meanwhile (git commit and tt both start `gc --auto`, which detaches)
+ * removes object folders it finds empty: the folder can vanish between the
+ * mkdir and the open. git retries then (create_tmpfile); so does this.
+ */
+function createInFolder(folder: string, file: string): number {
+  for (let attempt = 1; ; attempt++) {
+    mkdirSync(folder, { recursive: true });
+    try {
+      return openSync(file, 'wx', 0o444);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw error;
+    }
+  }
+}
+
 /** Writes one object (or freshens it when it is there); answers its id. */
 export function writeLooseObject(store: LooseObjectStore, type: ObjectType, body: Buffer): string {
   const id = hashObject(type, body, store.format);
   const file = looseObjectPath(store.dir, id);
   if (freshen(file)) return id;
   const folder = path.dirname(file);
-  mkdirSync(folder, { recursive: true });
   const temp = path.join(folder, `tmp_obj_tt${process.pid}_${(tempCounter++).toString(36)}_${Math.random().toString(36).slice(2, 8)}`);
   const bytes = looseObjectBytes(type, body);
-  const fd = openSync(temp, 'wx', 0o444);
+  const fd = createInFolder(folder, temp);
   try {
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
     if (store.fsync) fsyncSync(fd);
