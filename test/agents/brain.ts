@@ -1,0 +1,154 @@
+/**
+ * The deterministic brain of the real-CLI suite (protocol.ts): it plays a
+ * worker and a reviewer from the prompt tt built for the round, the way the
+ * scripted agent (src/agents/scripted.ts) does, but one step at a time — each
+ * call sees the conversation so far and answers the next tool call, so the
+ * real CLI runs every command and reports every result back through its own
+ * model API.
+ *
+ * The story it plays (the conductor's task descriptions drive it):
+ * - worker, task_assign: start the task, write and commit work/<id>.md, hand a
+ *   follow-up to the agent a line "Hand the follow-up to <agent>: <title>"
+ *   of the task names, then hand off (review, or complete without a reviewer);
+ * - worker, changes_requested: add a line answering the review, commit, review again;
+ * - reviewer, review_request: read the task's history; reject once with
+ *   "[needs-fix]" a task whose title holds it, approve otherwise.
+ *
+ * Two modes: through tt commands (every step a shell command) or through the
+ * tinytown MCP tools (tt's steps as MCP calls by bare name; the file edits
+ * and commits still through the shell, as a real agent would do them).
+ */
+import { parsePrompt, type PromptMessage } from '../../src/agents/scripted.js';
+import type { AgentStep, Brain, Conversation, StepResult } from './protocol.js';
+
+export type BrainMode = 'tt' | 'mcp';
+
+/** The line of a task's description that asks its assignee to hand a follow-up on. */
+const FOLLOW_UP = /^Hand the follow-up to ([a-z][a-z0-9-]*): (.+)$/m;
+
+/** The reason the reviewer gives: the marker tells a reader (and the test) which rejection this was. */
+export const REJECTION_REASON = 'Add a line that answers this review [needs-fix]';
+
+/** A step still to take, made when it is its turn: the reviewer's decision needs what the history said. */
+type StepMaker = (previous: StepResult | undefined) => AgentStep;
+
+/** A word for a POSIX shell: single quotes, each inner quote closed, escaped and reopened. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The exit code a CLI reported back for a shell step, when it says one that is not 0. */
+export function failedExitCode(output: string): number | undefined {
+  const match = /exit(?:ed with)?[ _]code\W{0,3}(\d+)/i.exec(output);
+  const code = match ? Number(match[1]) : 0;
+  return code === 0 ? undefined : code;
+}
+
+/** Whether an MCP tool's answer is an error (tt mcp answers `{"error": …}` or the CLI says the call failed). */
+function mcpFailed(output: string): boolean {
+  return /^\s*\{\s*\\?"error\\?"\s*:/.test(output) || /\b(?:MCP error|tool call failed|is not allowed|requires approval)\b/i.test(output);
+}
+
+/** Whether a task's history, as tt printed it (JSON, maybe quoted again by the CLI), holds a rejection. */
+export function historyHasRejection(output: string): boolean {
+  return /\\*"action\\*"\s*:\s*\\*"reject\\*"/.test(output);
+}
+
+class Plan {
+  constructor(readonly mode: BrainMode) {}
+
+  /** One tt call: as a command line, or as the MCP tool doing the same. */
+  tt(args: readonly string[], tool: string, toolArgs: Record<string, unknown>): AgentStep {
+    return this.mode === 'mcp' ? { kind: 'mcp', tool, args: toolArgs } : { kind: 'shell', command: ['tt', ...args].map(shellWord).join(' ') };
+  }
+
+  /** Write (or append to) a work file and commit it, in one shell command, as an agent would. */
+  commitWork(file: string, lines: readonly string[], append: boolean, message: string): AgentStep {
+    const write = `printf '%s\\n' ${lines.map(shellWord).join(' ')} ${append ? '>>' : '>'} ${shellWord(file)}`;
+    return { kind: 'shell', command: `mkdir -p work && ${write} && git add -- ${shellWord(file)} && git commit -q -m ${shellWord(message)}` };
+  }
+
+  handOff(id: string, reviewer: boolean, note: string): AgentStep {
+    return reviewer
+      ? this.tt(['review', id, '--message', note], 'review', { id, message: note })
+      : this.tt(['task', 'complete', id, '--result', note], 'task_complete', { id, result: note });
+  }
+
+  /** The steps of one message: none for a message that needs nothing. */
+  forMessage(message: PromptMessage, agent: string, currentTask: string): StepMaker[] {
+    const id = message.task;
+    if (!id) return [];
+    switch (message.type) {
+      case 'task_assign': {
+        const title = message.body.split('\n')[0]?.trim() || id;
+        const file = `work/${id}.md`;
+        const followUp = FOLLOW_UP.exec(message.body);
+        const reviewer = new RegExp(`^${escapeRegExp(id)} — .*, reviewer [a-z]`, 'm').test(currentTask);
+        return [
+          () => this.tt(['task', 'start', id], 'task_start', { id }),
+          () => this.commitWork(file, [`# ${title}`, '', `Done by ${agent}.`], false, `${title} (${id})`),
+          ...(followUp ? [() => this.tt(['assign', followUp[1]!, followUp[2]!], 'assign', { agent: followUp[1]!, description: followUp[2]! })] : []),
+          () => this.handOff(id, reviewer, `Done: ${file}`),
+        ];
+      }
+      case 'changes_requested': {
+        const file = `work/${id}.md`;
+        return [
+          () => this.commitWork(file, ['', 'Fixed after review.'], true, `Address the review of ${id}`),
+          () => this.handOff(id, true, `Fixed after review: ${file}`),
+        ];
+      }
+      case 'review_request': {
+        const title = /^Please review \S+: (.*)$/m.exec(message.body)?.[1] ?? '';
+        return [
+          () => this.tt(['history', '--task', id, '--json'], 'task_show', { id, history: true }),
+          (previous) => (title.includes('[needs-fix]') && !historyHasRejection(previous?.output ?? '')
+            ? this.tt(['reject', id, '--reason', REJECTION_REASON], 'reject', { id, reason: REJECTION_REASON })
+            : this.tt(['approve', id, '--message', `LGTM: ${title}`], 'approve', { id, message: `LGTM: ${title}` })),
+        ];
+      }
+      default:
+        return [];
+    }
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The "## Your current task" section of the prompt. */
+function currentTaskSection(prompt: string): string {
+  return /^## Your current task\n([\s\S]*?)(?=^## )/m.exec(prompt)?.[1] ?? '';
+}
+
+/** Why the round must stop: the last step failed (the brain never carries on past a failure). */
+function failure(result: StepResult | undefined): string | undefined {
+  if (!result) return undefined;
+  if (result.step.kind === 'shell') {
+    const code = failedExitCode(result.output);
+    return code === undefined ? undefined : `\`${result.step.command}\` failed (exit code ${code})`;
+  }
+  if (result.step.kind === 'mcp' && mcpFailed(result.output)) return `the MCP tool ${result.step.tool} failed: ${result.output.slice(0, 200)}`;
+  return undefined;
+}
+
+/** The brain for one mode: a pure function of the conversation. */
+export function createBrain(mode: BrainMode): Brain {
+  return (conversation: Conversation): AgentStep => {
+    const parsed = parsePrompt(conversation.prompt);
+    if (!parsed.agent) return { kind: 'done', text: 'No Tinytown prompt found: nothing to do.' };
+    if (mode === 'mcp' && !conversation.tools.some((tool) => /tinytown.*task_start$/.test(tool))) {
+      return { kind: 'done', text: `No tinytown MCP tools were offered (tools: ${conversation.tools.join(', ') || 'none'}).` };
+    }
+    const last = conversation.results.at(-1);
+    const failed = failure(last);
+    if (failed) return { kind: 'done', text: `Stopping: ${failed}.` };
+    const plan = new Plan(mode);
+    const currentTask = currentTaskSection(conversation.prompt);
+    const makers = parsed.messages.flatMap((message) => plan.forMessage(message, parsed.agent, currentTask));
+    const next = makers[conversation.results.length];
+    if (next) return next(last);
+    return { kind: 'done', text: makers.length === 0 ? `${parsed.agent}: nothing needs action.` : `${parsed.agent}: done (${makers.length} steps).` };
+  };
+}
