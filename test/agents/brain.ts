@@ -44,9 +44,13 @@ export function failedExitCode(output: string): number | undefined {
   return code === 0 ? undefined : code;
 }
 
-/** Whether an MCP tool's answer is an error (tt mcp answers `{"error": …}` or the CLI says the call failed). */
+/**
+ * Whether an MCP tool call failed: every answer of tt mcp is the document
+ * `tt --json` prints, with its schemaVersion; an error is bare text (or the
+ * CLI's own refusal), whatever each CLI wraps around it.
+ */
 function mcpFailed(output: string): boolean {
-  return /^\s*\{\s*\\?"error\\?"\s*:/.test(output) || /\b(?:MCP error|tool call failed|is not allowed|requires approval)\b/i.test(output);
+  return !/schemaVersion/.test(output);
 }
 
 /** Whether a task's history, as tt printed it (JSON, maybe quoted again by the CLI), holds a rejection. */
@@ -122,15 +126,41 @@ function currentTaskSection(prompt: string): string {
   return /^## Your current task\n([\s\S]*?)(?=^## )/m.exec(prompt)?.[1] ?? '';
 }
 
-/** Why the round must stop: the last step failed (the brain never carries on past a failure). */
-function failure(result: StepResult | undefined): string | undefined {
-  if (!result) return undefined;
+/** Git's lock taken by another commit at the same moment (tt's, or another agent's): worth the same step again. */
+const LOCK_CONTENTION = /index\.lock|unable to create '[^']*\.lock'|cannot lock ref/i;
+/** Enough for a town of three agents committing at once, few enough to stop a loop that never ends. */
+export const MAX_RETRIES = 5;
+
+/** Why a step failed, or undefined when it did not. */
+function failure(result: StepResult): string | undefined {
   if (result.step.kind === 'shell') {
     const code = failedExitCode(result.output);
-    return code === undefined ? undefined : `\`${result.step.command}\` failed (exit code ${code})`;
+    return code === undefined ? undefined : `\`${result.step.command}\` failed (exit code ${code}): ${result.output.trim().split('\n').slice(-3).join(' / ')}`;
   }
   if (result.step.kind === 'mcp' && mcpFailed(result.output)) return `the MCP tool ${result.step.tool} failed: ${result.output.slice(0, 200)}`;
   return undefined;
+}
+
+/**
+ * Where the round stands: how many of the plan's steps are done, and why it
+ * must stop if it must. A step that failed on git's lock is taken again (as
+ * any agent would); any other failure ends the round, never carried past.
+ */
+function progress(results: readonly StepResult[]): { done: number; stop?: string } {
+  let done = 0;
+  let retries = 0;
+  for (const result of results) {
+    const failed = failure(result);
+    if (!failed) {
+      done++;
+      retries = 0;
+    } else if (LOCK_CONTENTION.test(result.output) && retries < MAX_RETRIES) {
+      retries++;
+    } else {
+      return { done, stop: failed };
+    }
+  }
+  return { done };
 }
 
 /** The brain for one mode: a pure function of the conversation. */
@@ -141,14 +171,13 @@ export function createBrain(mode: BrainMode): Brain {
     if (mode === 'mcp' && !conversation.tools.some((tool) => /tinytown.*task_start$/.test(tool))) {
       return { kind: 'done', text: `No tinytown MCP tools were offered (tools: ${conversation.tools.join(', ') || 'none'}).` };
     }
-    const last = conversation.results.at(-1);
-    const failed = failure(last);
-    if (failed) return { kind: 'done', text: `Stopping: ${failed}.` };
+    const { done, stop } = progress(conversation.results);
+    if (stop) return { kind: 'done', text: `Stopping: ${stop}.` };
     const plan = new Plan(mode);
     const currentTask = currentTaskSection(conversation.prompt);
     const makers = parsed.messages.flatMap((message) => plan.forMessage(message, parsed.agent, currentTask));
-    const next = makers[conversation.results.length];
-    if (next) return next(last);
+    const next = makers[done];
+    if (next) return next(conversation.results.at(-1));
     return { kind: 'done', text: makers.length === 0 ? `${parsed.agent}: nothing needs action.` : `${parsed.agent}: done (${makers.length} steps).` };
   };
 }
