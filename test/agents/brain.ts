@@ -16,7 +16,11 @@
  *
  * Two modes: through tt commands (every step a shell command) or through the
  * tinytown MCP tools (tt's steps as MCP calls by bare name; the file edits
- * and commits still through the shell, as a real agent would do them).
+ * and commits still through the shell, as a real agent would do them). It
+ * calls a tool even when the request does not list it: Claude Code lists
+ * MCP tools lazily, and names none while the server is still connecting
+ * (its mock loads them first); a CLI without the server answers with an
+ * error, which ends the round.
  */
 import { parsePrompt, type PromptMessage } from '../../src/agents/scripted.js';
 import type { AgentStep, Brain, Conversation, StepResult } from './protocol.js';
@@ -137,7 +141,7 @@ function failure(result: StepResult): string | undefined {
     const code = failedExitCode(result.output);
     return code === undefined ? undefined : `\`${result.step.command}\` failed (exit code ${code}): ${result.output.trim().split('\n').slice(-3).join(' / ')}`;
   }
-  if (result.step.kind === 'mcp' && mcpFailed(result.output)) return `the MCP tool ${result.step.tool} failed: ${result.output.slice(0, 200)}`;
+  if (result.step.kind === 'mcp' && mcpFailed(result.output)) return `the MCP tool ${result.step.tool} failed: ${result.output.slice(0, 300)}`;
   return undefined;
 }
 
@@ -168,9 +172,6 @@ export function createBrain(mode: BrainMode): Brain {
   return (conversation: Conversation): AgentStep => {
     const parsed = parsePrompt(conversation.prompt);
     if (!parsed.agent) return { kind: 'done', text: 'No Tinytown prompt found: nothing to do.' };
-    if (mode === 'mcp' && !conversation.tools.some((tool) => /tinytown.*task_start$/.test(tool))) {
-      return { kind: 'done', text: `No tinytown MCP tools were offered (tools: ${conversation.tools.join(', ') || 'none'}).` };
-    }
     const { done, stop } = progress(conversation.results);
     if (stop) return { kind: 'done', text: `Stopping: ${stop}.` };
     const plan = new Plan(mode);

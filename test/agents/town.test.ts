@@ -56,7 +56,7 @@ afterAll(async () => {
 
 describe.each(AGENT_CLI_NAMES.map((cli) => ({ cli })))('$cli', ({ cli }: { cli: AgentCliName }) => {
   describe.each(MODES)('$label', ({ mode, label }) => {
-    it.for(users.map((user) => ({ user, name: user.label })))('as $name: assign, start, commit, hand off, reject once, fix, approve', async ({ user }, context) => {
+    it.for(users.map((user) => [user.label, user] as const))('as %s: assign, start, commit, hand off, reject once, fix, approve', async ([, user], context) => {
       const what = `${cli} ${label} as ${user.label}`;
       const cliInstall = installed.get(cli)!;
       if (cliInstall.skipped !== undefined) return skipLoudly(what, cliInstall.skipped, (note) => context.skip(note));

@@ -133,8 +133,10 @@ describe('the brain, through the tinytown MCP tools', () => {
     expect(steps[1]).toMatchObject({ kind: 'done', text: expect.stringContaining('task_start failed') });
   });
 
-  it('says so, and does nothing, when the CLI offers no tinytown tools', () => {
-    expect(brain({ prompt: assignPrompt, results: [], tools: ['run_shell_command'] })).toMatchObject({ kind: 'done', text: expect.stringContaining('No tinytown MCP tools') });
+  it('calls the tool even when the request lists none (listed lazily, or a server still connecting), and stops on the CLI\'s error', () => {
+    const steps = playRound(assignPrompt, brain, () => 'Error: No such tool available: mcp__tinytown__task_start', ['Bash', 'ToolSearch']);
+    expect(steps[0]).toEqual({ kind: 'mcp', tool: 'task_start', args: { id: 't-main01' } });
+    expect(steps[1]).toMatchObject({ kind: 'done', text: expect.stringContaining('No such tool available') });
   });
 });
 
