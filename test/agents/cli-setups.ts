@@ -55,9 +55,7 @@ export const CLI_SETUPS: Readonly<Record<AgentCliName, CliSetup>> = {
     configure: (url, home) => {
       mkdirSync(path.join(home, '.codex'), { recursive: true });
       writeFileSync(path.join(home, '.codex', 'config.toml'), [
-        // The model decides Codex's tool shapes: gpt-5.5 gets plain function tools (exec_command, MCP behind tool_search),
-        // the shape the Responses mock was proven with first (its header).
-        'model = "gpt-5.5"',
+        // No model: Codex's default, as a user gets it (0.171.0 gives it "code mode", one JavaScript exec tool; the mock speaks it).
         'model_provider = "mock"',
         '',
         '[model_providers.mock]',
