@@ -55,7 +55,9 @@ export const CLI_SETUPS: Readonly<Record<AgentCliName, CliSetup>> = {
     configure: (url, home) => {
       mkdirSync(path.join(home, '.codex'), { recursive: true });
       writeFileSync(path.join(home, '.codex', 'config.toml'), [
-        // No model: Codex's default, as a user gets it (0.171.0 gives it "code mode", one JavaScript exec tool; the mock speaks it).
+        // gpt-5.5: plain function tools (exec_command; MCP behind tool_search). The suite's towns passed with it through tt
+        // commands, root and unprivileged; Codex's default model ("code mode", one JavaScript exec tool) was not run through them.
+        'model = "gpt-5.5"',
         'model_provider = "mock"',
         '',
         '[model_providers.mock]',
