@@ -1,49 +1,72 @@
 /**
  * A mock of the Anthropic Messages API that plays Claude Code's model from a
  * deterministic Brain (test/agents/protocol.ts), for the real-CLI suite.
+ * Proved with the real binary in test/agents/anthropic-mock.test.ts.
  *
  * What it implements:
  * - `POST /v1/messages` (Claude Code adds `?beta=true`), streaming SSE when the
  *   request says `stream: true` (Claude Code always does): `message_start` with
  *   usage, one content block (`text` with a `text_delta`, or `tool_use` with
- *   `input_json_delta`s), `message_delta` with `stop_reason` and usage,
- *   `message_stop`. Without `stream` it answers the same message as one JSON object.
+ *   its input in two `input_json_delta`s), `message_delta` with `stop_reason`
+ *   (`end_turn` / `tool_use`) and usage, `message_stop`. Without `stream` it
+ *   answers the same message as one JSON object.
  * - `POST /v1/messages/count_tokens`: `{ input_tokens }` (a rough count).
  * - Anything else: a 404 in the API's error shape. Every request, expected or
  *   not, is kept in `requests` (method, path with query, parsed JSON body).
  *
- * What Claude Code 2.1.332 needs to talk to it (found by running it):
- * - Environment: `ANTHROPIC_BASE_URL=<mock.url>`, `ANTHROPIC_API_KEY=<anything>`,
+ * What Claude Code 2.1.332 needs (found by running it; wire the harness so):
+ * - Environment: `ANTHROPIC_BASE_URL=<mock.url>`, `ANTHROPIC_API_KEY=<any>`,
  *   `CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1` (no telemetry, update or
- *   feature-flag calls to the internet), and a fresh empty `HOME` per run (its
- *   settings, sessions and the onboarding state live there; a fresh one needs
- *   no login). With these it sends nothing but `POST /v1/messages?beta=true`.
- * - Flags: tt's `claude` preset (`--print --output-format json --allowedTools
- *   Bash,Edit,Write,mcp__tinytown`) runs as root as it is; the tinytown MCP
- *   server comes from `--mcp-config <file>` with the JSON `tt mcp --print-config
- *   claude` prints (or `.mcp.json` — see the test for what that needs).
+ *   feature-flag calls to the internet) and an empty `HOME` of its own per run,
+ *   owned by the user it runs as (settings, sessions and onboarding state live
+ *   there; an empty one needs no login and no onboarding). With these it sends
+ *   nothing but `POST /v1/messages?beta=true` — no side requests, no
+ *   count_tokens, one request per turn — as root and as an unprivileged user.
+ * - Flags: tt's `claude` preset as it is (`--print --output-format json
+ *   --allowedTools Bash,Edit,Write,mcp__tinytown`, prompt on stdin), as root
+ *   too. The tinytown MCP server: `--mcp-config <file>` with the JSON `tt mcp
+ *   --print-config claude` prints, or that JSON as `.mcp.json` at the
+ *   repository root — both load in --print mode with no approval step.
+ * - `MCP_CONNECTION_NONBLOCKING=false` in its environment makes it wait for
+ *   the MCP servers before its first request; by default it does not (below).
  *
  * Quirks this mock handles:
  * - The prompt is not the only text of the first user message: Claude Code
  *   puts `<system-reminder>` blocks (git status, commit attribution) before it,
- *   and sends the environment as a separate `role: "system"` message. The
- *   prompt is the last text block of the first user message that is not a
- *   system reminder.
- * - MCP tools are deferred: the request's `tools` holds only the built-in ones
- *   (and a `DeferredToolPlaceholder`); the MCP tools are named, one a line, in a
- *   `role: "system"` message ("The following deferred tools are now available
- *   via ToolSearch…"), and calling one before its schema is loaded fails with
- *   InputValidationError. So for an `mcp` step whose tool is not yet loaded the
- *   mock first calls `ToolSearch` with `select:mcp__tinytown__<tool>`; once the
- *   tool is in a later request's `tools`, it calls it. Those ToolSearch
- *   exchanges are the mock's own and are not shown to the brain. The
- *   Conversation's `tools` lists both the loaded and the deferred names.
- * - Side requests (no `Bash` tool offered: titles, summaries, a small model)
- *   never reach the brain; they get a short text answer.
- * - Usage: every answer reports MOCK_USAGE, so a round's totals are
- *   MOCK_USAGE × the number of /v1/messages answers (`messageAnswers`), and
- *   Claude Code's `--output-format json` result carries them in `usage` with a
- *   `total_cost_usd` it computes from its own price table.
+ *   and sends the environment, the deferred tools and the agent types as
+ *   `role: "system"` messages inside `messages`. The prompt is the last text
+ *   block of the first user message that is not a system reminder, exactly as
+ *   written to stdin (a final newline kept).
+ * - Message and tool_use ids must differ from answer to answer: two answers
+ *   with one message id are merged by Claude Code into one assistant message.
+ * - A shell result is the command's output (stdout then stderr); a failed
+ *   command's starts with "Exit code N" (`is_error: true`).
+ * - MCP tools are deferred: `tools` holds the built-in ones and a
+ *   `DeferredToolPlaceholder`; the MCP tools are named, one a line, in a
+ *   system text ("The following deferred tools are now available via
+ *   ToolSearch…", saying a direct call fails — 2.1.332 in fact runs one). The
+ *   mock does what a model is told: for an `mcp` step whose tool is deferred it
+ *   first calls `ToolSearch` `select:` every still-deferred `mcp__tinytown__*`
+ *   tool, so one search serves the conversation; the tools then come in the
+ *   next request's `tools` (with `defer_loading: true`), and it calls the tool.
+ * - Claude Code does not wait for MCP servers before its first request: a
+ *   server still starting (a loaded machine, a slow `tt mcp`) is named under
+ *   "The following MCP servers are still connecting", its tools absent. The
+ *   mock then calls `ToolSearch` `select:mcp__tinytown__<tool>`, which waits
+ *   for the server. A tool neither offered nor connecting (no MCP server
+ *   configured), or one a search did not load, is called as it is, and the
+ *   brain sees Claude Code's error ("No such tool available…") — never a
+ *   search loop.
+ * - The mock's ToolSearch turns are not shown to the brain (not in `results`);
+ *   the Conversation's `tools` lists the loaded and the deferred names.
+ * - Side requests (no `Bash` offered: titles, summaries, a small model) never
+ *   reach the brain; they get a short text. 2.1.332 in --print mode with the
+ *   environment above makes none.
+ * - Usage: every answer reports MOCK_USAGE, in `message_start` and again in
+ *   `message_delta`. Claude Code sums its turns, so its result's `usage` is
+ *   MOCK_USAGE × `messageAnswers()` (ToolSearch turns included, `num_turns`
+ *   the same count), with a `total_cost_usd` from its own price table for the
+ *   model it asked for (claude-opus-5-5: 0.0066 $ an answer).
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -65,6 +88,7 @@ const TOOL_SEARCH = 'ToolSearch';
 /** Claude Code names an MCP server's tools `mcp__<server>__<tool>`. */
 const MCP_PREFIX = 'mcp__tinytown__';
 const DEFERRED_HEADER = 'The following deferred tools are now available via ToolSearch';
+const CONNECTING_HEADER = 'The following MCP servers are still connecting';
 
 type Json = Record<string, unknown>;
 interface Block { readonly type: string; readonly [key: string]: unknown }
@@ -116,23 +140,54 @@ export async function startAnthropicMock(brain: Brain): Promise<AnthropicMock> {
 /** `serial` numbers the answer: message and tool ids must be unique, or Claude Code merges two turns into one message. */
 function answerMessages(res: ServerResponse, body: Json, brain: Brain, serial: number): void {
   const messages = Array.isArray(body.messages) ? (body.messages as Message[]) : [];
-  const loaded = toolNames(body.tools);
-  const reply = loaded.includes(SHELL_TOOL)
-    ? replyFor(brain(decodeConversation(messages, loaded)), loaded, `toolu_mock_${serial}`)
+  const offered = offeredTools(body.tools, messages);
+  const reply = offered.loaded.includes(SHELL_TOOL)
+    ? replyFor(brain(decodeConversation(messages, offered)), offered, `toolu_mock_${serial}`)
     : { kind: 'text' as const, text: 'OK' };
   const shell = messageShell(typeof body.model === 'string' ? body.model : 'claude-mock', serial);
   if (body.stream === true) streamReply(res, shell, reply);
   else sendJson(res, 200, { ...shell, content: [contentBlock(reply)], stop_reason: stopReason(reply), usage: MOCK_USAGE });
 }
 
-/** The brain's step as Claude Code's tool call or answer; an MCP tool not loaded yet is loaded first. */
-function replyFor(step: AgentStep, loaded: readonly string[], id: string): Reply {
+/** The tools of one request: those whose schema was sent, those only named as deferred, and those the mock already asked ToolSearch for. */
+interface OfferedTools {
+  readonly loaded: readonly string[];
+  readonly deferred: readonly string[];
+  readonly searched: readonly string[];
+  /** The tinytown server is named as still connecting (its tools come later). */
+  readonly connecting: boolean;
+}
+
+function offeredTools(tools: unknown, messages: readonly Message[]): OfferedTools {
+  const loaded = toolNames(tools);
+  return {
+    loaded,
+    deferred: namesAfter(messages, DEFERRED_HEADER).filter((name) => !loaded.includes(name)),
+    searched: searchedTools(messages),
+    connecting: namesAfter(messages, CONNECTING_HEADER).includes('tinytown'),
+  };
+}
+
+/**
+ * The brain's step as Claude Code's tool call or answer. A deferred MCP tool
+ * is loaded first, as a model is told to — with every tinytown tool still
+ * deferred, so one search serves the whole conversation. While the server is
+ * still connecting (Claude Code does not wait for MCP servers before its first
+ * request), the search names the one tool: ToolSearch waits for the server. A
+ * tool that is not offered at all, or that one search did not load, is called
+ * as it is: Claude Code answers with an error the brain sees, instead of the
+ * mock searching forever.
+ */
+function replyFor(step: AgentStep, offered: OfferedTools, id: string): Reply {
   switch (step.kind) {
     case 'shell':
       return { kind: 'tool_use', id, name: SHELL_TOOL, input: { command: step.command, description: 'Run a command for the task' } };
     case 'mcp': {
       const name = MCP_PREFIX + step.tool;
-      if (!loaded.includes(name)) return { kind: 'tool_use', id, name: TOOL_SEARCH, input: { query: `select:${name}` } };
+      if (!offered.loaded.includes(name) && !offered.searched.includes(name)) {
+        if (offered.deferred.includes(name)) return toolSearch(id, offered.deferred.filter((tool) => tool.startsWith(MCP_PREFIX)));
+        if (offered.connecting) return toolSearch(id, [name]);
+      }
       return { kind: 'tool_use', id, name, input: { ...step.args } };
     }
     case 'done':
@@ -140,8 +195,12 @@ function replyFor(step: AgentStep, loaded: readonly string[], id: string): Reply
   }
 }
 
+function toolSearch(id: string, names: readonly string[]): Reply {
+  return { kind: 'tool_use', id, name: TOOL_SEARCH, input: { query: `select:${names.join(',')}` } };
+}
+
 /** The conversation as the brain sees it: tt's prompt, the steps taken with their results, the tools on offer. */
-export function decodeConversation(messages: readonly Message[], loaded: readonly string[]): Conversation {
+function decodeConversation(messages: readonly Message[], offered: OfferedTools): Conversation {
   const firstUser = messages.find((message) => message.role === 'user');
   const results: StepResult[] = [];
   const outputs = toolResults(messages);
@@ -153,7 +212,7 @@ export function decodeConversation(messages: readonly Message[], loaded: readonl
       if (step) results.push({ step, output: outputs.get(String(block.id)) ?? '' });
     }
   }
-  return { prompt: firstUser ? promptOf(firstUser) : '', results, tools: [...loaded, ...deferredTools(messages).filter((name) => !loaded.includes(name))] };
+  return { prompt: firstUser ? promptOf(firstUser) : '', results, tools: [...offered.loaded, ...offered.deferred] };
 }
 
 /** A tool call of Claude Code's as a brain step; the mock's own ToolSearch calls and other tools are none. */
@@ -189,22 +248,32 @@ function resultText(content: unknown): string {
   return content.filter((part): part is Block => isObject(part) && part.type === 'text').map((part) => String(part.text)).join('\n');
 }
 
-/** The tools named in Claude Code's "deferred tools are now available" system text, one a line. */
-function deferredTools(messages: readonly Message[]): string[] {
+/**
+ * The names listed one a line after `header` in Claude Code's system texts:
+ * the deferred tools ("…are now available via ToolSearch"), the MCP servers
+ * still connecting. Later texts add to earlier ones.
+ */
+function namesAfter(messages: readonly Message[], header: string): string[] {
   const names: string[] = [];
   for (const message of messages) {
     for (const block of blocks(message)) {
       if (block.type !== 'text' || typeof block.text !== 'string') continue;
-      const at = block.text.indexOf(DEFERRED_HEADER);
+      const at = block.text.indexOf(header);
       if (at < 0) continue;
-      const lines = block.text.slice(at).split('\n').slice(1);
-      for (const line of lines) {
+      for (const line of block.text.slice(at).split('\n').slice(1)) {
         if (!/^[\w-]+$/.test(line.trim())) break;
         names.push(line.trim());
       }
     }
   }
   return [...new Set(names)];
+}
+
+/** The tools the mock's earlier ToolSearch calls selected (`select:a,b`). */
+function searchedTools(messages: readonly Message[]): string[] {
+  return messages.filter((message) => message.role === 'assistant').flatMap(blocks)
+    .filter((block) => block.type === 'tool_use' && block.name === TOOL_SEARCH && isObject(block.input))
+    .flatMap((block) => String((block.input as Json).query ?? '').replace(/^select:/, '').split(','));
 }
 
 function blocks(message: Message): readonly Block[] {
