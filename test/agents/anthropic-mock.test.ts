@@ -202,39 +202,48 @@ describe('the Anthropic mock driving the real Claude Code', () => {
     expect(result).toMatchObject({ subtype: 'success', result: 'sent', num_turns: 3 });
   });
 
-  describe.each([
-    ['--mcp-config', (repo: string, config: string) => {
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'tt-mcp-config-')), 'mcp.json');
-      writeFileSync(file, config);
-      cleanups.push(() => rmSync(path.dirname(file), { recursive: true, force: true }));
-      return ['--mcp-config', file];
-    }],
-    ['.mcp.json', (repo: string, config: string) => {
-      writeFileSync(path.join(repo, '.mcp.json'), config);
-      return [];
-    }],
-  ])('with the tinytown MCP server from %s', (_how, configure: (repo: string, config: string) => string[]) => {
-    it('calls a tinytown tool (loading it through ToolSearch first) and the tool runs', async () => {
+  /** How the MCP config reaches Claude Code: its extra arguments, once the JSON is written for it. */
+  type Configure = (repo: string, config: string) => string[];
+  const byFlag: Configure = (_repo, config) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tt-mcp-config-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(path.join(dir, 'mcp.json'), config);
+    return ['--mcp-config', path.join(dir, 'mcp.json')];
+  };
+  const byProjectFile: Configure = (repo, config) => {
+    writeFileSync(path.join(repo, '.mcp.json'), config);
+    return [];
+  };
+  const mcpCases: Array<{ how: string; configure: Configure; uid?: number }> = [
+    { how: '--mcp-config', configure: byFlag },
+    { how: '.mcp.json', configure: byProjectFile },
+    ...(IS_ROOT ? [{ how: '.mcp.json, as an unprivileged user', configure: byProjectFile, uid: NOBODY }] : []),
+  ];
+
+  describe.each(mcpCases)('with the tinytown MCP server from $how', ({ configure, uid }) => {
+    it('calls tinytown tools (loading them through one ToolSearch first) and the tools run', async () => {
       const repo = tempRepo();
       expect((await tt(repo, ['init'])).code).toBe(0);
       const printed = await tt(repo, ['mcp', '--print-config', 'claude']);
       const config = /^\{[\s\S]*^\}/m.exec(printed.stdout)?.[0];
       expect(config, printed.stdout).toBeDefined();
       const extraArgs = configure(repo, config!);
+      if (uid !== undefined) chownTree(repo, uid);
       const status: AgentStep = { kind: 'mcp', tool: 'status', args: {} };
       const send: AgentStep = { kind: 'mcp', tool: 'send', args: { to: 'conductor', message: 'hello from Claude Code' } };
       const seen: Conversation[] = [];
       const mock = await mockFor(scripted(seen, [status, send, { kind: 'done', text: 'sent' }]));
 
       // Claude Code waits for MCP servers before its first request only when told to (the test above plays the other case).
-      const result = resultOf(await runClaude(repo, mock, { extraArgs, env: { MCP_CONNECTION_NONBLOCKING: 'false' } }));
+      const result = resultOf(await runClaude(repo, mock, { extraArgs, env: { MCP_CONNECTION_NONBLOCKING: 'false' }, ...(uid === undefined ? {} : { uid }) }));
 
       // The tools ran: status answered with the town, the message is in the conductor's inbox, committed by tt.
       const inbox = path.join(repo, '.tinytown', 'inbox', 'conductor');
       const files = readdirSync(inbox);
       expect(files).toHaveLength(1);
       expect(readFileSync(path.join(inbox, files[0]!), 'utf8')).toContain('hello from Claude Code');
-      expect(git(repo, 'log', '-1', '--format=%s').trim()).toBe('tt(conductor): send to conductor: hello from Claude Code');
+      // (safe.directory: the repository may belong to the unprivileged user, and git refuses it to root otherwise.)
+      expect(git(repo, '-c', 'safe.directory=*', 'log', '-1', '--format=%s').trim()).toBe('tt(conductor): send to conductor: hello from Claude Code');
       // The MCP tools are offered deferred; the brain sees their names either way.
       expect(seen[0]!.tools).toContain('mcp__tinytown__send');
       // Four turns — one ToolSearch loading every tinytown tool, the two calls, the answer — the brain saw all but the search.
