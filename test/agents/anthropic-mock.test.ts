@@ -257,3 +257,34 @@ describe('the Anthropic mock driving the real Claude Code', () => {
     });
   });
 });
+
+describe('the Anthropic mock on its own (what Claude Code 2.1.332 does not ask, answered all the same)', () => {
+  const conversation = { role: 'user', content: [{ type: 'text', text: '<system-reminder>\ncontext\n</system-reminder>' }, { type: 'text', text: 'the prompt' }] };
+  const tools = [{ name: 'Bash', input_schema: {} }];
+
+  async function post(mock: AnthropicMock, route: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+    const response = await fetch(mock.url + route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: response.status, json: await response.json() as Record<string, unknown> };
+  }
+
+  it('answers a request without `stream` with the whole message as JSON, usage included', async () => {
+    const seen: Conversation[] = [];
+    const mock = await mockFor(scripted(seen, [{ kind: 'shell', command: 'ls' }]));
+    const { status, json } = await post(mock, '/v1/messages', { model: 'claude-x', messages: [conversation], tools });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ type: 'message', role: 'assistant', model: 'claude-x', stop_reason: 'tool_use', usage: MOCK_USAGE });
+    expect(json.content).toEqual([{ type: 'tool_use', id: 'toolu_mock_1', name: 'Bash', input: { command: 'ls', description: 'Run a command for the task' } }]);
+    expect(seen).toEqual([{ prompt: 'the prompt', results: [], tools: ['Bash'] }]);
+  });
+
+  it('keeps side requests (no Bash offered) from the brain, and answers count_tokens and unknown paths', async () => {
+    const seen: Conversation[] = [];
+    const mock = await mockFor(scripted(seen, [{ kind: 'done', text: 'never' }]));
+    expect((await post(mock, '/v1/messages', { model: 'claude-small', messages: [conversation] })).json).toMatchObject({ content: [{ type: 'text', text: 'OK' }], stop_reason: 'end_turn' });
+    expect((await post(mock, '/v1/messages/count_tokens', { messages: [conversation] })).json.input_tokens).toBeGreaterThan(0);
+    expect(await post(mock, '/v1/other', {})).toMatchObject({ status: 404, json: { type: 'error', error: { type: 'not_found_error' } } });
+    expect(seen).toEqual([]);
+    expect(mock.requests.map((request) => request.path)).toEqual(['/v1/messages', '/v1/messages/count_tokens', '/v1/other']);
+    expect(mock.messageAnswers()).toBe(1);
+  });
+});
