@@ -1,0 +1,213 @@
+/**
+ * The OpenAI Responses mock (mocks/openai-responses.ts) driving the real
+ * Codex CLI, run exactly as tt's `codex` preset runs it (argv from
+ * core/presets.ts, prompt on stdin), as root in a temporary git repository:
+ * a shell step really runs, an MCP step really reaches `tt mcp`, and the usage
+ * the mock reports is what Codex prints in `turn.completed` and tt reads.
+ *
+ * Needs Codex installed: TT_CODEX_BIN, else the real-CLI suite's cache.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PRESETS } from '../../src/core/presets.js';
+import { parseCodexJsonl } from '../../src/core/cli-output.js';
+import { splitCommandLine } from '../../src/agents/cli-command.js';
+import { REPO_ROOT, TT_BIN } from '../helpers/tt.js';
+import { git, tempRepo } from '../helpers/repo.js';
+import type { Brain, ModelMock } from './protocol.js';
+import { CODEX_API_KEY_ENV, MOCK_USAGE, codexConfigToml, startResponsesMock } from './mocks/openai-responses.js';
+
+const CODEX = process.env.TT_CODEX_BIN ?? '/tmp/agent-clis/node_modules/.bin/codex';
+const TT_BIN_DIR = path.join(REPO_ROOT, 'bin');
+/** The unprivileged user of the last test (nobody), as `setpriv` takes it. */
+const NOBODY = 65534;
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+type ResponsesMock = Awaited<ReturnType<typeof startResponsesMock>>;
+
+async function mockOf(brain: Brain): Promise<ResponsesMock> {
+  const mock = await startResponsesMock(brain);
+  cleanups.push(() => mock.close());
+  return mock;
+}
+
+function tempDir(prefix: string): string {
+  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), prefix)));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A fresh HOME and CODEX_HOME holding the config that points Codex at the mock (plus `extraToml`). */
+function codexHomes(mock: ModelMock, extraToml = ''): { home: string; codexHome: string } {
+  const home = tempDir('tt-codex-home-');
+  const codexHome = path.join(home, '.codex');
+  mkdirSync(codexHome);
+  writeFileSync(path.join(codexHome, 'config.toml'), codexConfigToml(mock.url) + extraToml);
+  return { home, codexHome };
+}
+
+interface CodexRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** The codex preset's argv, with the installed binary for its program. */
+function presetArgv(): string[] {
+  const [, ...args] = splitCommandLine(PRESETS.codex.command);
+  return [CODEX, ...args];
+}
+
+/** Runs Codex as the preset does: in `cwd`, the prompt on stdin, tt's bin first on PATH (as the agent loop puts it). */
+function runCodex(cwd: string, prompt: string, env: Record<string, string>, wrapper: readonly string[] = []): Promise<CodexRun> {
+  const argv = [...wrapper, ...presetArgv()];
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd,
+      env: { ...process.env, PATH: `${TT_BIN_DIR}:${process.env.PATH}`, [CODEX_API_KEY_ENV]: 'mock-key', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+    child.stdin.end(prompt);
+  });
+}
+
+/** The usage in Codex's `turn.completed` events, as it printed them. */
+function turnUsages(stdout: string): unknown[] {
+  return stdout.split('\n').filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { type: string; usage?: unknown })
+    .filter((event) => event.type === 'turn.completed').map((event) => event.usage);
+}
+
+/** What Codex reports for a turn of `responses` answers, each with MOCK_USAGE. */
+function expectedTurnUsage(responses: number) {
+  return {
+    input_tokens: MOCK_USAGE.input_tokens * responses,
+    cached_input_tokens: MOCK_USAGE.input_tokens_details.cached_tokens * responses,
+    cache_write_input_tokens: 0,
+    output_tokens: MOCK_USAGE.output_tokens * responses,
+    reasoning_output_tokens: MOCK_USAGE.output_tokens_details.reasoning_tokens * responses,
+  };
+}
+
+const PROMPT = 'You are **w1**, the worker of the Tinytown town "t". This is round 1.\n\nDo the task.\n';
+
+/** Writes a file and the PATH its command saw, then finishes. */
+const shellBrain: Brain = (conversation) => {
+  if (conversation.results.length === 0) return { kind: 'shell', command: 'printf "%s" "$PATH" > path.txt && echo made > made.txt && cat made.txt' };
+  return { kind: 'done', text: `wrote made.txt: ${conversation.results[0]!.output.includes('made') ? 'seen' : 'not seen'}` };
+};
+
+/** The PATH a command saw, without the folders Codex puts first for its own helpers (its bundled rg, its PATH aliases). */
+function pathWithoutCodexHelpers(seen: string, codexHome: string): string[] {
+  const codexPackage = path.dirname(path.dirname(realpathSync(CODEX)));
+  return seen.split(':').filter((dir) => !dir.startsWith(codexHome) && !dir.includes('/@openai/codex') && !dir.startsWith(codexPackage));
+}
+
+describe.skipIf(!existsSync(CODEX))('the Responses mock with the real Codex CLI', () => {
+  it('a shell step runs in the repository with tt first on PATH; the usage Codex reports is what the mock sent', async () => {
+    const repo = tempRepo();
+    const mock = await mockOf(shellBrain);
+    const { home, codexHome } = codexHomes(mock);
+
+    const run = await runCodex(repo, PROMPT, { HOME: home, CODEX_HOME: codexHome });
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(path.join(repo, 'made.txt'), 'utf8')).toBe('made\n');
+    expect(pathWithoutCodexHelpers(readFileSync(path.join(repo, 'path.txt'), 'utf8'), codexHome)[0]).toBe(TT_BIN_DIR);
+    // Only the Responses endpoint, with the whole conversation each time (store: false, no previous_response_id).
+    expect(mock.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /v1/responses', 'POST /v1/responses']);
+    const second = mock.requests[1]!.body as { previous_response_id?: string; store?: boolean };
+    expect(second.store).toBe(false);
+    expect(second.previous_response_id).toBeUndefined();
+    expect(run.stdout).toContain('"text":"wrote made.txt: seen"');
+    expect(turnUsages(run.stdout)).toEqual([expectedTurnUsage(2)]);
+    expect(parseCodexJsonl(run.stdout).usage).toEqual({ input_tokens: 2000, output_tokens: 100, cache_tokens: 600, cost_usd: null });
+  });
+
+  it('decodes the prompt, the step and its output, and the tools Codex offered', async () => {
+    const repo = tempRepo();
+    // Codex adds AGENTS.md to the conversation as a user message of its own: it must not pass for tt's prompt.
+    writeFileSync(path.join(repo, 'AGENTS.md'), 'Project rules: be brief.\n');
+    const mock = await mockOf(shellBrain);
+    const { home, codexHome } = codexHomes(mock);
+
+    const run = await runCodex(repo, PROMPT, { HOME: home, CODEX_HOME: codexHome });
+
+    expect(run.code, run.stderr).toBe(0);
+    const conversations = mock.conversations;
+    expect(conversations).toHaveLength(2);
+    expect(conversations.map((conversation) => conversation.prompt.trim())).toEqual([PROMPT.trim(), PROMPT.trim()]);
+    expect(conversations[0]!.results).toEqual([]);
+    expect(conversations[1]!.results).toHaveLength(1);
+    expect(conversations[1]!.results[0]!.step).toEqual(shellBrain({ prompt: PROMPT, results: [], tools: [] }));
+    expect(conversations[1]!.results[0]!.output).toMatch(/Process exited with code 0[\s\S]*made/);
+    expect(conversations[0]!.tools).toContain('exec_command');
+  });
+
+  it('an MCP step calls the tinytown tool through `tt mcp` as configured by --print-config, as the agent named in the environment', async () => {
+    const repo = tempRepo();
+    execFileSync(process.execPath, [TT_BIN, 'init'], { cwd: repo, stdio: 'ignore' });
+    execFileSync(process.execPath, [TT_BIN, 'spawn', 'w1', '--no-start', '--cli', 'scripted'], { cwd: repo, stdio: 'ignore' });
+    const mcpToml = execFileSync(process.execPath, [TT_BIN, 'mcp', '--print-config', 'codex'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const brain: Brain = (conversation) => {
+      if (conversation.results.length === 0) return { kind: 'mcp', tool: 'send', args: { to: 'conductor', message: 'hello from codex over mcp' } };
+      return { kind: 'done', text: 'sent' };
+    };
+    const mock = await mockOf(brain);
+    const { home, codexHome } = codexHomes(mock, `\n${mcpToml}`);
+
+    const run = await runCodex(repo, PROMPT, { HOME: home, CODEX_HOME: codexHome, TINYTOWN_AGENT: 'w1' });
+
+    expect(run.code, run.stderr).toBe(0);
+    const inbox = path.join(repo, '.tinytown', 'inbox', 'conductor');
+    const messages = readdirSync(inbox).map((file) => readFileSync(path.join(inbox, file), 'utf8'));
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain('hello from codex over mcp');
+    expect(messages[0]).toMatch(/^from: w1$/m);
+    expect(git(repo, 'log', '-1', '--format=%s')).toMatch(/^tt\(w1\): send/);
+    const conversations = mock.conversations;
+    const last = conversations.at(-1)!;
+    expect(last.results.map((result) => result.step)).toEqual([{ kind: 'mcp', tool: 'send', args: { to: 'conductor', message: 'hello from codex over mcp' } }]);
+    expect(last.results[0]!.output).toContain('"kind": "message"');
+    expect(last.tools).toContain('mcp__tinytown__send');
+    // The model defers MCP tools behind tool_search: one search, the call, the answer — three responses in the turn.
+    expect(mock.requests).toHaveLength(3);
+    expect(turnUsages(run.stdout)).toEqual([expectedTurnUsage(3)]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('runs as an unprivileged user too (setpriv to nobody)', async () => {
+    const repo = tempRepo();
+    const mock = await mockOf(shellBrain);
+    const { home, codexHome } = codexHomes(mock);
+    // Git refuses a repository owned by another user, and HOME must be the user's own.
+    for (const dir of [repo, home]) execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, dir]);
+    const gitConfig = path.join(home, '.gitconfig');
+    writeFileSync(gitConfig, '');
+    chownSync(gitConfig, NOBODY, NOBODY);
+
+    const run = await runCodex(repo, PROMPT, { HOME: home, CODEX_HOME: codexHome, GIT_CONFIG_GLOBAL: gitConfig },
+      ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups']);
+
+    expect(run.code, run.stderr).toBe(0);
+    const made = path.join(repo, 'made.txt');
+    expect(readFileSync(made, 'utf8')).toBe('made\n');
+    expect(statSync(made).uid).toBe(NOBODY);
+    expect(pathWithoutCodexHelpers(readFileSync(path.join(repo, 'path.txt'), 'utf8'), codexHome)[0]).toBe(TT_BIN_DIR);
+    expect(turnUsages(run.stdout)).toEqual([expectedTurnUsage(2)]);
+  });
+});
