@@ -18,7 +18,7 @@ import { splitCommandLine } from '../../src/agents/cli-command.js';
 import { REPO_ROOT, TT_BIN } from '../helpers/tt.js';
 import { git, tempRepo } from '../helpers/repo.js';
 import type { Brain, ModelMock } from './protocol.js';
-import { CODEX_API_KEY_ENV, MOCK_USAGE, codexConfigToml, startResponsesMock } from './mocks/openai-responses.js';
+import { CODEX_API_KEY_ENV, MOCK_USAGE, codexConfigToml, startResponsesMock, type ResponsesMockOptions } from './mocks/openai-responses.js';
 
 const CODEX = process.env.TT_CODEX_BIN ?? '/tmp/agent-clis/node_modules/.bin/codex';
 const TT_BIN_DIR = path.join(REPO_ROOT, 'bin');
@@ -32,8 +32,8 @@ afterEach(async () => {
 
 type ResponsesMock = Awaited<ReturnType<typeof startResponsesMock>>;
 
-async function mockOf(brain: Brain): Promise<ResponsesMock> {
-  const mock = await startResponsesMock(brain);
+async function mockOf(brain: Brain, options?: ResponsesMockOptions): Promise<ResponsesMock> {
+  const mock = await startResponsesMock(brain, options);
   cleanups.push(() => mock.close());
   return mock;
 }
@@ -118,6 +118,19 @@ function pathWithoutCodexHelpers(seen: string, codexHome: string): string[] {
   return seen.split(':').filter((dir) => !dir.startsWith(codexHome) && !dir.includes('/@openai/codex') && !dir.startsWith(codexPackage));
 }
 
+/** A town in `repo` with agent w1 registered (no loop); returns the MCP table `tt mcp --print-config codex` prints. */
+function initTown(repo: string): string {
+  execFileSync(process.execPath, [TT_BIN, 'init'], { cwd: repo, stdio: 'ignore' });
+  execFileSync(process.execPath, [TT_BIN, 'spawn', 'w1', '--no-start', '--cli', 'scripted'], { cwd: repo, stdio: 'ignore' });
+  return execFileSync(process.execPath, [TT_BIN, 'mcp', '--print-config', 'codex'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+}
+
+/** The message files in an agent's inbox, as written. */
+function inboxOf(repo: string, agent: string): string[] {
+  const inbox = path.join(repo, '.tinytown', 'inbox', agent);
+  return readdirSync(inbox).map((file) => readFileSync(path.join(inbox, file), 'utf8'));
+}
+
 describe.skipIf(!existsSync(CODEX))('the Responses mock with the real Codex CLI', () => {
   it('a shell step runs in the repository with tt first on PATH; the usage Codex reports is what the mock sent', async () => {
     const repo = tempRepo();
@@ -151,7 +164,9 @@ describe.skipIf(!existsSync(CODEX))('the Responses mock with the real Codex CLI'
     expect(run.code, run.stderr).toBe(0);
     const conversations = mock.conversations;
     expect(conversations).toHaveLength(2);
-    expect(conversations.map((conversation) => conversation.prompt.trim())).toEqual([PROMPT.trim(), PROMPT.trim()]);
+    expect(conversations.map((conversation) => conversation.prompt)).toEqual([PROMPT, PROMPT]);
+    // It was there, as a user message before the prompt's.
+    expect(JSON.stringify(mock.requests[0]!.body)).toContain('# AGENTS.md instructions for');
     expect(conversations[0]!.results).toEqual([]);
     expect(conversations[1]!.results).toHaveLength(1);
     expect(conversations[1]!.results[0]!.step).toEqual(shellBrain({ prompt: PROMPT, results: [], tools: [] }));
@@ -159,11 +174,34 @@ describe.skipIf(!existsSync(CODEX))('the Responses mock with the real Codex CLI'
     expect(conversations[0]!.tools).toContain('exec_command');
   });
 
+  it('a command still running when exec_command answers is waited for with write_stdin: the brain sees one step with its whole output', async () => {
+    const repo = tempRepo();
+    const brain: Brain = (conversation) => {
+      if (conversation.results.length === 0) return { kind: 'shell', command: 'echo early; sleep 2; echo late > late.txt; echo late' };
+      return { kind: 'done', text: 'waited' };
+    };
+    // Codex's shortest wait: the command outlives it, so the mock must poll.
+    const mock = await mockOf(brain, { yieldTimeMs: 250 });
+    const { home, codexHome } = codexHomes(mock);
+
+    const run = await runCodex(repo, PROMPT, { HOME: home, CODEX_HOME: codexHome });
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(path.join(repo, 'late.txt'), 'utf8')).toBe('late\n');
+    expect(mock.requests.length).toBeGreaterThan(2);
+    const polls = mock.requests.slice(1).map((request) => (request.body as { input: Array<{ type: string; name?: string }> }).input.filter((item) => item.name === 'write_stdin').length);
+    expect(polls.at(-1)).toBeGreaterThan(0);
+    // The brain was asked twice only: before the command, and once it had exited.
+    expect(mock.conversations).toHaveLength(2);
+    const [result] = mock.conversations[1]!.results;
+    expect(mock.conversations[1]!.results).toHaveLength(1);
+    expect(result!.output).toMatch(/session ID[\s\S]*early[\s\S]*late/);
+    expect(result!.output).toContain('Process exited with code 0');
+  });
+
   it('an MCP step calls the tinytown tool through `tt mcp` as configured by --print-config, as the agent named in the environment', async () => {
     const repo = tempRepo();
-    execFileSync(process.execPath, [TT_BIN, 'init'], { cwd: repo, stdio: 'ignore' });
-    execFileSync(process.execPath, [TT_BIN, 'spawn', 'w1', '--no-start', '--cli', 'scripted'], { cwd: repo, stdio: 'ignore' });
-    const mcpToml = execFileSync(process.execPath, [TT_BIN, 'mcp', '--print-config', 'codex'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const mcpToml = initTown(repo);
     const brain: Brain = (conversation) => {
       if (conversation.results.length === 0) return { kind: 'mcp', tool: 'send', args: { to: 'conductor', message: 'hello from codex over mcp' } };
       return { kind: 'done', text: 'sent' };
@@ -174,8 +212,7 @@ describe.skipIf(!existsSync(CODEX))('the Responses mock with the real Codex CLI'
     const run = await runCodex(repo, PROMPT, { HOME: home, CODEX_HOME: codexHome, TINYTOWN_AGENT: 'w1' });
 
     expect(run.code, run.stderr).toBe(0);
-    const inbox = path.join(repo, '.tinytown', 'inbox', 'conductor');
-    const messages = readdirSync(inbox).map((file) => readFileSync(path.join(inbox, file), 'utf8'));
+    const messages = inboxOf(repo, 'conductor');
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain('hello from codex over mcp');
     expect(messages[0]).toMatch(/^from: w1$/m);
@@ -190,17 +227,23 @@ describe.skipIf(!existsSync(CODEX))('the Responses mock with the real Codex CLI'
     expect(turnUsages(run.stdout)).toEqual([expectedTurnUsage(3)]);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('runs as an unprivileged user too (setpriv to nobody)', async () => {
+  it.skipIf(process.getuid?.() !== 0)('runs as an unprivileged user too (setpriv to nobody): a shell step, then an MCP step', async () => {
     const repo = tempRepo();
-    const mock = await mockOf(shellBrain);
-    const { home, codexHome } = codexHomes(mock);
+    const mcpToml = initTown(repo);
+    const brain: Brain = (conversation) => {
+      if (conversation.results.length === 0) return shellBrain(conversation);
+      if (conversation.results.length === 1) return { kind: 'mcp', tool: 'send', args: { to: 'conductor', message: 'hello from nobody' } };
+      return { kind: 'done', text: 'done' };
+    };
+    const mock = await mockOf(brain);
+    const { home, codexHome } = codexHomes(mock, `\n${mcpToml}`);
     // Git refuses a repository owned by another user, and HOME must be the user's own.
     for (const dir of [repo, home]) execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, dir]);
     const gitConfig = path.join(home, '.gitconfig');
     writeFileSync(gitConfig, '');
     chownSync(gitConfig, NOBODY, NOBODY);
 
-    const run = await runCodex(repo, PROMPT, { HOME: home, CODEX_HOME: codexHome, GIT_CONFIG_GLOBAL: gitConfig },
+    const run = await runCodex(repo, PROMPT, { HOME: home, CODEX_HOME: codexHome, GIT_CONFIG_GLOBAL: gitConfig, TINYTOWN_AGENT: 'w1' },
       ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups']);
 
     expect(run.code, run.stderr).toBe(0);
@@ -208,6 +251,8 @@ describe.skipIf(!existsSync(CODEX))('the Responses mock with the real Codex CLI'
     expect(readFileSync(made, 'utf8')).toBe('made\n');
     expect(statSync(made).uid).toBe(NOBODY);
     expect(pathWithoutCodexHelpers(readFileSync(path.join(repo, 'path.txt'), 'utf8'), codexHome)[0]).toBe(TT_BIN_DIR);
-    expect(turnUsages(run.stdout)).toEqual([expectedTurnUsage(2)]);
+    expect(inboxOf(repo, 'conductor').join('')).toContain('hello from nobody');
+    // The repository is nobody's now: root's git reads it only when told to trust it.
+    expect(git(repo, '-c', `safe.directory=${repo}`, 'log', '-1', '--format=%s')).toMatch(/^tt\(w1\): send/);
   });
 });

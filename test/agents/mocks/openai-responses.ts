@@ -62,7 +62,7 @@ export function codexConfigToml(url: string): string {
 
 /** The shell tools Codex may offer, newest first, and how each wants its command. */
 const SHELL_TOOLS = {
-  exec_command: (command: string) => ({ cmd: command, yield_time_ms: UNIFIED_EXEC_MAX_YIELD_MS }),
+  exec_command: (command: string, yieldTimeMs: number) => ({ cmd: command, yield_time_ms: yieldTimeMs }),
   shell_command: (command: string) => ({ command }),
   shell: (command: string) => ({ command: ['bash', '-c', command] }),
 } as const;
@@ -74,6 +74,11 @@ type ShellToolName = keyof typeof SHELL_TOOLS;
  * command slower than 30 s on a loaded machine needs polling.
  */
 const UNIFIED_EXEC_MAX_YIELD_MS = 30_000;
+
+export interface ResponsesMockOptions {
+  /** How long exec_command and write_stdin wait for a command before answering (Codex allows 250–30000 ms). */
+  readonly yieldTimeMs?: number;
+}
 /** exec_command's answer for a command still running: "Process running with session ID 3". */
 const RUNNING_SESSION = /Process running with session ID (\d+)/;
 
@@ -108,15 +113,6 @@ interface RequestBody {
   readonly previous_response_id?: string;
 }
 
-/** The text of a message's content: a string, or its text parts joined. */
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((part: { text?: unknown }) => (typeof part?.text === 'string' ? part.text : ''))
-    .join('');
-}
-
 /**
  * Codex's own context, sent as user messages before the prompt: the
  * environment (`<environment_context>`), AGENTS.md and other instructions
@@ -127,13 +123,23 @@ function isCodexContext(text: string): boolean {
   return /^<[a-z_]+>/.test(start) || start.startsWith('# AGENTS.md instructions');
 }
 
-/** The prompt tt gave Codex on stdin: the first user message that is not Codex's own context. */
+/** A message's text parts (a string content is one part). */
+function contentParts(content: unknown): string[] {
+  if (typeof content === 'string') return [content];
+  if (!Array.isArray(content)) return [];
+  return content.flatMap((part: { text?: unknown }) => (typeof part?.text === 'string' ? [part.text] : []));
+}
+
+/**
+ * The prompt tt gave Codex on stdin: the first user message with text that is
+ * not Codex's own context (Codex may put AGENTS.md and the environment in one
+ * message of two parts, before the prompt's own message).
+ */
 function findPrompt(input: readonly Item[]): string {
   for (const item of input) {
-    if (item.type !== 'message' && item.type !== undefined) continue;
-    if (item.role !== 'user') continue;
-    const text = contentText(item.content);
-    if (!isCodexContext(text)) return text;
+    if (item.type !== 'message' || item.role !== 'user') continue;
+    const own = contentParts(item.content).filter((text) => !isCodexContext(text));
+    if (own.length > 0) return own.join('');
   }
   return '';
 }
@@ -142,7 +148,7 @@ function findPrompt(input: readonly Item[]): string {
 function outputText(output: unknown): string {
   if (typeof output === 'string') return output;
   if (output && typeof output === 'object' && 'content' in output) return outputText((output as { content: unknown }).content);
-  return contentText(output);
+  return contentParts(output).join('');
 }
 
 function parseArguments(raw: string | undefined): Record<string, unknown> {
@@ -207,7 +213,7 @@ function deferredNamespaces(input: readonly Item[]): string[] {
   const names: string[] = [];
   for (const item of input) {
     if (item.type !== 'message' || item.role !== 'developer') continue;
-    const text = contentText(item.content);
+    const text = contentParts(item.content).join('\n');
     const list = /Deferred tool namespaces:\n((?:- [^\n]*\n?)*)/.exec(text)?.[1] ?? '';
     for (const match of list.matchAll(/^- ([\w-]+):/gm)) names.push(match[1]!);
   }
@@ -255,12 +261,12 @@ function toolSearchCall(callId: string, query: string): Record<string, unknown> 
 }
 
 /** The output item that carries a step out: a function call, or the final message. */
-function itemForStep(step: AgentStep, tools: readonly string[], callId: string): Record<string, unknown> {
+function itemForStep(step: AgentStep, tools: readonly string[], callId: string, yieldTimeMs: number): Record<string, unknown> {
   switch (step.kind) {
     case 'shell': {
       const tool = (Object.keys(SHELL_TOOLS) as ShellToolName[]).find((name) => tools.includes(name));
       if (!tool) throw new Error(`Codex offered no shell tool (tools: ${tools.join(', ') || 'none'}): set model = "${CODEX_MODEL}" in config.toml (codexConfigToml)`);
-      return functionCall(callId, tool, SHELL_TOOLS[tool](step.command));
+      return functionCall(callId, tool, SHELL_TOOLS[tool](step.command, yieldTimeMs));
     }
     case 'mcp':
       return functionCall(callId, step.tool, step.args, MCP_NAMESPACE);
@@ -323,7 +329,8 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 /** A Responses API mock answering from `brain`; `url` is the provider's `base_url` (it ends in /v1). */
-export async function startResponsesMock(brain: Brain): Promise<ModelMock & { readonly conversations: readonly Conversation[] }> {
+export async function startResponsesMock(brain: Brain, options: ResponsesMockOptions = {}): Promise<ModelMock & { readonly conversations: readonly Conversation[] }> {
+  const yieldTimeMs = options.yieldTimeMs ?? UNIFIED_EXEC_MAX_YIELD_MS;
   const requests: Array<{ method: string; path: string; body: unknown }> = [];
   const conversations: Conversation[] = [];
   /** Each response's whole conversation (input then output), for a request that continues one by previous_response_id. */
@@ -340,14 +347,14 @@ export async function startResponsesMock(brain: Brain): Promise<ModelMock & { re
     let item: Record<string, unknown>;
     if (session !== undefined) {
       // The command is still running: wait for it, as a model would, without asking the brain.
-      item = functionCall(callId, 'write_stdin', { session_id: session, chars: '', yield_time_ms: UNIFIED_EXEC_MAX_YIELD_MS });
+      item = functionCall(callId, 'write_stdin', { session_id: session, chars: '', yield_time_ms: yieldTimeMs });
     } else {
       const conversation: Conversation = { prompt: findPrompt(input), results: findResults(input), tools };
       conversations.push(conversation);
       const step = brain(conversation);
       const search = step.kind === 'mcp' ? toolSearchFor(step.tool, tools, input) : undefined;
       // A deferred MCP tool is searched for first, as the model is told to; the brain is asked again once it is loaded.
-      item = search ? toolSearchCall(callId, search) : itemForStep(step, tools, callId);
+      item = search ? toolSearchCall(callId, search) : itemForStep(step, tools, callId, yieldTimeMs);
     }
     history.set(responseId, [...input, item]);
     streamResponse(res, responseId, item);
