@@ -18,7 +18,7 @@ import { splitCommandLine } from '../../src/agents/cli-command.js';
 import { REPO_ROOT, TT_BIN } from '../helpers/tt.js';
 import { git, tempRepo } from '../helpers/repo.js';
 import type { Brain, ModelMock } from './protocol.js';
-import { CODEX_API_KEY_ENV, MOCK_USAGE, codexConfigToml, startResponsesMock, type ResponsesMockOptions } from './mocks/openai-responses.js';
+import { CODEX_API_KEY_ENV, MOCK_USAGE, codexConfigToml, startResponsesMock, type ResponsesMock, type ResponsesMockOptions } from './mocks/openai-responses.js';
 
 const CODEX = process.env.TT_CODEX_BIN ?? '/tmp/agent-clis/node_modules/.bin/codex';
 const TT_BIN_DIR = path.join(REPO_ROOT, 'bin');
@@ -29,8 +29,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
-
-type ResponsesMock = Awaited<ReturnType<typeof startResponsesMock>>;
 
 async function mockOf(brain: Brain, options?: ResponsesMockOptions): Promise<ResponsesMock> {
   const mock = await startResponsesMock(brain, options);

@@ -1,19 +1,98 @@
 /**
  * A mock of the OpenAI Responses API that plays Codex's model from a
  * deterministic Brain (test/agents/protocol.ts), for the real-CLI suite.
+ * Checked against the real Codex 0.171.0 (test/agents/codex-mock.test.ts).
  *
- * HEADER-TODO
+ * What it implements:
+ * - `POST /v1/responses`, streaming SSE (Codex always asks for `stream: true`):
+ *   `response.created`, `response.in_progress`, `response.output_item.added`,
+ *   then for a message `content_part.added`, `output_text.delta`,
+ *   `output_text.done`, `content_part.done`, for a function call
+ *   `function_call_arguments.delta`/`.done`; then `response.output_item.done`
+ *   and `response.completed` with MOCK_USAGE, and the stream ends (Codex reports
+ *   a response complete only when its stream closes). One output item per response.
+ * - `GET /v1/models`: an empty list (0.171.0 never asks with a custom provider).
+ * - Anything else: a 404 in the API's error shape. Every request, expected or
+ *   not, is kept in `requests` (method, path with query, parsed JSON body);
+ *   `conversations` keeps what the brain was given, in order.
+ * - A brain that throws gets a 400 (not a 5xx, which Codex retries with
+ *   backoff): the turn fails at once (`turn.failed`, exit 1) with the message.
+ *
+ * What Codex needs to talk to it (codexConfigToml writes the config):
+ * - `$CODEX_HOME/config.toml`: `model = "gpt-5.5"`, `model_provider = "mock"`,
+ *   `[model_providers.mock]` with `name`, `base_url = <mock.url>` (it ends in
+ *   /v1), `env_key = "MOCK_API_KEY"`, `wire_api = "responses"`, and
+ *   `[features] plugins = false`. Codex ignores OPENAI_BASE_URL. For the
+ *   tinytown tools, append what `tt mcp --print-config codex` prints on stdout.
+ * - Environment: `CODEX_HOME` and `HOME` fresh per run (owned by the user
+ *   Codex runs as), `MOCK_API_KEY` = anything (sent as the bearer token;
+ *   without it every turn fails: "Missing environment variable"), and the
+ *   TINYTOWN_* variables for `tt mcp` (its `env_vars` passes them on). With these, Codex sends nothing but
+ *   `POST /v1/responses`.
+ * - The preset runs as it is, as root and as an unprivileged user
+ *   (`setpriv --reuid=65534 …`: the repository must be that user's, or git
+ *   refuses it as "dubious ownership", and so must HOME and CODEX_HOME).
+ *
+ * Quirks found, and what the mock does about them:
+ * - The model decides the tools. gpt-5.5: plain function tools (`exec_command`,
+ *   `write_stdin`, `apply_patch`, …) and MCP tools deferred behind
+ *   `tool_search`. The default model (gpt-6.2-sol) gets "code mode" instead —
+ *   no `tools`, an `additional_tools` input item with one JavaScript `exec`
+ *   tool — which this mock does not speak (it answers 400, naming the fix). A
+ *   model Codex does not know gets plain tools with the MCP namespace offered
+ *   up front, but every run then starts with a "Model metadata … not found"
+ *   error event, which tt logs. Both plain shapes are handled.
+ * - Shell: `exec_command` with `{cmd, yield_time_ms}`; Codex runs
+ *   `/bin/bash -c <cmd>` (no login shell, thanks to the preset's
+ *   `allow_login_shell=false`) and answers "Chunk ID: …\nWall time: …\nProcess
+ *   exited with code N\nOriginal token count: …\nOutput:\n…". A command still
+ *   running after `yield_time_ms` (at most 30 s; 10 s if not given) answers
+ *   "Process running with session ID N" and must be polled with `write_stdin`:
+ *   the mock asks for the full 30 s and polls on its own; the brain sees one
+ *   step with the whole output. The command's PATH is Codex's own helper
+ *   folder (its bundled `rg`) and then the PATH Codex was given, tt's bin first.
+ * - MCP: a `function_call` with `namespace: "mcp__tinytown"` and the bare
+ *   tool `name` (`send`); the output comes back as `input_text` parts
+ *   ("Wall time: …\nOutput:" then the tool's JSON). With gpt-5.5 the namespace
+ *   is only named in a developer message ("Deferred tool namespaces:\n-
+ *   mcp__tinytown: …"): the mock first sends a `tool_search_call` (arguments
+ *   an object, not a JSON string; `execution: "client"`) and Codex answers
+ *   with a `tool_search_output` holding the namespace; the brain is asked
+ *   again and does not see the search. (Codex would run the call unsearched too.)
+ * - The conversation: `store: false` and the whole input every time, no
+ *   `previous_response_id` (supported anyway). Before the prompt come
+ *   developer messages (the system prompt, skills, permissions, tools) and a
+ *   user message of Codex's own whose parts are AGENTS.md ("# AGENTS.md
+ *   instructions for <dir>") and `<environment_context>`; the prompt is the
+ *   first user text that is neither, exactly as given on stdin.
+ * - Conversation.tools: each tool's name (its type when it has none:
+ *   `tool_search`, `web_search`), each namespace and its tools as
+ *   `<namespace>__<tool>` (`mcp__tinytown__send`, the name Claude Code
+ *   gives them), loaded ones from `tool_search_output`, and deferred namespace names.
+ * - Usage: `total_tokens` is required: without it Codex cannot parse
+ *   `response.completed`, reconnects 5 times, then fails the turn. Every response reports MOCK_USAGE, and the
+ *   `turn.completed` event of `codex exec --json` sums a turn's responses:
+ *   `{input_tokens, cached_input_tokens, cache_write_input_tokens: 0,
+ *   output_tokens, reasoning_output_tokens}` = MOCK_USAGE × responses (a shell
+ *   round: 2; an MCP round with gpt-5.5: 3, the search included).
+ * - stderr carries "Reading prompt from stdin..." and, with CODEX_HOME under
+ *   /tmp, "WARNING: … could not create PATH aliases: Refusing to create helper
+ *   binaries under temporary dir": harmless.
+ *
+ * Timing (2 shared cores under load ~12, 7 runs each, medians): a shell round
+ * (command, answer) takes 3.6 s from spawn to exit, 2.8 s of it before
+ * Codex's first request; an MCP round 5.3 s (4.3 s before the first request:
+ * Codex starts `tt mcp` first). The mock answers in milliseconds.
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
 import type { AgentStep, Brain, Conversation, ModelMock, StepResult } from '../protocol.js';
 
 /**
  * The usage each answer reports: distinct numbers, so a sum shows which field
- * went where. `total_tokens` is required by Codex's parser (without it the
- * whole `response.completed` is rejected and the turn fails).
+ * went where. `total_tokens` is required by Codex's parser ("failed to parse
+ * ResponseCompleted: missing field `total_tokens`", the stream retried, the turn failed).
  */
 export const MOCK_USAGE = {
   input_tokens: 1000,
@@ -33,7 +112,7 @@ export const MOCK_USAGE = {
  */
 export const CODEX_MODEL = 'gpt-5.5';
 
-/** The variable named by the provider's env_key: Codex sends its value as the bearer token, and refuses to start without it. */
+/** The variable named by the provider's env_key: Codex sends its value as the bearer token, and fails every turn without it. */
 export const CODEX_API_KEY_ENV = 'MOCK_API_KEY';
 
 /**
@@ -79,6 +158,7 @@ export interface ResponsesMockOptions {
   /** How long exec_command and write_stdin wait for a command before answering (Codex allows 250–30000 ms). */
   readonly yieldTimeMs?: number;
 }
+
 /** exec_command's answer for a command still running: "Process running with session ID 3". */
 const RUNNING_SESSION = /Process running with session ID (\d+)/;
 
@@ -93,7 +173,7 @@ interface Item {
   readonly name?: string;
   readonly namespace?: string;
   /** A function call's arguments: a JSON string (a tool_search_call's are an object). */
-  readonly arguments?: string;
+  readonly arguments?: unknown;
   readonly call_id?: string;
   readonly output?: unknown;
   /** A tool_search_output's tools: the deferred tools the search loaded. */
@@ -151,13 +231,17 @@ function outputText(output: unknown): string {
   return contentParts(output).join('');
 }
 
-function parseArguments(raw: string | undefined): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(raw ?? '{}');
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
+/** A call's arguments as an object: a function call's JSON string parsed, a tool search's object as it is. */
+function parseArguments(raw: unknown): Record<string, unknown> {
+  let parsed = raw;
+  if (typeof raw === 'string') {
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return {};
+    }
   }
+  return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
 }
 
 /** The brain's step a function call made, or undefined for a call that is no step of its own. */
@@ -251,7 +335,7 @@ function functionCall(callId: string, name: string, args: unknown, namespace?: s
 function toolSearchFor(tool: string, tools: readonly string[], input: readonly Item[]): string | undefined {
   if (!tools.includes('tool_search') || tools.includes(`${MCP_NAMESPACE}__${tool}`)) return undefined;
   const query = `${MCP_NAMESPACE} ${tool}`;
-  const searched = input.some((item) => item.type === 'tool_search_call' && (item.arguments as unknown as { query?: string } | undefined)?.query === query);
+  const searched = input.some((item) => item.type === 'tool_search_call' && parseArguments(item.arguments).query === query);
   return searched ? undefined : query;
 }
 
@@ -317,9 +401,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  let raw = Buffer.concat(chunks);
+  const raw = Buffer.concat(chunks);
   if (raw.length === 0) return undefined;
-  if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
   const text = raw.toString('utf8');
   try {
     return JSON.parse(text) as unknown;
@@ -328,8 +411,13 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+export interface ResponsesMock extends ModelMock {
+  /** What the brain was given, each time it was asked, in order. */
+  readonly conversations: readonly Conversation[];
+}
+
 /** A Responses API mock answering from `brain`; `url` is the provider's `base_url` (it ends in /v1). */
-export async function startResponsesMock(brain: Brain, options: ResponsesMockOptions = {}): Promise<ModelMock & { readonly conversations: readonly Conversation[] }> {
+export async function startResponsesMock(brain: Brain, options: ResponsesMockOptions = {}): Promise<ResponsesMock> {
   const yieldTimeMs = options.yieldTimeMs ?? UNIFIED_EXEC_MAX_YIELD_MS;
   const requests: Array<{ method: string; path: string; body: unknown }> = [];
   const conversations: Conversation[] = [];
@@ -363,10 +451,10 @@ export async function startResponsesMock(brain: Brain, options: ResponsesMockOpt
   const server = createServer((req, res) => {
     void (async () => {
       const path = req.url ?? '/';
-      const body = await readBody(req);
-      requests.push({ method: req.method ?? '', path, body });
       const route = `${req.method} ${path.split('?')[0]}`;
       try {
+        const body = await readBody(req);
+        requests.push({ method: req.method ?? '', path, body });
         if (route === 'POST /v1/responses') return answer((body ?? {}) as RequestBody, res);
         if (route === 'GET /v1/models') return sendJson(res, 200, { object: 'list', data: [], models: [] });
         return sendJson(res, 404, { error: { type: 'invalid_request_error', code: 'not_found', message: `the mock has no ${route}` } });
