@@ -20,8 +20,8 @@
  *
  * What Codex needs to talk to it (codexConfigToml writes the config):
  * - `$CODEX_HOME/config.toml`: `model = "gpt-5.5"`, `model_provider = "mock"`,
- *   `[model_providers.mock]` with `name`, `base_url = <mock.url>` (it ends in
- *   /v1), `env_key = "MOCK_API_KEY"`, `wire_api = "responses"`, and
+ *   `[model_providers.mock]` with `name`, `base_url = "<mock.url>/v1"`,
+ *   `env_key = "MOCK_API_KEY"`, `wire_api = "responses"`, and
  *   `[features] plugins = false`. Codex ignores OPENAI_BASE_URL. For the
  *   tinytown tools, append what `tt mcp --print-config codex` prints on stdout.
  * - Environment: `CODEX_HOME` and `HOME` fresh per run (owned by the user
@@ -129,7 +129,7 @@ export function codexConfigToml(url: string): string {
     '',
     '[model_providers.mock]',
     'name = "mock"',
-    `base_url = "${url}"`,
+    `base_url = "${url}/v1"`,
     `env_key = "${CODEX_API_KEY_ENV}"`,
     'wire_api = "responses"',
     '',
@@ -416,7 +416,7 @@ export interface ResponsesMock extends ModelMock {
   readonly conversations: readonly Conversation[];
 }
 
-/** A Responses API mock answering from `brain`; `url` is the provider's `base_url` (it ends in /v1). */
+/** A Responses API mock answering from `brain`; the provider's `base_url` is its `url` + `/v1` (codexConfigToml). */
 export async function startResponsesMock(brain: Brain, options: ResponsesMockOptions = {}): Promise<ResponsesMock> {
   const yieldTimeMs = options.yieldTimeMs ?? UNIFIED_EXEC_MAX_YIELD_MS;
   const requests: Array<{ method: string; path: string; body: unknown }> = [];
@@ -467,7 +467,7 @@ export async function startResponsesMock(brain: Brain, options: ResponsesMockOpt
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `http://127.0.0.1:${port}`,
     requests,
     conversations,
     close: () => new Promise<void>((resolve, reject) => {
