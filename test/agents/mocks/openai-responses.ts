@@ -87,7 +87,8 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AgentStep, Brain, Conversation, ModelMock, StepResult } from '../protocol.js';
+import type { Brain, Conversation, ModelMock } from '../protocol.js';
+import { discoveryCall, itemForStep, pollCall, readConversation, readOffer, runningSession, type Item, type RequestBody } from './codex-wire.js';
 
 /**
  * The usage each answer reports: distinct numbers, so a sum shows which field
@@ -103,14 +104,10 @@ export const MOCK_USAGE = {
 } as const;
 
 /**
- * The model the mock plays. Codex shapes its tools by model: for gpt-5.5 it
- * offers `exec_command` and friends as plain functions and defers MCP tools
- * behind `tool_search`; its default model (gpt-6.2-sol in 0.171.0) gets a
- * "code mode" instead (one JavaScript `exec` tool that calls the others),
- * which this mock does not speak; a model Codex does not know gets plain
- * functions too, but every run starts with a "Model metadata … not found" error event.
+ * A model whose tools are plain functions (the mock speaks both shapes; see
+ * codex-wire.ts). Codex's default model (gpt-6.2-sol in 0.171.0) gets code mode.
  */
-export const CODEX_MODEL = 'gpt-5.5';
+export const CODEX_PLAIN_TOOLS_MODEL = 'gpt-5.5';
 
 /** The variable named by the provider's env_key: Codex sends its value as the bearer token, and fails every turn without it. */
 export const CODEX_API_KEY_ENV = 'MOCK_API_KEY';
@@ -120,11 +117,11 @@ export const CODEX_API_KEY_ENV = 'MOCK_API_KEY';
  * set CODEX_API_KEY_ENV to anything; append an `[mcp_servers.…]` table as `tt mcp
  * --print-config codex` prints it). Codex ignores OPENAI_BASE_URL: only a
  * provider of its own reaches a local server. `plugins = false`: no plugin
- * discovery or sync calls to the internet.
+ * discovery or sync calls to the internet. Without `model`, Codex's default.
  */
-export function codexConfigToml(url: string): string {
+export function codexConfigToml(url: string, model?: string): string {
   return [
-    `model = "${CODEX_MODEL}"`,
+    ...(model ? [`model = "${model}"`] : []),
     'model_provider = "mock"',
     '',
     '[model_providers.mock]',
@@ -139,14 +136,6 @@ export function codexConfigToml(url: string): string {
   ].join('\n');
 }
 
-/** The shell tools Codex may offer, newest first, and how each wants its command. */
-const SHELL_TOOLS = {
-  exec_command: (command: string, yieldTimeMs: number) => ({ cmd: command, yield_time_ms: yieldTimeMs }),
-  shell_command: (command: string) => ({ command }),
-  shell: (command: string) => ({ command: ['bash', '-c', command] }),
-} as const;
-type ShellToolName = keyof typeof SHELL_TOOLS;
-
 /**
  * exec_command answers after at most this long; a command still running then
  * leaves a session to poll with write_stdin. The most Codex allows, so only a
@@ -159,206 +148,6 @@ export interface ResponsesMockOptions {
   readonly yieldTimeMs?: number;
 }
 
-/** exec_command's answer for a command still running: "Process running with session ID 3". */
-const RUNNING_SESSION = /Process running with session ID (\d+)/;
-
-/** The MCP server whose tools the brain's `mcp` steps call. */
-const MCP_NAMESPACE = 'mcp__tinytown';
-
-/** A Responses API input or output item, as much of it as this mock reads. */
-interface Item {
-  readonly type?: string;
-  readonly role?: string;
-  readonly content?: unknown;
-  readonly name?: string;
-  readonly namespace?: string;
-  /** A function call's arguments: a JSON string (a tool_search_call's are an object). */
-  readonly arguments?: unknown;
-  readonly call_id?: string;
-  readonly output?: unknown;
-  /** A tool_search_output's tools: the deferred tools the search loaded. */
-  readonly tools?: readonly Tool[];
-}
-
-/** A tool as offered: a function, or a namespace of functions (an MCP server's tools). */
-interface Tool {
-  readonly type?: string;
-  readonly name?: string;
-  readonly tools?: readonly Tool[];
-}
-
-interface RequestBody {
-  readonly input?: readonly Item[];
-  readonly tools?: readonly Tool[];
-  readonly previous_response_id?: string;
-}
-
-/**
- * Codex's own context, sent as user messages before the prompt: the
- * environment (`<environment_context>`), AGENTS.md and other instructions
- * (`# AGENTS.md instructions for …`, `<user_instructions>`, `<skills_instructions>`, …).
- */
-function isCodexContext(text: string): boolean {
-  const start = text.trimStart();
-  return /^<[a-z_]+>/.test(start) || start.startsWith('# AGENTS.md instructions');
-}
-
-/** A message's text parts (a string content is one part). */
-function contentParts(content: unknown): string[] {
-  if (typeof content === 'string') return [content];
-  if (!Array.isArray(content)) return [];
-  return content.flatMap((part: { text?: unknown }) => (typeof part?.text === 'string' ? [part.text] : []));
-}
-
-/**
- * The prompt tt gave Codex on stdin: the first user message with text that is
- * not Codex's own context (Codex may put AGENTS.md and the environment in one
- * message of two parts, before the prompt's own message).
- */
-function findPrompt(input: readonly Item[]): string {
-  for (const item of input) {
-    if (item.type !== 'message' || item.role !== 'user') continue;
-    const own = contentParts(item.content).filter((text) => !isCodexContext(text));
-    if (own.length > 0) return own.join('');
-  }
-  return '';
-}
-
-/** A tool's output as Codex reports it: a string, or content items (MCP results). */
-function outputText(output: unknown): string {
-  if (typeof output === 'string') return output;
-  if (output && typeof output === 'object' && 'content' in output) return outputText((output as { content: unknown }).content);
-  return contentParts(output).join('');
-}
-
-/** A call's arguments as an object: a function call's JSON string parsed, a tool search's object as it is. */
-function parseArguments(raw: unknown): Record<string, unknown> {
-  let parsed = raw;
-  if (typeof raw === 'string') {
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      return {};
-    }
-  }
-  return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
-}
-
-/** The brain's step a function call made, or undefined for a call that is no step of its own. */
-function stepOfCall(call: Item): AgentStep | undefined {
-  const args = parseArguments(call.arguments);
-  const name = call.name ?? '';
-  if (name === 'exec_command' && typeof args.cmd === 'string') return { kind: 'shell', command: args.cmd };
-  if (name === 'shell_command' && typeof args.command === 'string') return { kind: 'shell', command: args.command };
-  if (name === 'shell' && Array.isArray(args.command)) return { kind: 'shell', command: String(args.command.at(-1)) };
-  if (call.namespace === MCP_NAMESPACE) return { kind: 'mcp', tool: name, args };
-  if (name.startsWith(`${MCP_NAMESPACE}__`)) return { kind: 'mcp', tool: name.slice(MCP_NAMESPACE.length + 2), args };
-  return undefined;
-}
-
-/**
- * The steps taken so far with their outputs, from the function calls in the
- * input and their outputs (matched by call_id). A write_stdin poll of a
- * still-running command is the mock's own: its output is appended to the
- * command's, so the brain sees one shell step.
- */
-function findResults(input: readonly Item[]): StepResult[] {
-  const outputs = new Map<string, string>();
-  for (const item of input) {
-    if (item.type === 'function_call_output' && item.call_id) outputs.set(item.call_id, outputText(item.output));
-  }
-  const results: Array<{ step: AgentStep; output: string }> = [];
-  for (const item of input) {
-    if (item.type !== 'function_call' || !item.call_id) continue;
-    const output = outputs.get(item.call_id) ?? '';
-    if (item.name === 'write_stdin' && results.length > 0) {
-      results[results.length - 1]!.output += `\n${output}`;
-      continue;
-    }
-    const step = stepOfCall(item);
-    if (step) results.push({ step, output });
-  }
-  return results;
-}
-
-/** A tool's name, and a namespace's tools also as `<namespace>__<tool>` (the name Claude Code would give them). */
-function toolNames(tool: Tool): string[] {
-  const name = tool.name ?? tool.type ?? '';
-  if (tool.type !== 'namespace') return [name];
-  return [name, ...(tool.tools ?? []).map((member) => `${name}__${member.name ?? ''}`)];
-}
-
-/**
- * Deferred namespaces, named in a developer message ("Deferred tool
- * namespaces:\n- mcp__tinytown: …"): with a model that searches for tools,
- * Codex offers an MCP server's tools only through tool_search.
- */
-function deferredNamespaces(input: readonly Item[]): string[] {
-  const names: string[] = [];
-  for (const item of input) {
-    if (item.type !== 'message' || item.role !== 'developer') continue;
-    const text = contentParts(item.content).join('\n');
-    const list = /Deferred tool namespaces:\n((?:- [^\n]*\n?)*)/.exec(text)?.[1] ?? '';
-    for (const match of list.matchAll(/^- ([\w-]+):/gm)) names.push(match[1]!);
-  }
-  return names;
-}
-
-/**
- * Every tool name the model can call: offered in the request, loaded by an
- * earlier tool_search, or a deferred namespace (its tools not known yet).
- */
-function offeredTools(body: RequestBody, input: readonly Item[]): string[] {
-  const loaded = input.filter((item) => item.type === 'tool_search_output').flatMap((item) => item.tools ?? []);
-  const names = [...(body.tools ?? []), ...loaded].flatMap(toolNames);
-  return [...new Set([...names, ...deferredNamespaces(input)])];
-}
-
-/** The session of the last command if it is still running (its last output says so, and nothing polled it since). */
-function runningSession(input: readonly Item[]): number | undefined {
-  const last = input.at(-1);
-  if (last?.type !== 'function_call_output') return undefined;
-  const match = RUNNING_SESSION.exec(outputText(last.output));
-  return match ? Number(match[1]) : undefined;
-}
-
-function functionCall(callId: string, name: string, args: unknown, namespace?: string): Record<string, unknown> {
-  return { type: 'function_call', id: `fc_${callId}`, call_id: callId, ...(namespace ? { namespace } : {}), name, arguments: JSON.stringify(args), status: 'completed' };
-}
-
-/**
- * The query that loads MCP tool `tool`, when it must be searched for first:
- * Codex offers tool_search, the tool is not loaded yet, and it was not
- * searched for already in this conversation (if a search found nothing, the
- * mock calls the tool anyway and Codex reports what happens).
- */
-function toolSearchFor(tool: string, tools: readonly string[], input: readonly Item[]): string | undefined {
-  if (!tools.includes('tool_search') || tools.includes(`${MCP_NAMESPACE}__${tool}`)) return undefined;
-  const query = `${MCP_NAMESPACE} ${tool}`;
-  const searched = input.some((item) => item.type === 'tool_search_call' && parseArguments(item.arguments).query === query);
-  return searched ? undefined : query;
-}
-
-/** A client-side tool search (its arguments are an object, not a JSON string as a function call's are). */
-function toolSearchCall(callId: string, query: string): Record<string, unknown> {
-  return { type: 'tool_search_call', id: `ts_${callId}`, call_id: callId, status: 'completed', execution: 'client', arguments: { query, limit: 8 } };
-}
-
-/** The output item that carries a step out: a function call, or the final message. */
-function itemForStep(step: AgentStep, tools: readonly string[], callId: string, yieldTimeMs: number): Record<string, unknown> {
-  switch (step.kind) {
-    case 'shell': {
-      const tool = (Object.keys(SHELL_TOOLS) as ShellToolName[]).find((name) => tools.includes(name));
-      if (!tool) throw new Error(`Codex offered no shell tool (tools: ${tools.join(', ') || 'none'}): set model = "${CODEX_MODEL}" in config.toml (codexConfigToml)`);
-      return functionCall(callId, tool, SHELL_TOOLS[tool](step.command, yieldTimeMs));
-    }
-    case 'mcp':
-      return functionCall(callId, step.tool, step.args, MCP_NAMESPACE);
-    case 'done':
-      return { type: 'message', id: `msg_${callId}`, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: step.text, annotations: [] }] };
-  }
-}
-
 /** Writes one server-sent event the way the Responses API does: `event:` the type, `data:` the JSON. */
 function sendEvent(res: ServerResponse, event: Record<string, unknown> & { type: string }): void {
   res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
@@ -369,12 +158,14 @@ function sendEvent(res: ServerResponse, event: Record<string, unknown> & { type:
  * `response.output_item.done` and only reports the turn's usage once the
  * stream ends after `response.completed`, so the response is closed right after it.
  */
-function streamResponse(res: ServerResponse, responseId: string, item: Record<string, unknown>): void {
+function streamResponse(res: ServerResponse, responseId: string, item: Record<string, unknown> & { type: string }): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const response = { id: responseId, object: 'response', model: 'mock', status: 'in_progress', output: [] as unknown[] };
   sendEvent(res, { type: 'response.created', response });
   sendEvent(res, { type: 'response.in_progress', response });
-  const started = { ...item, status: 'in_progress', ...(item.type === 'message' ? { content: [] } : {}), ...(item.type === 'function_call' ? { arguments: '' } : {}) };
+  // As the API streams it: the item first empty, then its content, then whole.
+  const empty = { message: { content: [] }, function_call: { arguments: '' }, custom_tool_call: { input: '' } }[item.type as string] ?? {};
+  const started = { ...item, status: 'in_progress', ...empty };
   sendEvent(res, { type: 'response.output_item.added', output_index: 0, item: started });
   if (item.type === 'message') {
     const text = (item.content as Array<{ text: string }>)[0]!.text;
@@ -387,6 +178,10 @@ function streamResponse(res: ServerResponse, responseId: string, item: Record<st
   if (item.type === 'function_call') {
     sendEvent(res, { type: 'response.function_call_arguments.delta', item_id: item.id, output_index: 0, delta: item.arguments });
     sendEvent(res, { type: 'response.function_call_arguments.done', item_id: item.id, output_index: 0, arguments: item.arguments });
+  }
+  if (item.type === 'custom_tool_call') {
+    sendEvent(res, { type: 'response.custom_tool_call_input.delta', item_id: item.id, output_index: 0, delta: item.input });
+    sendEvent(res, { type: 'response.custom_tool_call_input.done', item_id: item.id, output_index: 0, input: item.input });
   }
   sendEvent(res, { type: 'response.output_item.done', output_index: 0, item });
   sendEvent(res, { type: 'response.completed', response: { ...response, status: 'completed', output: [item], usage: MOCK_USAGE } });
@@ -427,22 +222,20 @@ export async function startResponsesMock(brain: Brain, options: ResponsesMockOpt
 
   const answer = (body: RequestBody, res: ServerResponse): void => {
     const input = [...(body.previous_response_id ? history.get(body.previous_response_id) ?? [] : []), ...(body.input ?? [])];
-    const tools = offeredTools(body, input);
+    const offer = readOffer(body, input);
     responses += 1;
     const responseId = `resp_mock_${responses}`;
     const callId = `call_mock_${responses}`;
     const session = runningSession(input);
-    let item: Record<string, unknown>;
+    let item: Record<string, unknown> & { type: string };
     if (session !== undefined) {
-      // The command is still running: wait for it, as a model would, without asking the brain.
-      item = functionCall(callId, 'write_stdin', { session_id: session, chars: '', yield_time_ms: yieldTimeMs });
+      item = pollCall(callId, session, yieldTimeMs);
+    } else if (offer.mcpDeferred) {
+      item = discoveryCall(callId, offer);
     } else {
-      const conversation: Conversation = { prompt: findPrompt(input), results: findResults(input), tools };
+      const conversation = readConversation(input, offer);
       conversations.push(conversation);
-      const step = brain(conversation);
-      const search = step.kind === 'mcp' ? toolSearchFor(step.tool, tools, input) : undefined;
-      // A deferred MCP tool is searched for first, as the model is told to; the brain is asked again once it is loaded.
-      item = search ? toolSearchCall(callId, search) : itemForStep(step, tools, callId, yieldTimeMs);
+      item = itemForStep(brain(conversation), offer, callId, yieldTimeMs);
     }
     history.set(responseId, [...input, item]);
     streamResponse(res, responseId, item);
