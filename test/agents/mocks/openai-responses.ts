@@ -1,16 +1,17 @@
 /**
  * A mock of the OpenAI Responses API that plays Codex's model from a
  * deterministic Brain (test/agents/protocol.ts), for the real-CLI suite.
- * Checked against the real Codex 0.171.0 (test/agents/codex-mock.test.ts).
+ * Checked against the real Codex 0.171.0 (test/agents/codex-mock.test.ts);
+ * the wire format of Codex's requests and of the steps is in codex-wire.ts.
  *
  * What it implements:
  * - `POST /v1/responses`, streaming SSE (Codex always asks for `stream: true`):
- *   `response.created`, `response.in_progress`, `response.output_item.added`,
- *   then for a message `content_part.added`, `output_text.delta`,
- *   `output_text.done`, `content_part.done`, for a function call
- *   `function_call_arguments.delta`/`.done`; then `response.output_item.done`
- *   and `response.completed` with MOCK_USAGE, and the stream ends (Codex reports
- *   a response complete only when its stream closes). One output item per response.
+ *   `response.created`, `response.in_progress`, `response.output_item.added`
+ *   (the item empty), its content as deltas (`output_text`, function call
+ *   arguments, custom tool input), `response.output_item.done` (the item
+ *   whole: what Codex acts on), `response.completed` with MOCK_USAGE, and the
+ *   stream ends (Codex takes a response as complete only when its stream
+ *   closes). One output item per response.
  * - `GET /v1/models`: an empty list (0.171.0 never asks with a custom provider).
  * - Anything else: a 404 in the API's error shape. Every request, expected or
  *   not, is kept in `requests` (method, path with query, parsed JSON body);
@@ -19,70 +20,76 @@
  *   backoff): the turn fails at once (`turn.failed`, exit 1) with the message.
  *
  * What Codex needs to talk to it (codexConfigToml writes the config):
- * - `$CODEX_HOME/config.toml`: `model = "gpt-5.5"`, `model_provider = "mock"`,
- *   `[model_providers.mock]` with `name`, `base_url = "<mock.url>/v1"`,
- *   `env_key = "MOCK_API_KEY"`, `wire_api = "responses"`, and
- *   `[features] plugins = false`. Codex ignores OPENAI_BASE_URL. For the
- *   tinytown tools, append what `tt mcp --print-config codex` prints on stdout.
+ * - `$CODEX_HOME/config.toml`: `model_provider = "mock"`, `[model_providers.mock]`
+ *   with `name`, `base_url = "<mock.url>/v1"`, `env_key = "MOCK_API_KEY"`,
+ *   `wire_api = "responses"`, and `[features] plugins = false`; `model` is
+ *   optional (see the tool shapes below). Codex ignores OPENAI_BASE_URL. For
+ *   the tinytown tools, append what `tt mcp --print-config codex` prints on
+ *   stdout (its comments go to stderr).
  * - Environment: `CODEX_HOME` and `HOME` fresh per run (owned by the user
  *   Codex runs as), `MOCK_API_KEY` = anything (sent as the bearer token;
  *   without it every turn fails: "Missing environment variable"), and the
- *   TINYTOWN_* variables for `tt mcp` (its `env_vars` passes them on). With these, Codex sends nothing but
- *   `POST /v1/responses`.
+ *   TINYTOWN_* variables for `tt mcp` (its `env_vars` passes them on). With
+ *   these, Codex sends nothing but `POST /v1/responses`.
  * - The preset runs as it is, as root and as an unprivileged user
  *   (`setpriv --reuid=65534 …`: the repository must be that user's, or git
  *   refuses it as "dubious ownership", and so must HOME and CODEX_HOME).
  *
  * Quirks found, and what the mock does about them:
- * - The model decides the tools. gpt-5.5: plain function tools (`exec_command`,
- *   `write_stdin`, `apply_patch`, …) and MCP tools deferred behind
- *   `tool_search`. The default model (gpt-6.2-sol) gets "code mode" instead —
- *   no `tools`, an `additional_tools` input item with one JavaScript `exec`
- *   tool — which this mock does not speak (it answers 400, naming the fix). A
- *   model Codex does not know gets plain tools with the MCP namespace offered
- *   up front, but every run then starts with a "Model metadata … not found"
- *   error event, which tt logs. Both plain shapes are handled.
- * - Shell: `exec_command` with `{cmd, yield_time_ms}`; Codex runs
- *   `/bin/bash -c <cmd>` (no login shell, thanks to the preset's
- *   `allow_login_shell=false`) and answers "Chunk ID: …\nWall time: …\nProcess
- *   exited with code N\nOriginal token count: …\nOutput:\n…". A command still
- *   running after `yield_time_ms` (at most 30 s; 10 s if not given) answers
- *   "Process running with session ID N" and must be polled with `write_stdin`:
- *   the mock asks for the full 30 s and polls on its own; the brain sees one
- *   step with the whole output. The command's PATH is Codex's own helper
- *   folder (its bundled `rg`) and then the PATH Codex was given, tt's bin first.
- * - MCP: a `function_call` with `namespace: "mcp__tinytown"` and the bare
- *   tool `name` (`send`); the output comes back as `input_text` parts
- *   ("Wall time: …\nOutput:" then the tool's JSON). With gpt-5.5 the namespace
- *   is only named in a developer message ("Deferred tool namespaces:\n-
- *   mcp__tinytown: …"): the mock first sends a `tool_search_call` (arguments
- *   an object, not a JSON string; `execution: "client"`) and Codex answers
- *   with a `tool_search_output` holding the namespace; the brain is asked
- *   again and does not see the search. (Codex would run the call unsearched too.)
+ * - The model decides the tools' shape (both handled, codex-wire.ts): the
+ *   default model (gpt-6.2-sol) gets "code mode" — no `tools`, one JavaScript
+ *   tool `exec` in an `additional_tools` input item, whose script calls the
+ *   others (`await tools.exec_command({cmd})`, `tools.mcp__tinytown__send(…)`);
+ *   gpt-5.5 (CODEX_PLAIN_TOOLS_MODEL) gets plain functions (`exec_command`,
+ *   `write_stdin`, `apply_patch`, `tool_search`, …); a model Codex does not
+ *   know gets plain functions too, but every run then starts with a "Model
+ *   metadata … not found" error event, which tt logs.
+ * - Shell: Codex runs `/bin/bash -c <cmd>` (no login shell, thanks to the
+ *   preset's `allow_login_shell=false`). The plain tool answers "Chunk ID:
+ *   …\nWall time: …\nProcess exited with code N\nOriginal token count:
+ *   …\nOutput:\n…"; in a script it returns `{exit_code, output, …}`, which the
+ *   mock's script reports in the same words. A command still running after
+ *   `yield_time_ms` (at most 30 s; 10 s if not given) leaves a session to poll
+ *   with `write_stdin`: the mock asks for the full 30 s and polls on its own
+ *   (its own calls, or a loop in the script); the brain sees one step with
+ *   the whole output. The command's PATH is Codex's own helper folder (its
+ *   bundled `rg`) and then the PATH Codex was given, tt's bin first.
+ * - MCP: both models defer the tinytown tools — a developer message names
+ *   the namespace ("Deferred tool namespaces:\n- mcp__tinytown: …") and
+ *   nothing else. Before the brain is first asked, the mock loads them as a
+ *   model would: a `tool_search_call` (arguments an object, not a JSON
+ *   string; `execution: "client"`; query "tinytown" — "mcp__tinytown" finds
+ *   nothing) that Codex answers with a `tool_search_output` holding the
+ *   namespace, or in code mode a script listing `ALL_TOOLS`. The brain never
+ *   sees that step; its Conversation.tools then names each tool as
+ *   `mcp__tinytown__<tool>` (as Claude Code does). The call itself: a
+ *   `function_call` with `namespace: "mcp__tinytown"` and the bare `name`
+ *   (`send`), answered with `input_text` parts ("Wall time: …\nOutput:" then
+ *   tt's JSON), or `await tools.mcp__tinytown__send(args)` in a script, whose
+ *   text content the script passes on. (Codex runs either call unsearched too.)
  * - The conversation: `store: false` and the whole input every time, no
  *   `previous_response_id` (supported anyway). Before the prompt come
  *   developer messages (the system prompt, skills, permissions, tools) and a
  *   user message of Codex's own whose parts are AGENTS.md ("# AGENTS.md
  *   instructions for <dir>") and `<environment_context>`; the prompt is the
  *   first user text that is neither, exactly as given on stdin.
- * - Conversation.tools: each tool's name (its type when it has none:
- *   `tool_search`, `web_search`), each namespace and its tools as
- *   `<namespace>__<tool>` (`mcp__tinytown__send`, the name Claude Code
- *   gives them), loaded ones from `tool_search_output`, and deferred namespace names.
  * - Usage: `total_tokens` is required: without it Codex cannot parse
- *   `response.completed`, reconnects 5 times, then fails the turn. Every response reports MOCK_USAGE, and the
- *   `turn.completed` event of `codex exec --json` sums a turn's responses:
- *   `{input_tokens, cached_input_tokens, cache_write_input_tokens: 0,
- *   output_tokens, reasoning_output_tokens}` = MOCK_USAGE × responses (a shell
- *   round: 2; an MCP round with gpt-5.5: 3, the search included).
+ *   `response.completed`, reconnects 5 times, then fails the turn. Every
+ *   response reports MOCK_USAGE, and the `turn.completed` event of `codex
+ *   exec --json` sums a turn's responses: `{input_tokens, cached_input_tokens,
+ *   cache_write_input_tokens: 0, output_tokens, reasoning_output_tokens}` =
+ *   MOCK_USAGE × responses (a shell step and the answer: 2; with the MCP
+ *   tools loaded first: one more).
  * - stderr carries "Reading prompt from stdin..." and, with CODEX_HOME under
  *   /tmp, "WARNING: … could not create PATH aliases: Refusing to create helper
  *   binaries under temporary dir": harmless.
  *
- * Timing (2 shared cores under load ~12, 7 runs each, medians): a shell round
- * (command, answer) takes 3.6 s from spawn to exit, 2.8 s of it before
- * Codex's first request; an MCP round 5.3 s (4.3 s before the first request:
- * Codex starts `tt mcp` first). The mock answers in milliseconds.
+ * Timing (2 shared cores, 7 runs each, medians, from spawn to the exit of
+ * `codex exec`): the default model under load ~17, a shell round
+ * (command, answer) 4.1 s, 3.1 s of it before Codex's first request; an MCP
+ * round (load, call, answer) 6.0 s, 4.8 s before the first request (Codex
+ * starts `tt mcp` first). gpt-5.5 under load ~12: 3.6 s and 5.3 s. The mock
+ * answers in milliseconds.
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
