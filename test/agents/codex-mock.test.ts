@@ -233,6 +233,31 @@ describe.skipIf(!existsSync(CODEX)).each(TOOL_SHAPES)('the Responses mock with t
     expect(turnUsages(run.stdout)).toEqual([expectedTurnUsage(3)]);
   });
 
+  it('the tinytown tools are there in every round of a CODEX_HOME kept from round to round (the printed required = true)', async () => {
+    const repo = tempRepo();
+    const mcpToml = initTown(repo);
+    expect(mcpToml).toContain('required = true');
+    const sent: string[] = [];
+    const brain: Brain = (conversation) => {
+      if (conversation.results.length > 0) return { kind: 'done', text: 'sent' };
+      const message = `round ${sent.length + 1}`;
+      sent.push(message);
+      return { kind: 'mcp', tool: 'send', args: { to: 'conductor', message } };
+    };
+    const mock = await mockOf(brain);
+    const { home, codexHome } = codexHomes(mock, model, `\n${mcpToml}`);
+
+    // Without required = true, Codex with state from earlier runs often asks the model before tt mcp is up:
+    // about half of such rounds offered no tinytown tool at all.
+    for (let round = 1; round <= 3; round++) {
+      const run = await runCodex(repo, PROMPT, { HOME: home, CODEX_HOME: codexHome, TINYTOWN_AGENT: 'w1' });
+      expect(run.code, run.stderr).toBe(0);
+    }
+
+    expect(sent).toEqual(['round 1', 'round 2', 'round 3']);
+    expect(inboxOf(repo, 'conductor').map((message) => /round \d/.exec(message)?.[0]).sort()).toEqual(sent);
+  });
+
   it.skipIf(process.getuid?.() !== 0 || !codeMode)('runs as an unprivileged user too (setpriv to nobody): a shell step, then an MCP step', async () => {
     const repo = tempRepo();
     const mcpToml = initTown(repo);
