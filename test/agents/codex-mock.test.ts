@@ -231,6 +231,8 @@ describe.skipIf(!existsSync(CODEX)).each(TOOL_SHAPES)('the Responses mock with t
     // Both models defer MCP tools: one search (tool_search, or ALL_TOOLS in a script), the call, the answer — three responses.
     expect(mock.requests).toHaveLength(3);
     expect(turnUsages(run.stdout)).toEqual([expectedTurnUsage(3)]);
+    // What the agent's log gets from this round.
+    expect(parseCodexJsonl(run.stdout).text.split('\n')).toEqual(['mcp tinytown.send', 'sent']);
   });
 
   it('the tinytown tools are there in every round of a CODEX_HOME kept from round to round (the printed required = true)', async () => {
