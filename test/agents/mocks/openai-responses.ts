@@ -25,7 +25,10 @@
  *   `wire_api = "responses"`, and `[features] plugins = false`; `model` is
  *   optional (see the tool shapes below). Codex ignores OPENAI_BASE_URL. For
  *   the tinytown tools, append what `tt mcp --print-config codex` prints on
- *   stdout (its comments go to stderr).
+ *   stdout (its comments go to stderr). Its `required = true` matters when a
+ *   CODEX_HOME serves more than one run (a town's agents, round after round):
+ *   without it, Codex with state from earlier runs often asks the model before
+ *   `tt mcp` is up, and about half such rounds offer no tinytown tool at all.
  * - Environment: `CODEX_HOME` and `HOME` fresh per run (owned by the user
  *   Codex runs as), `MOCK_API_KEY` = anything (sent as the bearer token;
  *   without it every turn fails: "Missing environment variable"), and the
