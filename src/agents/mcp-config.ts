@@ -64,9 +64,10 @@ export function clientConfig(cli: McpClient, bin = ttBinPath()): ClientConfig {
       return {
         cli, command, args,
         target: 'Codex: ~/.codex/config.toml (or .codex/config.toml in a trusted project)',
-        snippet: `[mcp_servers.tinytown]\ncommand = ${JSON.stringify(command)}\nargs = ${tomlArray(args)}\nenv_vars = ${tomlArray(PASSED_ENV)}\ndefault_tools_approval_mode = "approve"\n`,
+        snippet: `[mcp_servers.tinytown]\ncommand = ${JSON.stringify(command)}\nargs = ${tomlArray(args)}\nenv_vars = ${tomlArray(PASSED_ENV)}\ndefault_tools_approval_mode = "approve"\nrequired = true\n`,
         needs: [
           'Codex asks before each call of an MCP tool not marked read-only, and with approval policy "never" (codex exec, the codex preset) it refuses instead ("requires approval, but approval policy is never"): default_tools_approval_mode = "approve" above lets Tinytown\'s tools through, and only them.',
+          'required = true makes Codex wait for the server before its first model call (and fail if it cannot start): without it, once ~/.codex has its state from earlier runs, Codex often starts the turn before the server is up, and that round has no tinytown tools.',
           'env_vars passes the TINYTOWN_* variables through: Codex gives a server only a fixed list of variables. The tools come as the namespace mcp__tinytown.',
         ],
       };

@@ -109,6 +109,21 @@ export function parseClaudeJson(stdout: string): ParsedRound {
   };
 }
 
+/**
+ * A Codex MCP tool call, as the log shows it: `mcp tinytown.send`, and why
+ * it failed when it did (the server's error text, its first line) — an agent
+ * acting through MCP tools leaves this as its trace, as a shell command leaves `$ …`.
+ */
+function mcpCallLine(item: Json): string {
+  const name = `mcp ${typeof item.server === 'string' ? `${item.server}.` : ''}${String(item.tool)}`;
+  if (item.status !== 'failed' && !isObject(item.error)) return name;
+  const content = isObject(item.result) && Array.isArray(item.result.content) ? item.result.content : [];
+  const text = isObject(item.error) && typeof item.error.message === 'string'
+    ? item.error.message
+    : content.map((part: unknown) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join(' ');
+  return `${name} (failed: ${text.trim().split('\n')[0]!.slice(0, 200) || 'no message'})`;
+}
+
 /** One line of Codex `exec --json`: the text it adds to the log, and the usage of a completed turn. */
 export function parseCodexEvent(line: string): { text?: string; usage?: RoundUsage } {
   const trimmed = line.trim();
@@ -137,6 +152,7 @@ export function parseCodexEvent(line: string): { text?: string; usage?: RoundUsa
         const exit = typeof item.exit_code === 'number' ? ` (exit ${item.exit_code})` : '';
         return { text: `$ ${item.command}${exit}` };
       }
+      if (item.type === 'mcp_tool_call' && typeof item.tool === 'string') return { text: mcpCallLine(item) };
       if (item.type === 'error' && typeof item.message === 'string') return { text: `(codex error: ${item.message})` };
       return {};
     }

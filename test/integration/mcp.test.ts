@@ -258,8 +258,9 @@ describe('tt mcp', () => {
 
     const codex = await tt(dir, ['mcp', '--print-config', 'codex']);
     expect(codex.code).toBe(0);
-    expect(codex.stdout).toBe(`[mcp_servers.tinytown]\ncommand = "node"\nargs = [${JSON.stringify(TT_BIN)}, "mcp"]\nenv_vars = ["TINYTOWN_AGENT", "TINYTOWN_DIR", "TINYTOWN_TOWN", "TINYTOWN_ROUND"]\ndefault_tools_approval_mode = "approve"\n`);
+    expect(codex.stdout).toBe(`[mcp_servers.tinytown]\ncommand = "node"\nargs = [${JSON.stringify(TT_BIN)}, "mcp"]\nenv_vars = ["TINYTOWN_AGENT", "TINYTOWN_DIR", "TINYTOWN_TOWN", "TINYTOWN_ROUND"]\ndefault_tools_approval_mode = "approve"\nrequired = true\n`);
     expect(codex.stderr).toContain('approval policy');
+    expect(codex.stderr).toContain('required = true makes Codex wait for the server');
     expect(claude.stderr).toContain('--allowedTools mcp__tinytown');
 
     const gemini = await tt(dir, ['mcp', '--print-config', 'gemini']);

@@ -52,6 +52,10 @@ describe('Codex exec --json', () => {
   });
 
   it('reads one line at a time (the loop streams them), keeping a line that is not an event', () => {
+    // MCP tool calls as Codex 0.171.0 reports them: the log shows each, and why one failed.
+    const mcpCall = (status: string, text: string) => JSON.stringify({ type: 'item.completed', item: { id: 'item_0', type: 'mcp_tool_call', server: 'tinytown', tool: 'task_start', arguments: { id: 't-1' }, result: { content: [{ type: 'text', text }], structured_content: null }, error: null, status } });
+    expect(parseCodexEvent(mcpCall('completed', '{"schemaVersion": 1}'))).toEqual({ text: 'mcp tinytown.task_start' });
+    expect(parseCodexEvent(mcpCall('failed', 'no task matches "t-1" (tt task list shows the tasks)\nmore'))).toEqual({ text: 'mcp tinytown.task_start (failed: no task matches "t-1" (tt task list shows the tasks))' });
     expect(parseCodexEvent('{"type":"turn.started"}')).toEqual({});
     expect(parseCodexEvent('')).toEqual({});
     expect(parseCodexEvent('Reading prompt from stdin...')).toEqual({ text: 'Reading prompt from stdin...' });
