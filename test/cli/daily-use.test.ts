@@ -77,6 +77,46 @@ describe('daily use', () => {
     expect(show.stderr).toContain('showing the committed version');
   });
 
+  it('tt doctor calls a refused hand edit what it is, not an edit waiting to be taken in', async () => {
+    const id = (await tt(dir, ['backlog', 'add', 'Write the guide', '--json'])).json<{ task: { id: string } }>().task.id;
+    const file = path.join(dir, '.tinytown', 'tasks', `${id}.md`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('state: pending', 'state: completed'));
+    const before = (await tt(dir, ['doctor', '--json'])).json<{ findings: Array<{ kind: string; file: string; message: string }> }>();
+    expect(before.findings.find((f) => f.file === `.tinytown/tasks/${id}.md`)?.message).toMatch(/changed by hand and not committed/);
+    expect((await tt(dir, ['watch', '--once'])).code).toBe(1);
+    const after = (await tt(dir, ['doctor', '--json'])).json<{ findings: Array<{ kind: string; file: string; message: string }> }>();
+    const finding = after.findings.find((f) => f.file === `.tinytown/tasks/${id}.md`);
+    expect(finding?.kind).toBe('uncommitted');
+    expect(finding?.message).toMatch(/^a hand edit tt refused \(tt watch told the conductor why\): tt shows the committed version; undo the edit/);
+  });
+
+  it('tt prune --all keeps agents that hold tasks or unread mail, naming them; after --force, tt reclaim --from still finds their work', async () => {
+    const id = (await tt(dir, ['assign', 'backend', 'Build the API', '--json'])).json<{ task: { id: string } }>().task.id;
+    await tt(dir, ['send', 'reviewer', 'look at the API when it lands']);
+    const head = git(dir, 'rev-parse', 'HEAD');
+    const refused = await tt(dir, ['prune', '--all']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`not pruned: backend (tasks ${id}, 1 unread message(s)); reviewer (1 unread message(s)) still hold work`);
+    expect(refused.stderr).toContain('tt reclaim --from backend');
+    expect(git(dir, 'rev-parse', 'HEAD')).toBe(head); // nothing pruned, not even frontend
+    expect((await tt(dir, ['prune', '--all', '--force'])).code).toBe(0);
+    expect((await tt(dir, ['status', '--json'])).json<{ agents: Array<{ name: string }> }>().agents.map((a) => a.name)).toEqual(['conductor']);
+    const reclaimed = await tt(dir, ['reclaim', '--from', 'backend', '--to-backlog']);
+    expect(reclaimed.code, reclaimed.stderr).toBe(0);
+    expect((await tt(dir, ['task', 'show', id, '--json'])).json<{ task: { state: string; assignee: string | null } }>().task).toMatchObject({ state: 'pending', assignee: null });
+  });
+
+  it('tt task list is a table with a header row, tags and relative times; the JSON keeps ISO times', async () => {
+    await tt(dir, ['assign', 'backend', 'Build the API', '--tags', 'api,backend', '--priority', 'high']);
+    const run = await tt(dir, ['task', 'list']);
+    const [header, row] = run.stdout.split('\n');
+    expect(header).toMatch(/^ID +STATE +WHO +PRIORITY +TAGS +UPDATED +TITLE$/);
+    expect(row).toMatch(/^t-[0-9a-z]{6} +assigned +backend +high +api,backend +just now +Build the API$/);
+    expect(run.stdout).not.toContain('\x1b['); // not a terminal: no colour
+    const json = (await tt(dir, ['task', 'list', '--json'])).json<{ tasks: Array<{ updated: string }> }>();
+    expect(json.tasks[0]!.updated).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+
   it('a usage error names the missing argument and points to the command\'s own help', async () => {
     const run = await tt(dir, ['send', 'backend']);
     expect(run.code).toBe(2);
