@@ -9,7 +9,7 @@
  */
 import { UsageError } from '../errors.js';
 import { PRIORITIES, TASK_STATES, type Priority, type Task } from '../core/types.js';
-import { escapeField, matchMessageFolder, unescapeField, type IndexedMessage } from '../store/message-index.js';
+import { escapeField, matchMessageFolder, messageText, unescapeField, type IndexedMessage } from '../store/message-index.js';
 import { listInboxOwners, viewTasks, type Problem } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
@@ -51,19 +51,30 @@ export interface MessageHit extends Omit<IndexedMessage, 'body'> {
 }
 
 export interface SearchResult {
+  /** The first `limit` of each kind. */
   tasks: TaskHit[];
   messages: MessageHit[];
+  /** How many of each kind matched. */
+  matches: { tasks: number; messages: number };
   problems: Problem[];
 }
 
 // Task lines use the message index's escaping: fields separated by tabs; tabs, newlines and backslashes escaped.
 
 /** The tasks' search view (bump the id when the line changes shape). */
-const TASK_LINES_VIEW = 'search-lines-v1';
+const TASK_LINES_VIEW = 'search-lines-v2';
 const TASK_LINE_FIELDS = ['id', 'state', 'priority', 'assignee', 'reviewer', 'created', 'tags', 'title', 'result', 'body'] as const;
 
+/**
+ * A task's line: its fields, then title, result and description lower-cased,
+ * so that a search scans the view's bytes for the lower-cased needle and
+ * decodes only the lines it hits (decoding and lower-casing a view of 10,000
+ * tasks cost more than the search itself).
+ */
 function taskLine(task: Task): string {
-  return `${[task.id, task.state, task.priority, task.assignee ?? '', task.reviewer ?? '', task.created, task.tags.join(','), task.title, task.result ?? '', task.body].map(escapeField).join('\t')}\n`;
+  const fields = [task.id, task.state, task.priority, task.assignee ?? '', task.reviewer ?? '', task.created, task.tags.join(','), task.title, task.result ?? '', task.body];
+  const searched = [task.title, task.result ?? '', task.body].map((text) => text.toLowerCase()).join('\n');
+  return `${[...fields, searched].map(escapeField).join('\t')}\n`;
 }
 
 function decodeTaskLine(line: string): Record<(typeof TASK_LINE_FIELDS)[number], string> {
@@ -71,27 +82,23 @@ function decodeTaskLine(line: string): Record<(typeof TASK_LINE_FIELDS)[number],
   return Object.fromEntries(TASK_LINE_FIELDS.map((name, i) => [name, values[i] ?? ''])) as Record<(typeof TASK_LINE_FIELDS)[number], string>;
 }
 
-/**
- * The lines of `lines` that hold the needle somewhere (any field, so each is
- * checked after). Lower-casing the whole text once keeps positions when it
- * keeps the length, which is all but never otherwise; else line by line.
- */
-function candidateLines(lines: string, needle: string): string[] {
-  const escaped = escapeField(needle);
-  const lower = lines.toLowerCase();
-  if (lower.length !== lines.length) return lines.split('\n').filter((line) => line.toLowerCase().includes(escaped));
+/** The lines of `lines` whose bytes hold the (escaped) needle somewhere, decoded; each line once (each is checked field by field after). */
+function candidateLines(lines: Buffer, needle: string): string[] {
+  const bytes = Buffer.from(escapeField(needle));
   const found: string[] = [];
   let from = 0;
   for (;;) {
-    const at = lower.indexOf(escaped, from);
+    const at = lines.indexOf(bytes, from);
     if (at < 0) return found;
-    const start = lower.lastIndexOf('\n', at) + 1;
-    let end = lower.indexOf('\n', at);
-    if (end < 0) end = lower.length;
-    found.push(lines.slice(start, end));
+    const start = lines.lastIndexOf(NEWLINE, at) + 1;
+    let end = lines.indexOf(NEWLINE, at);
+    if (end < 0) end = lines.length;
+    found.push(lines.toString('utf8', start, end));
     from = end + 1;
   }
 }
+
+const NEWLINE = 0x0a;
 
 const SNIPPET_CHARS = 100;
 
@@ -125,7 +132,7 @@ function searchTasks(town: Town, needle: string, states: string[] | undefined, a
   const view = viewTasks(town.root, { id: TASK_LINES_VIEW, render: (tasks) => tasks.map(taskLine).join('') });
   problems.push(...view.problems);
   const hits: TaskHit[] = [];
-  for (const line of candidateLines(view.bytes.toString('utf8'), needle)) {
+  for (const line of candidateLines(view.bytes, needle)) {
     const task = decodeTaskLine(line);
     if (states && !states.includes(task.state)) continue;
     if (agent && task.assignee !== agent && task.reviewer !== agent) continue;
@@ -143,24 +150,37 @@ function searchTasks(town: Town, needle: string, states: string[] | undefined, a
   return hits.sort((a, b) => (PRIORITY_RANK[b.priority] ?? 0) - (PRIORITY_RANK[a.priority] ?? 0) || compareText(a.created, b.created) || compareText(a.id, b.id));
 }
 
-function searchMessages(town: Town, needle: string, agent: string | undefined, problems: Problem[]): MessageHit[] {
-  const hits: MessageHit[] = [];
+/** A message that matched, its body lower-cased as indexed: the snippet is made only for the hits shown. */
+interface MessageMatch {
+  message: Omit<IndexedMessage, 'body'> & { read: boolean };
+  body: string;
+}
+
+function searchMessages(town: Town, needle: string, agent: string | undefined, problems: Problem[]): MessageMatch[] {
+  const matches: MessageMatch[] = [];
   for (const owner of listInboxOwners(town.root)) {
     for (const [dir, read] of [[townPaths.inbox(owner), false], [townPaths.readDir(owner), true]] as const) {
       const found = matchMessageFolder(town.root, dir, owner, needle);
       problems.push(...found.problems);
       for (const { body, ...message } of found.candidates) {
         if (agent && message.to !== agent && message.from !== agent) continue;
-        if (!body.toLowerCase().includes(needle)) continue;
-        hits.push({ kind: 'message', ...message, read, snippet: snippet(body, needle) });
+        if (!body.includes(needle)) continue;
+        matches.push({ message: { ...message, read }, body });
       }
     }
   }
   // newest first; ids sort by time
-  return hits.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return matches.sort((a, b) => (a.message.id < b.message.id ? 1 : a.message.id > b.message.id ? -1 : 0));
 }
 
-export function searchTown(town: Town, options: SearchOptions): SearchResult {
+/** A shown message hit: the text around the match as written (from its file), or lower-cased when the file is gone since. */
+function messageHit(town: Town, { message, body }: MessageMatch, needle: string): MessageHit {
+  const text = messageText(town.root, message.path);
+  return { kind: 'message', ...message, snippet: snippet(text ?? body, needle) };
+}
+
+/** `limit`: at most this many of each kind are returned (0: all); `matches` counts them all. */
+export function searchTown(town: Town, options: SearchOptions & { limit: number }): SearchResult {
   const needle = options.text.toLowerCase();
   if (!needle.trim()) throw new UsageError('search for what? give the text to look for (tt search "login bug")');
   const states = parseStates(options.state);
@@ -170,5 +190,11 @@ export function searchTown(town: Town, options: SearchOptions): SearchResult {
   const problems: Problem[] = [];
   const tasks = options.tasks || both ? searchTasks(town, needle, states, agent, problems) : [];
   const messages = (options.messages || both) && !states ? searchMessages(town, needle, agent, problems) : [];
-  return { tasks, messages, problems };
+  const cut = <T>(list: T[]) => (options.limit === 0 ? list : list.slice(0, options.limit));
+  return {
+    tasks: cut(tasks),
+    messages: cut(messages).map((match) => messageHit(town, match, needle)),
+    matches: { tasks: tasks.length, messages: messages.length },
+    problems,
+  };
 }
