@@ -25,6 +25,9 @@ export async function scenarioScale(ctx) {
   const perSize = [];
   for (const [index, size] of config.scale.entries()) {
     const { dir, problems } = await towns.getScaleTown(index);
+    // The compared tt works in its own copy: two builds whose caches differ in format would
+    // otherwise rewrite each other's caches on every run, and neither would be measured warm.
+    const otherDir = compared ? copyTown(processes, dir, log) : null;
     const warmup = size.warmup ?? config.warmup;
     log(`scale: ${size.tasks} tasks / ${size.messages} messages: ${warmup} warm-up + ${size.runs} interleaved runs of node -e 0, ${COMMANDS.map(([n]) => n).join(', ')}`);
     const samples = { node: [], nodeAsTt: [], ...Object.fromEntries(COMMANDS.flatMap(([n]) => [[n, []], [COMPARED(n), []]])) };
@@ -36,7 +39,7 @@ export async function scenarioScale(ctx) {
       if (i >= 0 && bare !== null) samples.nodeAsTt.push(bare);
       for (const [name, args] of COMMANDS) {
         // with --compare, the other tt runs right before or right after (alternately), on the same town
-        const other = compared ? () => { const c = compared.processes.tt(dir, ...args); if (i >= 0) samples[COMPARED(name)].push(c.ms); bytes[COMPARED(name)] = c.stdout.length; } : () => {};
+        const other = compared ? () => { const c = compared.processes.tt(otherDir, ...args); if (i >= 0) samples[COMPARED(name)].push(c.ms); bytes[COMPARED(name)] = c.stdout.length; } : () => {};
         if (i % 2 === 0) other();
         const r = tt(dir, ...args);
         if (i >= 0) samples[name].push(r.ms);
@@ -111,4 +114,12 @@ export async function scenarioScale(ctx) {
 function dailyRatio(size, name) {
   const bare = size.samples.nodeAsTt.length ? median(size.samples.nodeAsTt) : median(size.samples.node);
   return median(size.samples[name]) / bare;
+}
+
+/** A copy of a town beside it (files, history and local state), for the compared tt. */
+function copyTown(processes, dir, log) {
+  const copy = `${dir}-compared`;
+  log(`scale: copying ${dir} for the compared tt`);
+  processes.run('cp', ['-a', dir, copy], { cwd: dir });
+  return copy;
 }

@@ -10,7 +10,7 @@
 import { UsageError } from '../errors.js';
 import { PRIORITIES, TASK_STATES, type Priority, type Task } from '../core/types.js';
 import { escapeField, matchMessageFolder, messageText, unescapeField, type IndexedMessage } from '../store/message-index.js';
-import { listInboxOwners, viewTasks, type Problem } from '../store/reader.js';
+import { listInboxOwners, readTask, viewTasks, type Problem } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
 import { resolveAgent } from './agents.js';
@@ -62,24 +62,25 @@ export interface SearchResult {
 // Task lines use the message index's escaping: fields separated by tabs; tabs, newlines and backslashes escaped.
 
 /** The tasks' search view (bump the id when the line changes shape). */
-const TASK_LINES_VIEW = 'search-lines-v2';
+const TASK_LINES_VIEW = 'search-lines-v3';
 const TASK_LINE_FIELDS = ['id', 'state', 'priority', 'assignee', 'reviewer', 'created', 'tags', 'title', 'result', 'body'] as const;
+type TaskLine = Record<(typeof TASK_LINE_FIELDS)[number], string>;
 
 /**
- * A task's line: its fields, then title, result and description lower-cased,
- * so that a search scans the view's bytes for the lower-cased needle and
- * decodes only the lines it hits (decoding and lower-casing a view of 10,000
- * tasks cost more than the search itself).
+ * A task's line: what filters and sorts a hit, then title, result and
+ * description lower-cased, as the needle is: a search scans the view's bytes
+ * and decodes only the lines it hits (decoding and lower-casing a view of
+ * 10,000 tasks cost more than the search itself). The hits shown read their
+ * task for the text as written.
  */
 function taskLine(task: Task): string {
-  const fields = [task.id, task.state, task.priority, task.assignee ?? '', task.reviewer ?? '', task.created, task.tags.join(','), task.title, task.result ?? '', task.body];
-  const searched = [task.title, task.result ?? '', task.body].map((text) => text.toLowerCase()).join('\n');
-  return `${[...fields, searched].map(escapeField).join('\t')}\n`;
+  const searched = [task.title, task.result ?? '', task.body].map((text) => text.toLowerCase());
+  return `${[task.id, task.state, task.priority, task.assignee ?? '', task.reviewer ?? '', task.created, task.tags.join(','), ...searched].map(escapeField).join('\t')}\n`;
 }
 
-function decodeTaskLine(line: string): Record<(typeof TASK_LINE_FIELDS)[number], string> {
+function decodeTaskLine(line: string): TaskLine {
   const values = line.split('\t').map(unescapeField);
-  return Object.fromEntries(TASK_LINE_FIELDS.map((name, i) => [name, values[i] ?? ''])) as Record<(typeof TASK_LINE_FIELDS)[number], string>;
+  return Object.fromEntries(TASK_LINE_FIELDS.map((name, i) => [name, values[i] ?? ''])) as TaskLine;
 }
 
 /** The lines of `lines` whose bytes hold the (escaped) needle somewhere, decoded; each line once (each is checked field by field after). */
@@ -128,26 +129,44 @@ function parseStates(state: string | undefined): string[] | undefined {
   return states;
 }
 
-function searchTasks(town: Town, needle: string, states: string[] | undefined, agent: string | undefined, problems: Problem[]): TaskHit[] {
+/** A task that matched, as its line says (the searched fields lower-cased), and the first field that matched. */
+interface TaskMatch {
+  line: TaskLine;
+  field: TaskField;
+}
+
+const SEARCHED_FIELDS = [['title', 'title'], ['body', 'description'], ['result', 'result']] as const;
+
+function searchTasks(town: Town, needle: string, states: string[] | undefined, agent: string | undefined, problems: Problem[]): TaskMatch[] {
   const view = viewTasks(town.root, { id: TASK_LINES_VIEW, render: (tasks) => tasks.map(taskLine).join('') });
   problems.push(...view.problems);
-  const hits: TaskHit[] = [];
-  for (const line of candidateLines(view.bytes, needle)) {
-    const task = decodeTaskLine(line);
-    if (states && !states.includes(task.state)) continue;
-    if (agent && task.assignee !== agent && task.reviewer !== agent) continue;
-    const field = (['title', 'body', 'result'] as const).find((name) => task[name].toLowerCase().includes(needle));
-    if (!field) continue;
-    hits.push({
-      kind: 'task', id: task.id, path: townPaths.task(task.id), title: task.title, state: task.state as Task['state'],
-      priority: task.priority as Priority, assignee: task.assignee || null, reviewer: task.reviewer || null,
-      tags: task.tags ? task.tags.split(',') : [], created: task.created,
-      field: field === 'body' ? 'description' : field, snippet: snippet(task[field], needle),
-    });
+  const matches: TaskMatch[] = [];
+  for (const text of candidateLines(view.bytes, needle)) {
+    const line = decodeTaskLine(text);
+    if (states && !states.includes(line.state)) continue;
+    if (agent && line.assignee !== agent && line.reviewer !== agent) continue;
+    const field = SEARCHED_FIELDS.find(([name]) => line[name].includes(needle))?.[1];
+    if (field) matches.push({ line, field });
   }
   // the task list's order: the most urgent first, then the oldest
   // (code-unit comparison: ISO times and ids need no locale, and localeCompare costs ~20 µs a call)
-  return hits.sort((a, b) => (PRIORITY_RANK[b.priority] ?? 0) - (PRIORITY_RANK[a.priority] ?? 0) || compareText(a.created, b.created) || compareText(a.id, b.id));
+  return matches.sort(({ line: a }, { line: b }) => (PRIORITY_RANK[b.priority] ?? 0) - (PRIORITY_RANK[a.priority] ?? 0) || compareText(a.created, b.created) || compareText(a.id, b.id));
+}
+
+/** A shown task hit: title and the text around the match as written (from its file), or lower-cased when the file is gone since. */
+function taskHit(town: Town, { line, field }: TaskMatch, needle: string): TaskHit {
+  let task: Task | undefined;
+  try {
+    task = readTask(town.root, line.id);
+  } catch {
+    task = undefined;
+  }
+  const text = field === 'description' ? (task?.body ?? line.body) : field === 'title' ? (task?.title ?? line.title) : (task?.result ?? line.result);
+  return {
+    kind: 'task', id: line.id, path: townPaths.task(line.id), title: task?.title ?? line.title, state: line.state as Task['state'],
+    priority: line.priority as Priority, assignee: line.assignee || null, reviewer: line.reviewer || null,
+    tags: line.tags ? line.tags.split(',') : [], created: line.created, field, snippet: snippet(text, needle),
+  };
 }
 
 /** A message that matched, its body lower-cased as indexed: the snippet is made only for the hits shown. */
@@ -192,7 +211,7 @@ export function searchTown(town: Town, options: SearchOptions & { limit: number 
   const messages = (options.messages || both) && !states ? searchMessages(town, needle, agent, problems) : [];
   const cut = <T>(list: T[]) => (options.limit === 0 ? list : list.slice(0, options.limit));
   return {
-    tasks: cut(tasks),
+    tasks: cut(tasks).map((match) => taskHit(town, match, needle)),
     messages: cut(messages).map((match) => messageHit(town, match, needle)),
     matches: { tasks: tasks.length, messages: messages.length },
     problems,
