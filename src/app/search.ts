@@ -4,12 +4,14 @@
  * message bodies, unread and read. Tasks come from a view cached with the
  * tasks (one line each, made only when a task file changed); messages from
  * each message folder's index (store/message-index.ts). A search is then a
- * scan of a few megabytes of text for the needle, and only the lines it hits
- * are decoded and checked field by field.
+ * scan of a few megabytes of bytes for the needle (both hold the searched
+ * text lower-cased), only the lines it hits are decoded and checked field by
+ * field, and only the hits shown (`limit`) read their file for the text as
+ * written.
  */
 import { UsageError } from '../errors.js';
 import { PRIORITIES, TASK_STATES, type Priority, type Task } from '../core/types.js';
-import { escapeField, matchMessageFolder, messageText, unescapeField, type IndexedMessage } from '../store/message-index.js';
+import { escapeField, linesHolding, matchMessageFolder, messageText, unescapeField, type IndexedMessage } from '../store/message-index.js';
 import { listInboxOwners, readTask, viewTasks, type Problem } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
@@ -83,23 +85,6 @@ function decodeTaskLine(line: string): TaskLine {
   return Object.fromEntries(TASK_LINE_FIELDS.map((name, i) => [name, values[i] ?? ''])) as TaskLine;
 }
 
-/** The lines of `lines` whose bytes hold the (escaped) needle somewhere, decoded; each line once (each is checked field by field after). */
-function candidateLines(lines: Buffer, needle: string): string[] {
-  const bytes = Buffer.from(escapeField(needle));
-  const found: string[] = [];
-  let from = 0;
-  for (;;) {
-    const at = lines.indexOf(bytes, from);
-    if (at < 0) return found;
-    const start = lines.lastIndexOf(NEWLINE, at) + 1;
-    let end = lines.indexOf(NEWLINE, at);
-    if (end < 0) end = lines.length;
-    found.push(lines.toString('utf8', start, end));
-    from = end + 1;
-  }
-}
-
-const NEWLINE = 0x0a;
 
 const SNIPPET_CHARS = 100;
 
@@ -141,7 +126,7 @@ function searchTasks(town: Town, needle: string, states: string[] | undefined, a
   const view = viewTasks(town.root, { id: TASK_LINES_VIEW, render: (tasks) => tasks.map(taskLine).join('') });
   problems.push(...view.problems);
   const matches: TaskMatch[] = [];
-  for (const text of candidateLines(view.bytes, needle)) {
+  for (const text of linesHolding(view.bytes, Buffer.from(escapeField(needle)))) {
     const line = decodeTaskLine(text);
     if (states && !states.includes(line.state)) continue;
     if (agent && line.assignee !== agent && line.reviewer !== agent) continue;

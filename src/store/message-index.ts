@@ -181,9 +181,9 @@ function saveCache(file: string, header: Header, lines: string): void {
   }
 }
 
-/** The lines of `lines` holding `needle` (bytes), decoded; each line once. */
-function scanLines(lines: Buffer, needle: Buffer, relDir: string, owner: string): IndexedMessage[] {
-  const found: IndexedMessage[] = [];
+/** The lines of `lines` (UTF-8, one record a line) whose bytes hold `needle`, as text; each line once. */
+export function linesHolding(lines: Buffer, needle: Buffer): string[] {
+  const found: string[] = [];
   let from = 0;
   for (;;) {
     const at = lines.indexOf(needle, from);
@@ -191,9 +191,13 @@ function scanLines(lines: Buffer, needle: Buffer, relDir: string, owner: string)
     const start = lines.lastIndexOf(NEWLINE, at) + 1;
     let end = lines.indexOf(NEWLINE, at);
     if (end < 0) end = lines.length;
-    found.push(decodeLine(lines.toString('utf8', start, end), relDir, owner));
+    found.push(lines.toString('utf8', start, end));
     from = end + 1;
   }
+}
+
+function scanLines(lines: Buffer, needle: Buffer, relDir: string, owner: string): IndexedMessage[] {
+  return linesHolding(lines, needle).map((line) => decodeLine(line, relDir, owner));
 }
 
 /**
