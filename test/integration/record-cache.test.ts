@@ -83,6 +83,20 @@ describe('the parsed-file cache', () => {
     expect(warm).toEqual(cold);
   });
 
+  it('keeps any file name a folder can hold (a newline, non-ASCII) with its stamp', async () => {
+    const { dir, files } = await townWithMail();
+    const odd = 'händ\nwritten.md';
+    writeFileSync(path.join(dir, '.tinytown', 'inbox', 'backend', odd), readFileSync(files[0]!, 'utf8').replace(/\n---\n[^]*$/, '\n---\nA note with an odd name\n'));
+    const cold = listUnread(dir, 'backend');
+    expect(cold.problems).toEqual([]);
+    expect(cold.items.map((m) => m.body)).toContain('A note with an odd name\n');
+    const first = later(() => listUnread(dir, 'backend'));
+    expect(cachedNames(dir, 'inbox-backend')).toContain(odd);
+    expect(cachedNames(dir, 'inbox-backend')).toHaveLength(5);
+    expect(later(() => listUnread(dir, 'backend'))).toEqual(first);
+    expect(first).toEqual(cold);
+  });
+
   it('reads a file again when it was edited with the same size and a different mtime', async () => {
     const { dir, files } = await townWithMail();
     later(() => listUnread(dir, 'backend'));
