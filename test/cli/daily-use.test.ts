@@ -1,9 +1,13 @@
 /** What a newcomer hits in the first hour (issue 20): each finding, fixed, with the behaviour a user expects. */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { git, tempRepo, trailersOf } from '../helpers/repo.js';
-import { townWithTeam, tt } from '../helpers/tt.js';
+import { TT_BIN, townWithTeam, tt, ttProcess } from '../helpers/tt.js';
+
+/** script(1) (util-linux) runs a command on a real pseudo-terminal. */
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
 describe('daily use', () => {
   let dir: string;
@@ -116,6 +120,26 @@ describe('daily use', () => {
     const json = (await tt(dir, ['task', 'list', '--json'])).json<{ tasks: Array<{ updated: string }> }>();
     expect(json.tasks[0]!.updated).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
+
+  it('tt status --help explains the agent states, cold among them', async () => {
+    const run = await tt(dir, ['status', '--help']);
+    expect(run.code).toBe(0);
+    const text = run.stdout.replace(/\s+/g, ' '); // yargs wraps the description to the terminal's width
+    for (const state of ['idle', 'working', 'error', 'stuck']) expect(text).toContain(`${state} = `);
+    expect(text).toContain('cold = registered, never started here');
+  });
+
+  it.skipIf(!hasScript)('colours states for a terminal (a real pty through script(1)), never with NO_COLOR or when piped', async () => {
+    await tt(dir, ['assign', 'backend', 'Build the API']);
+    const onTerminal = (env: Record<string, string>) => spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(TT_BIN)} task list`, '/dev/null'], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, TERM: 'xterm', NO_COLOR: undefined, ...env }, timeout: 60_000,
+    });
+    const coloured = onTerminal({});
+    expect(coloured.status).toBe(0);
+    expect(coloured.stdout).toContain('\x1b[36massigned\x1b[39m');
+    expect(onTerminal({ NO_COLOR: '1' }).stdout).not.toContain('\x1b[');
+    expect((await ttProcess(dir, ['task', 'list'], { TERM: 'xterm' })).stdout).not.toContain('\x1b[');
+  }, 90_000);
 
   it('a usage error names the missing argument and points to the command\'s own help', async () => {
     const run = await tt(dir, ['send', 'backend']);
