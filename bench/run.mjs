@@ -8,7 +8,7 @@
 // compared commands are interleaved (A,B,A,B…) after a warm-up, and the figures
 // go to stdout (a table), bench/results.json and bench/RESULTS.md.
 //
-//   node bench/run.mjs [--quick] [--only NAME[,NAME]] [--keep] [--no-write] [--tt PATH]
+//   node bench/run.mjs [--quick] [--only NAME[,NAME]] [--keep] [--no-write] [--tt PATH] [--compare PATH]
 //   scenarios: send, tasks, scale, concurrency, watch, memory, ui, monorepo, merge (one module each in scenarios/)
 //
 // This file is the driver: options, the temporary area, the CLI snapshot, the
@@ -90,7 +90,9 @@ async function main(argv) {
   const newRepo = createRepos({ tmp, processes });
   const towns = createTowns({ lib, processes, newRepo, log, scaleSizes: config.scale });
   let features;
-  const ctx = { root: ROOT, tmp, config, log, processes, report, towns, newRepo, features: () => (features ??= detectFeatures(processes, tmp)) };
+  // Another tt (an older build) the scale scenario runs beside the one under test, interleaved.
+  const compared = options.compare ? { path: options.compare, processes: createProcesses({ env, ttPath: options.compare }) } : null;
+  const ctx = { root: ROOT, tmp, config, log, processes, report, towns, newRepo, compared, features: () => (features ??= detectFeatures(processes, tmp)) };
 
   const info = machine({ env, processes, root: ROOT, cwd: tmp });
   log(`${info.cpus} × ${info.cpu_model}, node ${info.node}, ${info.git}, load average ${info.load_average_at_start.join(' ')}`);

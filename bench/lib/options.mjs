@@ -6,12 +6,14 @@ import { parseArgs } from 'node:util';
 export const SCENARIOS = ['send', 'tasks', 'scale', 'concurrency', 'watch', 'memory', 'ui', 'monorepo', 'merge'];
 
 export function usage() {
-  return `usage: node bench/run.mjs [--quick] [--only NAME[,NAME]] [--keep] [--no-write] [--tt PATH]
+  return `usage: node bench/run.mjs [--quick] [--only NAME[,NAME]] [--keep] [--no-write] [--tt PATH] [--compare PATH]
   --quick      fewer runs and smaller towns (a smoke run, a few minutes at most)
   --only NAME  run only these scenarios (repeatable or comma-separated): ${SCENARIOS.join(', ')}
   --keep       keep the temporary repositories (their folder is printed)
   --no-write   print the table only; leave bench/results.json and bench/RESULTS.md as they are
   --tt PATH    benchmark another tt command (default: bin/tt of this checkout; a .js file runs with node)
+  --compare PATH  also run this tt (say, an older build's bin/tt) in the scale scenario, interleaved
+               with the one under test: before/after medians from one run on a shared machine
 Writes bench/results.json and bench/RESULTS.md.`;
 }
 
@@ -33,6 +35,7 @@ export function parseOptions(argv) {
         // Node 20's parseArgs has no --no-X negation: the option is named as typed.
         'no-write': { type: 'boolean', default: false },
         tt: { type: 'string' },
+        compare: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -40,6 +43,7 @@ export function parseOptions(argv) {
     throw new BenchUsageError(error.message);
   }
   if (values.tt === '') throw new BenchUsageError('--tt needs a path');
+  if (values.compare === '') throw new BenchUsageError('--compare needs a path');
   const only = values.only.flatMap((value) => value.split(',')).map((s) => s.trim()).filter(Boolean);
   if (values.only.length && !only.length) throw new BenchUsageError('--only needs a scenario name');
   for (const name of only) {
@@ -52,6 +56,7 @@ export function parseOptions(argv) {
     keep: values.keep,
     write: !values['no-write'],
     tt: values.tt === undefined ? null : path.resolve(values.tt),
+    compare: values.compare === undefined ? null : path.resolve(values.compare),
     selected: only.length ? SCENARIOS.filter((s) => only.includes(s)) : SCENARIOS,
   };
 }

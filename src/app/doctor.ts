@@ -25,6 +25,7 @@ import { agentNames } from './agents.js';
 import { mergeSetupProblems, registerMergeDriver } from './merge-setup.js';
 import { MERGED_BODY_MARKER } from '../core/merge.js';
 import type { OpContext } from './context.js';
+import { holdsRefusedEdit } from './refused-edits.js';
 import { checkParallelWork, fixParallelWork, type ParallelFindingKind } from './doctor-parallel.js';
 
 export type FindingKind =
@@ -221,7 +222,11 @@ async function checkGit(town: Town, findings: Finding[]): Promise<void> {
   for (const { code, path: file } of status) {
     // Committing the journal takes these in; damaged and temp files are reported already.
     if (journaled || alreadyReported.has(file) || TEMP_FILE_PATTERN.test(path.posix.basename(file))) continue;
-    findings.push(finding('uncommitted', file, `changed by hand and not committed (${code.trim()}); \`tt watch\` takes valid direct edits in`));
+    // A hand edit tt watch already refused is no edit waiting to be taken in: readers show the committed version.
+    const refused = holdsRefusedEdit(town.root, file);
+    findings.push(finding('uncommitted', file, refused
+      ? 'a hand edit tt refused (tt watch told the conductor why): tt shows the committed version; undo the edit (git checkout -- FILE), or make the change with tt'
+      : `changed by hand and not committed (${code.trim()}); \`tt watch\` takes valid direct edits in`));
   }
 }
 

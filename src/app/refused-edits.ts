@@ -32,15 +32,7 @@ export function refusedTaskEdits(town: Town, tasks: readonly Task[]): Map<string
   if (reported.size === 0) return found;
   for (const task of tasks) {
     const rel = townPaths.task(task.id);
-    const versions = reported.get(rel);
-    if (!versions) continue;
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path.join(town.root, rel));
-    } catch {
-      continue;
-    }
-    if (!versions.includes(blobId(bytes, 'sha1')) && !versions.includes(blobId(bytes, 'sha256'))) continue;
+    if (!holdsReportedVersion(town.root, rel, reported)) continue;
     const text = runTaskSync(town.root, committedTextTask(rel));
     let committed: Task | null = null;
     try {
@@ -51,6 +43,23 @@ export function refusedTaskEdits(town: Town, tasks: readonly Task[]): Map<string
     found.set(task.id, { path: rel, committed });
   }
   return found;
+}
+
+/** Whether the file `rel` holds, as it is now, a version tt watch refused and reported (any town file). */
+export function holdsRefusedEdit(root: string, rel: string): boolean {
+  return holdsReportedVersion(root, rel, reportedVersions(root));
+}
+
+function holdsReportedVersion(root: string, rel: string, reported: ReadonlyMap<string, readonly string[]>): boolean {
+  const versions = reported.get(rel);
+  if (!versions) return false;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path.join(root, rel));
+  } catch {
+    return false;
+  }
+  return versions.includes(blobId(bytes, 'sha1')) || versions.includes(blobId(bytes, 'sha256'));
 }
 
 /** The tasks as committed where a hand edit of them was refused, and a note for each. */

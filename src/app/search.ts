@@ -4,13 +4,15 @@
  * message bodies, unread and read. Tasks come from a view cached with the
  * tasks (one line each, made only when a task file changed); messages from
  * each message folder's index (store/message-index.ts). A search is then a
- * scan of a few megabytes of text for the needle, and only the lines it hits
- * are decoded and checked field by field.
+ * scan of a few megabytes of bytes for the needle (both hold the searched
+ * text lower-cased), only the lines it hits are decoded and checked field by
+ * field, and only the hits shown (`limit`) read their file for the text as
+ * written.
  */
 import { UsageError } from '../errors.js';
 import { PRIORITIES, TASK_STATES, type Priority, type Task } from '../core/types.js';
-import { escapeField, matchMessageFolder, unescapeField, type IndexedMessage } from '../store/message-index.js';
-import { listInboxOwners, viewTasks, type Problem } from '../store/reader.js';
+import { escapeField, linesHolding, matchMessageFolder, messageText, unescapeField, type IndexedMessage } from '../store/message-index.js';
+import { listInboxOwners, readTask, viewTasks, type Problem } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
 import { resolveAgent } from './agents.js';
@@ -51,47 +53,38 @@ export interface MessageHit extends Omit<IndexedMessage, 'body'> {
 }
 
 export interface SearchResult {
+  /** The first `limit` of each kind. */
   tasks: TaskHit[];
   messages: MessageHit[];
+  /** How many of each kind matched. */
+  matches: { tasks: number; messages: number };
   problems: Problem[];
 }
 
 // Task lines use the message index's escaping: fields separated by tabs; tabs, newlines and backslashes escaped.
 
 /** The tasks' search view (bump the id when the line changes shape). */
-const TASK_LINES_VIEW = 'search-lines-v1';
+const TASK_LINES_VIEW = 'search-lines-v3';
 const TASK_LINE_FIELDS = ['id', 'state', 'priority', 'assignee', 'reviewer', 'created', 'tags', 'title', 'result', 'body'] as const;
-
-function taskLine(task: Task): string {
-  return `${[task.id, task.state, task.priority, task.assignee ?? '', task.reviewer ?? '', task.created, task.tags.join(','), task.title, task.result ?? '', task.body].map(escapeField).join('\t')}\n`;
-}
-
-function decodeTaskLine(line: string): Record<(typeof TASK_LINE_FIELDS)[number], string> {
-  const values = line.split('\t').map(unescapeField);
-  return Object.fromEntries(TASK_LINE_FIELDS.map((name, i) => [name, values[i] ?? ''])) as Record<(typeof TASK_LINE_FIELDS)[number], string>;
-}
+type TaskLine = Record<(typeof TASK_LINE_FIELDS)[number], string>;
 
 /**
- * The lines of `lines` that hold the needle somewhere (any field, so each is
- * checked after). Lower-casing the whole text once keeps positions when it
- * keeps the length, which is all but never otherwise; else line by line.
+ * A task's line: what filters and sorts a hit, then title, result and
+ * description lower-cased, as the needle is: a search scans the view's bytes
+ * and decodes only the lines it hits (decoding and lower-casing a view of
+ * 10,000 tasks cost more than the search itself). The hits shown read their
+ * task for the text as written.
  */
-function candidateLines(lines: string, needle: string): string[] {
-  const escaped = escapeField(needle);
-  const lower = lines.toLowerCase();
-  if (lower.length !== lines.length) return lines.split('\n').filter((line) => line.toLowerCase().includes(escaped));
-  const found: string[] = [];
-  let from = 0;
-  for (;;) {
-    const at = lower.indexOf(escaped, from);
-    if (at < 0) return found;
-    const start = lower.lastIndexOf('\n', at) + 1;
-    let end = lower.indexOf('\n', at);
-    if (end < 0) end = lower.length;
-    found.push(lines.slice(start, end));
-    from = end + 1;
-  }
+function taskLine(task: Task): string {
+  const searched = [task.title, task.result ?? '', task.body].map((text) => text.toLowerCase());
+  return `${[task.id, task.state, task.priority, task.assignee ?? '', task.reviewer ?? '', task.created, task.tags.join(','), ...searched].map(escapeField).join('\t')}\n`;
 }
+
+function decodeTaskLine(line: string): TaskLine {
+  const values = line.split('\t').map(unescapeField);
+  return Object.fromEntries(TASK_LINE_FIELDS.map((name, i) => [name, values[i] ?? ''])) as TaskLine;
+}
+
 
 const SNIPPET_CHARS = 100;
 
@@ -121,46 +114,77 @@ function parseStates(state: string | undefined): string[] | undefined {
   return states;
 }
 
-function searchTasks(town: Town, needle: string, states: string[] | undefined, agent: string | undefined, problems: Problem[]): TaskHit[] {
+/** A task that matched, as its line says (the searched fields lower-cased), and the first field that matched. */
+interface TaskMatch {
+  line: TaskLine;
+  field: TaskField;
+}
+
+const SEARCHED_FIELDS = [['title', 'title'], ['body', 'description'], ['result', 'result']] as const;
+
+function searchTasks(town: Town, needle: string, states: string[] | undefined, agent: string | undefined, problems: Problem[]): TaskMatch[] {
   const view = viewTasks(town.root, { id: TASK_LINES_VIEW, render: (tasks) => tasks.map(taskLine).join('') });
   problems.push(...view.problems);
-  const hits: TaskHit[] = [];
-  for (const line of candidateLines(view.bytes.toString('utf8'), needle)) {
-    const task = decodeTaskLine(line);
-    if (states && !states.includes(task.state)) continue;
-    if (agent && task.assignee !== agent && task.reviewer !== agent) continue;
-    const field = (['title', 'body', 'result'] as const).find((name) => task[name].toLowerCase().includes(needle));
-    if (!field) continue;
-    hits.push({
-      kind: 'task', id: task.id, path: townPaths.task(task.id), title: task.title, state: task.state as Task['state'],
-      priority: task.priority as Priority, assignee: task.assignee || null, reviewer: task.reviewer || null,
-      tags: task.tags ? task.tags.split(',') : [], created: task.created,
-      field: field === 'body' ? 'description' : field, snippet: snippet(task[field], needle),
-    });
+  const matches: TaskMatch[] = [];
+  for (const text of linesHolding(view.bytes, Buffer.from(escapeField(needle)))) {
+    const line = decodeTaskLine(text);
+    if (states && !states.includes(line.state)) continue;
+    if (agent && line.assignee !== agent && line.reviewer !== agent) continue;
+    const field = SEARCHED_FIELDS.find(([name]) => line[name].includes(needle))?.[1];
+    if (field) matches.push({ line, field });
   }
   // the task list's order: the most urgent first, then the oldest
   // (code-unit comparison: ISO times and ids need no locale, and localeCompare costs ~20 µs a call)
-  return hits.sort((a, b) => (PRIORITY_RANK[b.priority] ?? 0) - (PRIORITY_RANK[a.priority] ?? 0) || compareText(a.created, b.created) || compareText(a.id, b.id));
+  return matches.sort(({ line: a }, { line: b }) => (PRIORITY_RANK[b.priority] ?? 0) - (PRIORITY_RANK[a.priority] ?? 0) || compareText(a.created, b.created) || compareText(a.id, b.id));
 }
 
-function searchMessages(town: Town, needle: string, agent: string | undefined, problems: Problem[]): MessageHit[] {
-  const hits: MessageHit[] = [];
+/** A shown task hit: title and the text around the match as written (from its file), or lower-cased when the file is gone since. */
+function taskHit(town: Town, { line, field }: TaskMatch, needle: string): TaskHit {
+  let task: Task | undefined;
+  try {
+    task = readTask(town.root, line.id);
+  } catch {
+    task = undefined;
+  }
+  const text = field === 'description' ? (task?.body ?? line.body) : field === 'title' ? (task?.title ?? line.title) : (task?.result ?? line.result);
+  return {
+    kind: 'task', id: line.id, path: townPaths.task(line.id), title: task?.title ?? line.title, state: line.state as Task['state'],
+    priority: line.priority as Priority, assignee: line.assignee || null, reviewer: line.reviewer || null,
+    tags: line.tags ? line.tags.split(',') : [], created: line.created, field, snippet: snippet(text, needle),
+  };
+}
+
+/** A message that matched, its body lower-cased as indexed: the snippet is made only for the hits shown. */
+interface MessageMatch {
+  message: Omit<IndexedMessage, 'body'> & { read: boolean };
+  body: string;
+}
+
+function searchMessages(town: Town, needle: string, agent: string | undefined, problems: Problem[]): MessageMatch[] {
+  const matches: MessageMatch[] = [];
   for (const owner of listInboxOwners(town.root)) {
     for (const [dir, read] of [[townPaths.inbox(owner), false], [townPaths.readDir(owner), true]] as const) {
       const found = matchMessageFolder(town.root, dir, owner, needle);
       problems.push(...found.problems);
       for (const { body, ...message } of found.candidates) {
         if (agent && message.to !== agent && message.from !== agent) continue;
-        if (!body.toLowerCase().includes(needle)) continue;
-        hits.push({ kind: 'message', ...message, read, snippet: snippet(body, needle) });
+        if (!body.includes(needle)) continue;
+        matches.push({ message: { ...message, read }, body });
       }
     }
   }
   // newest first; ids sort by time
-  return hits.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return matches.sort((a, b) => (a.message.id < b.message.id ? 1 : a.message.id > b.message.id ? -1 : 0));
 }
 
-export function searchTown(town: Town, options: SearchOptions): SearchResult {
+/** A shown message hit: the text around the match as written (from its file), or lower-cased when the file is gone since. */
+function messageHit(town: Town, { message, body }: MessageMatch, needle: string): MessageHit {
+  const text = messageText(town.root, message.path);
+  return { kind: 'message', ...message, snippet: snippet(text ?? body, needle) };
+}
+
+/** `limit`: at most this many of each kind are returned (0: all); `matches` counts them all. */
+export function searchTown(town: Town, options: SearchOptions & { limit: number }): SearchResult {
   const needle = options.text.toLowerCase();
   if (!needle.trim()) throw new UsageError('search for what? give the text to look for (tt search "login bug")');
   const states = parseStates(options.state);
@@ -170,5 +194,11 @@ export function searchTown(town: Town, options: SearchOptions): SearchResult {
   const problems: Problem[] = [];
   const tasks = options.tasks || both ? searchTasks(town, needle, states, agent, problems) : [];
   const messages = (options.messages || both) && !states ? searchMessages(town, needle, agent, problems) : [];
-  return { tasks, messages, problems };
+  const cut = <T>(list: T[]) => (options.limit === 0 ? list : list.slice(0, options.limit));
+  return {
+    tasks: cut(tasks).map((match) => taskHit(town, match, needle)),
+    messages: cut(messages).map((match) => messageHit(town, match, needle)),
+    matches: { tasks: tasks.length, messages: messages.length },
+    problems,
+  };
 }

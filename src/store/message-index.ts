@@ -15,9 +15,13 @@
  *
  * A search reads the index as bytes and looks for the needle's bytes: only
  * the lines it hits are decoded (at 100,000 messages, decoding and
- * lower-casing all of it would cost more than the rest of the command).
+ * lower-casing all of it would cost more than the rest of the command). A
+ * body is indexed lower-cased (as the needle is), and only that way: the
+ * index is read whole by every search, so it holds each body once; the few
+ * hits a search shows read their own file for the text as written
+ * (`messageText`).
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { MESSAGE_ID_PATTERN } from '../core/ids.js';
 import type { Message } from '../core/types.js';
@@ -27,7 +31,7 @@ import { statePaths } from './state-dir.js';
 import { fingerprint, isFingerprint, isSettled, sameFingerprint, type Fingerprint } from './stat-cache.js';
 import { notAFolder, readTownFile, toProblem, type Problem } from './town-file.js';
 
-const FORMAT = 'tt-message-index-v2';
+const FORMAT = 'tt-message-index-v3';
 const NEWLINE = 0x0a;
 
 /** One indexed message: the fields a search result shows, and the body it matches. */
@@ -39,6 +43,7 @@ export interface IndexedMessage {
   task: string | null;
   created: string;
   urgent: boolean;
+  /** The body lower-cased (messageText reads it as written). */
   body: string;
   /** Relative to the town root. */
   path: string;
@@ -69,16 +74,13 @@ export function unescapeField(text: string): string {
 }
 
 /**
- * stem (the file name without .md: the id), from, type, task, urgent, body,
- * and the body lower-cased when that differs: a search for a lower-cased
- * needle then scans the file's bytes as they are, never decoding or
- * lower-casing the whole index. The time is the id's; the addressee the folder's.
+ * stem (the file name without .md: the id), from, type, task, urgent and the
+ * body lower-cased: a search for a lower-cased needle then scans the file's
+ * bytes as they are, never decoding or lower-casing the whole index. The time
+ * is the id's; the addressee the folder's.
  */
 function encodeLine(stem: string, message: Message): string {
-  const head = [stem, message.from, message.type, message.task ?? '', message.urgent ? '1' : '0'].map(escapeField).join('\t');
-  const body = escapeField(message.body);
-  const lower = body.toLowerCase();
-  return `${head}\t${body}${lower === body ? '' : `\t${lower}`}\n`;
+  return `${[stem, message.from, message.type, message.task ?? '', message.urgent ? '1' : '0', message.body.toLowerCase()].map(escapeField).join('\t')}\n`;
 }
 
 /** 20261125T212000123Z-k3f9qa → 2026-11-25T21:20:00.123Z */
@@ -96,7 +98,16 @@ function decodeLine(line: string, relDir: string, owner: string): IndexedMessage
 }
 
 function fromMessage(message: Message, rel: string): IndexedMessage {
-  return { id: message.id, from: message.from, to: message.to, type: message.type, task: message.task, created: message.created, urgent: message.urgent, body: message.body, path: rel };
+  return { id: message.id, from: message.from, to: message.to, type: message.type, task: message.task, created: message.created, urgent: message.urgent, body: message.body.toLowerCase(), path: rel };
+}
+
+/** A message's body as written, for the hits a search shows; undefined when its file cannot be read now (moved, say). */
+export function messageText(root: string, rel: string): string | undefined {
+  try {
+    return parseMessage(readTownFile(root, rel), rel).body;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -114,14 +125,41 @@ function isHeader(value: unknown, relDir: string): value is Header {
     Array.isArray(header.others) && header.others.every((name) => typeof name === 'string');
 }
 
-/** The cache file: its header, and its lines as bytes (a view of the file's buffer). */
-function loadCache(file: string, relDir: string): { header: Header; lines: Buffer } | undefined {
-  let bytes: Buffer;
+/**
+ * One buffer for every index a search reads, grown as needed: a search reads
+ * some forty files of up to megabytes each, and fresh memory for each costs
+ * more than the read. What is read is decoded before the next file is.
+ */
+let readBuffer = Buffer.alloc(0);
+
+function readWhole(file: string): Buffer | undefined {
+  let fd: number;
   try {
-    bytes = readFileSync(file);
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     return undefined;
   }
+  try {
+    const size = fstatSync(fd).size;
+    if (readBuffer.length < size) readBuffer = Buffer.allocUnsafe(Math.max(size, readBuffer.length * 2));
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, readBuffer, read, size - read, read);
+      if (n === 0) return undefined; // cut short while read
+      read += n;
+    }
+    return readBuffer.subarray(0, size);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The cache file: its header, and its lines as bytes (a view of the shared read buffer: decode before the next load). */
+function loadCache(file: string, relDir: string): { header: Header; lines: Buffer } | undefined {
+  const bytes = readWhole(file);
+  if (!bytes) return undefined;
   const end = bytes.indexOf(NEWLINE);
   if (end < 0) return undefined;
   try {
@@ -143,9 +181,9 @@ function saveCache(file: string, header: Header, lines: string): void {
   }
 }
 
-/** The lines of `lines` holding `needle` (bytes), decoded; each line once. */
-function scanLines(lines: Buffer, needle: Buffer, relDir: string, owner: string): IndexedMessage[] {
-  const found: IndexedMessage[] = [];
+/** The lines of `lines` (UTF-8, one record a line) whose bytes hold `needle`, as text; each line once. */
+export function linesHolding(lines: Buffer, needle: Buffer): string[] {
+  const found: string[] = [];
   let from = 0;
   for (;;) {
     const at = lines.indexOf(needle, from);
@@ -153,9 +191,13 @@ function scanLines(lines: Buffer, needle: Buffer, relDir: string, owner: string)
     const start = lines.lastIndexOf(NEWLINE, at) + 1;
     let end = lines.indexOf(NEWLINE, at);
     if (end < 0) end = lines.length;
-    found.push(decodeLine(lines.toString('utf8', start, end), relDir, owner));
+    found.push(lines.toString('utf8', start, end));
     from = end + 1;
   }
+}
+
+function scanLines(lines: Buffer, needle: Buffer, relDir: string, owner: string): IndexedMessage[] {
+  return linesHolding(lines, needle).map((line) => decodeLine(line, relDir, owner));
 }
 
 /**

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { randomBase32 } from '../core/ids.js';
 import { ensureDir } from './fs-safe.js';
 import { localStateDir } from './state-dir.js';
-import { encodeCacheFile, FORMAT, isHeader, isJsonPlain, LENGTH_DIGITS, readExactly, sameNames, type CachedProblem, type Header } from './cache-format.js';
+import { decodeHeader, encodeCacheFile, FORMAT, isJsonPlain, readExactly, sameNames, type CachedProblem, type Header } from './cache-format.js';
 import { FINGERPRINT_FIELDS, fingerprint, isSettled, sameFingerprint, type Fingerprint } from './stat-cache.js';
 
 export type { CachedProblem } from './cache-format.js';
@@ -105,11 +105,9 @@ export class FolderCache<T> {
       // A small cache is read whole, once; a large one a section at a time, as needed.
       if (stat.size <= READ_WHOLE_BYTES) this.whole = readExactly(fd, stat.size, 0);
       const read = (length: number, position: number) => (this.whole ? this.whole.subarray(position, position + length) : readExactly(fd, length, position));
-      const headerBytes = Number(read(LENGTH_DIGITS + 1, 0).toString('latin1', 0, LENGTH_DIGITS));
-      if (!Number.isSafeInteger(headerBytes) || headerBytes <= 0) return;
-      const header: unknown = JSON.parse(read(headerBytes, LENGTH_DIGITS + 1).toString('utf8'));
-      if (!isHeader(header, this.dir)) return;
-      const start = LENGTH_DIGITS + 1 + headerBytes;
+      const decoded = decodeHeader(read, this.dir);
+      if (!decoded) return;
+      const { header, start } = decoded;
       const sections = header.records + header.views.reduce((sum, view) => sum + view[1], 0);
       if (stat.size !== start + sections) return;
       this.header = header;
@@ -316,7 +314,7 @@ export class FolderCache<T> {
     const old = this.header;
     if (old) {
       this.hits.forEach((hit, i) => {
-        if (hit === 1) entries.push([old.names[i]!, old.stamps.slice(i * FINGERPRINT_FIELDS, (i + 1) * FINGERPRINT_FIELDS), this.outcomeAt(i)]);
+        if (hit === 1) entries.push([old.names[i]!, Array.from(old.stamps.subarray(i * FINGERPRINT_FIELDS, (i + 1) * FINGERPRINT_FIELDS)), this.outcomeAt(i)]);
       });
     }
     for (const [name, { stamp, outcome }] of this.fresh) entries.push([name, stamp, outcome]);
@@ -334,7 +332,7 @@ export class FolderCache<T> {
     for (const [id, view] of this.newViews) views.set(id, view);
     const sections = [Buffer.from(JSON.stringify(records)), ...[...views.values()].map((view) => view.bytes)];
     const header: Header = {
-      format: FORMAT, dir: this.dir, names, stamps, problems, records: sections[0]!.length,
+      format: FORMAT, dir: this.dir, names, stamps: Float64Array.from(stamps), problems, records: sections[0]!.length,
       views: [...views].map(([id, view], i) => [id, sections[i + 1]!.length, view.count]),
       ...(this.listed ? { listing: { names: sameNames(this.listed.names, names) ? null : this.listed.names, folder: this.listed.folder } } : {}),
     };

@@ -1,11 +1,10 @@
 /** tt search and tt completion (issue 20, item 2). */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { laterAsync } from '../helpers/later.js';
 import { tempRepo, treeSnapshot } from '../helpers/repo.js';
-import { REPO_ROOT, townWithTeam, tt } from '../helpers/tt.js';
+import { townWithTeam, tt } from '../helpers/tt.js';
 
 interface Hit { kind: 'task' | 'message'; id: string; path: string; field?: string; snippet: string; read?: boolean; to?: string; from?: string }
 interface SearchDoc { kind: string; query: string; matches: { tasks: number; messages: number }; limit: number; results: Hit[] }
@@ -112,16 +111,6 @@ describe('tt completion', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('use bash, zsh, fish');
   });
-
-  it('the bash script completes through a real bash and the real tt', async () => {
-    const script = (await tt(dir, ['completion', 'bash'])).stdout;
-    writeFileSync(path.join(dir, 'tt-completion.bash'), script);
-    const run = spawnSync('bash', ['-c', 'source ./tt-completion.bash; COMP_WORDS=(tt task re); COMP_CWORD=2; _tt_complete; printf "%s\\n" "${COMPREPLY[@]}"'], {
-      cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: `${path.join(REPO_ROOT, 'bin')}${path.delimiter}${process.env.PATH ?? ''}` }, timeout: 60_000,
-    });
-    expect(run.stderr).toBe('');
-    expect(run.stdout.split('\n').filter(Boolean)).toEqual(['requeue', 'reassign']);
-  }, 60_000);
 
   it('completes commands, subcommands, options, choices, agent names and task ids', async () => {
     const id = (await tt(dir, ['assign', 'backend', 'Build the API', '--json'])).json<{ task: { id: string } }>().task.id;

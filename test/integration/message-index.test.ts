@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMessage } from '../../src/app/messages.js';
 import { formatMessage } from '../../src/store/records.js';
-import { matchMessageFolder } from '../../src/store/message-index.js';
+import { matchMessageFolder, messageText } from '../../src/store/message-index.js';
 import { later } from '../helpers/later.js';
 import { stateDir, tempRepo } from '../helpers/repo.js';
 
@@ -22,7 +22,11 @@ function folderWith(bodies: string[]): string {
   return root;
 }
 
-const bodiesOf = (root: string, needle: string) => later(() => matchMessageFolder(root, DIR, 'backend', needle)).candidates.map((m) => m.body);
+/** The bodies, as written, of the candidates for `needle` (the index holds them lower-cased; a hit shown reads its file). */
+const bodiesOf = (root: string, needle: string) => later(() => matchMessageFolder(root, DIR, 'backend', needle)).candidates.map((m) => {
+  expect(m.body).toBe(m.body.toLowerCase());
+  return messageText(root, m.path);
+});
 
 describe('message index', () => {
   it('finds a needle across case (Unicode too), tabs, newlines and backslashes, and gives the fields back exactly', () => {
@@ -32,7 +36,7 @@ describe('message index', () => {
     expect(bodiesOf(root, 'one\nline')).toEqual(['line one\nline\ttwo\n']);
     expect(bodiesOf(root, 'c:\\temp\\new')).toEqual(['path C:\\temp\\new\n']);
     const [first] = later(() => matchMessageFolder(root, DIR, 'backend', 'äpfel')).candidates;
-    expect(first).toMatchObject({ from: 'conductor', to: 'backend', type: 'info', task: null, urgent: true, created: '2026-11-25T09:00:00.000Z' });
+    expect(first).toMatchObject({ from: 'conductor', to: 'backend', type: 'info', task: null, urgent: true, created: '2026-11-25T09:00:00.000Z', body: 'ship the äpfel build\n' });
     expect(first!.path).toBe(`${DIR}/${first!.id}.md`);
     // the second pass answers from the cache, the same
     expect(bodiesOf(root, 'äpfel')).toEqual(['Ship the ÄPFEL build\n']);

@@ -26,12 +26,8 @@ export interface SearchData {
 export function search(session: Session, input: SearchInput): Answer<SearchData> {
   const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError('--limit is a whole number, 0 for all');
-  const found = searchTown(session.town(), input);
-  const cut = <T>(list: T[]) => (limit === 0 ? list : list.slice(0, limit));
-  const data: SearchData = {
-    tasks: cut(found.tasks), messages: cut(found.messages),
-    matches: { tasks: found.tasks.length, messages: found.messages.length }, limit,
-  };
+  const found = searchTown(session.town(), { ...input, limit });
+  const data: SearchData = { tasks: found.tasks, messages: found.messages, matches: found.matches, limit };
   return {
     kind: 'search',
     payload: { query: input.text, matches: data.matches, limit, results: [...data.tasks, ...data.messages] },
