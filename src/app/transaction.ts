@@ -22,7 +22,8 @@ import { publishCommits, setIndexEntries, type CommitPlace, type CommitSpec, typ
 import { operationInProgress } from '../git/repo-state.js';
 import { objectFormat, readHeadCommit, recentCommits } from '../git/git-dir.js';
 import { acquireIndexLock } from '../git/index-lock.js';
-import { topLevelTask } from '../git/repo.js';
+import { revParseTask, topLevelTask } from '../git/repo.js';
+import { isAncestorTask } from '../git/worktree.js';
 import { runTask } from '../git/task.js';
 import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR, TOWN_ACTIONS } from '../core/types.js';
@@ -35,6 +36,7 @@ import { TOWN_DIR_NAME } from '../store/paths.js';
 import { ensureStateDir, localStateDir, statePaths, writeStateFile } from '../store/state-dir.js';
 import { migrateLegacyRunDir } from './local-state.js';
 import { listPending, readJournal, readText, writeJournal, type PendingCommit } from './journal.js';
+import { finishInterruptedMerge } from './merge-journal.js';
 import { TownWriter } from './town-writer.js';
 import type { Town } from '../store/town.js';
 
@@ -48,6 +50,20 @@ export interface ChangeDescription {
   /** Extra trailers after the standard ones, e.g. `Reviewed-by`. */
   trailers?: readonly Trailer[];
   body?: string;
+}
+
+/**
+ * A change that goes with a move of one of the repository's branches (an
+ * approval with the merge of its task branch): the change is journaled first,
+ * then `land` moves the branch (and may refuse, changing nothing), then the
+ * change's files are written and committed. A kill in between leaves a
+ * journal entry the next write commits if `commit` is on `ref`, and drops if
+ * it is not — both or neither.
+ */
+export interface Landing {
+  ref: string;
+  commit: string;
+  land: () => Promise<void>;
 }
 
 export type CommitOutcome =
@@ -101,8 +117,8 @@ function specOf(pending: PendingCommit, prefix: string): CommitSpec {
   };
 }
 
-/** Test hook: `TINYTOWN_TEST_KILL_AT=files|objects|ref|index` kills this process (SIGKILL) right after that step of a write. */
-function killForTests(step: 'files' | CommitStep): void {
+/** Test hook: `TINYTOWN_TEST_KILL_AT=journaled|files|objects|ref|index` kills this process (SIGKILL) right after that step of a write. */
+export function killForTests(step: 'journaled' | 'files' | 'merge' | CommitStep): void {
   if (process.env.TINYTOWN_TEST_KILL_AT === step) process.kill(process.pid, 'SIGKILL');
 }
 
@@ -243,12 +259,41 @@ async function restoreRevertedChanges(town: Town): Promise<void> {
   writeLastCommit(town, readHeadCommit(town.gitDir) ?? head);
 }
 
+/** Is `commit` on `ref` (at its tip or below it)? */
+async function isOnBranch(town: Town, ref: string, commit: string): Promise<boolean> {
+  const tip = await runTask(town.root, revParseTask(ref)).catch(() => undefined);
+  if (!tip) return false;
+  return tip === commit || await runTask(town.root, isAncestorTask(commit, tip));
+}
+
+/**
+ * What a killed write left half done, settled before anything reads the town
+ * (under the lock): a task merge whose branch moved gets the checkout's merged
+ * paths (merge-journal.ts); a journaled change that waited for a branch move
+ * that never happened is dropped (its files were never written). The rest of
+ * the journal is committed as usual, by this write.
+ */
+async function settleInterruptedWork(town: Town): Promise<void> {
+  await finishInterruptedMerge(town);
+  let landed = false;
+  for (const name of listPending(town.root)) {
+    const file = path.join(statePaths.pendingDir(town.root), name);
+    const requires = readJournal(town.root, file)?.requires;
+    if (!requires) continue;
+    if (await isOnBranch(town, requires.ref, requires.commit)) landed = true;
+    else unlinkSync(file);
+  }
+  // A change whose branch move landed never wrote its files (the kill came first): committed now, so what follows reads it.
+  if (landed) await commitJournal(town);
+}
+
 /** Commits what earlier changes journaled (used by tt doctor --fix and tt sync); returns how many entries it took. */
 export async function flushJournal(town: Town): Promise<number> {
   const lock = await acquireLock(statePaths.lock(town.root));
   try {
     const blocker = commitBlocker(town);
     if (blocker) throw new ConflictError(`${blocker}: finish it first, then run this again`);
+    await settleInterruptedWork(town);
     const count = listPending(town.root).length;
     await commitJournal(town);
     return count;
@@ -272,25 +317,37 @@ export interface TransactionResult<T> {
   commit: CommitOutcome;
 }
 
+export interface TownChange<T> {
+  result: T;
+  change: ChangeDescription;
+  /** The branch move this change goes with (see Landing); absent for a plain town change. */
+  landing?: Landing | undefined;
+}
+
 export async function transact<T>(
   town: Town,
-  work: (writer: TownWriter) => { result: T; change: ChangeDescription } | Promise<{ result: T; change: ChangeDescription }>,
+  work: (writer: TownWriter) => TownChange<T> | Promise<TownChange<T>>,
 ): Promise<TransactionResult<T>> {
   // Before the first lock: an older town's journal (run/pending/) is moved in and committed like any other.
   migrateLegacyRunDir(town.root);
   const lock = await acquireLock(statePaths.lock(town.root));
   try {
     const autoCommit = town.config.git.auto_commit;
-    const blocker = autoCommit ? commitBlocker(town) : undefined;
+    const blocker = commitBlocker(town);
+    // A git merge or rebase of the person's own holds the checkout: what a killed tt write left waits for it to end.
+    if (!blocker) await settleInterruptedWork(town);
     if (autoCommit && !blocker) await restoreRevertedChanges(town);
     const writer = new TownWriter(town.root);
-    const { result, change } = await work(writer);
+    const { result, change, landing } = await work(writer);
+    if (landing && blocker) throw new ConflictError(`${blocker}: finish it first, then run this again (nothing was changed)`);
+    if (landing && writer.touched.length === 0) throw new Error('a change that lands with a branch move must write a town file');
     if (writer.touched.length === 0) {
       // Nothing of its own to commit; what earlier commands left journaled is finished now.
       if (autoCommit && !blocker) await commitJournal(town);
       return { result, commit: { status: 'unchanged' } };
     }
     if (!autoCommit) {
+      await landing?.land();
       writer.apply();
       return { result, commit: { status: 'disabled' } };
     }
@@ -300,11 +357,15 @@ export async function transact<T>(
       ...(change.body ? { body: change.body } : {}),
       trailers: changeTrailers(change),
       author: change.agent,
+      ...(landing ? { requires: { ref: landing.ref, commit: landing.commit } } : {}),
     };
     const journalName = `${newMessageId(new Date())}.json`;
     const journal = path.join(ensureStateDir(town.root, 'pending'), journalName);
     writeJournal(journal, pending);
+    killForTests('journaled');
     try {
+      // The branch moves before any file is written: a refusal here leaves nothing behind.
+      await landing?.land();
       writer.apply();
     } catch (error) {
       unlinkSync(journal);

@@ -7,7 +7,7 @@
  * main checkout untouched throughout.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTown } from '../../src/store/town.js';
@@ -229,7 +229,7 @@ describe('approval merges the reviewed commit', () => {
 });
 
 describe('a kill -9 in the middle of a merge', () => {
-  it('leaves a state the next approval completes: the checkout catches up with the moved branch, the approval lands once', async () => {
+  it('leaves a state the next tt write completes: the checkout catches up with the moved branch, the approval lands once', async () => {
     const dir = await parallelTown();
     const id = await startedTask(dir);
     const work = personsWork(dir);
@@ -247,18 +247,52 @@ describe('a kill -9 in the middle of a merge', () => {
       child.kill('SIGKILL');
     }
     await new Promise((resolve) => child.once('exit', resolve));
-    // Half done: the branch has the merge, the person's checkout does not have its file yet.
+    // Half done: the branch has the merge, the person's checkout does not have its file yet, the approval is only journaled.
     expect(existsSync(path.join(dir, 'src/api.ts'))).toBe(false);
     expect((await ok(dir, ['task', 'show', id]) as { task: { state: string } }).task.state).toBe('review');
-
     const report = await tt(dir, ['doctor', '--json']);
     expect((report.json() as { findings: Array<{ kind: string }> }).findings.map((f) => f.kind)).toContain('unfinished-merge');
-    const again = await ok(dir, ['approve', id, '--as', 'reviewer']) as { task: { state: string } };
-    expect(again.task.state).toBe('completed');
+
+    // Any next write (here a message that has nothing to do with the task) finishes it first.
+    await ok(dir, ['send', 'conductor', 'unrelated', '--as', 'backend']);
+    expect((await ok(dir, ['task', 'show', id]) as { task: { state: string } }).task.state).toBe('completed');
     expect(existsSync(journal)).toBe(false);
     expect(readFileSync(path.join(dir, 'src/api.ts'), 'utf8')).toBe('export const api = 2;\n');
-    expect(git(dir, 'status', '--porcelain', '--', 'src').trim()).toBe('');
-    expect(git(dir, 'log', '--format=%s', `${head}..HEAD`).split('\n').filter((line) => /: (merge|approve) /.test(line))).toHaveLength(2);
+    expect(git(dir, 'status', '--porcelain', '--', 'src', '.tinytown').trim()).toBe('');
+    const landed = git(dir, 'log', '--format=%s', `${head}..HEAD`).split('\n').filter((line) => /: (merge|approve|send) /.test(line));
+    expect(landed.map((line) => /: (\w+) /.exec(line)![1])).toEqual(['send', 'approve', 'merge']);
+    // Approving again changes nothing: the task is completed, once.
+    const again = await tt(dir, ['approve', id, '--as', 'reviewer']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/completed/);
+    expect(work()).toBe(snapshot);
+  });
+
+  it('rolls the approval back when the kill came before the branch moved: nothing merged, nothing approved, approving again works', async () => {
+    const dir = await parallelTown();
+    const id = await startedTask(dir);
+    const work = personsWork(dir);
+    const snapshot = work();
+    expect(commitInWorktree(dir, 'backend', 'src/api.ts', 'export const api = 3;\n').code).toBe(0);
+    await ok(dir, ['review', id, '--as', 'backend']);
+    const head = headCommit(dir);
+    // Killed (SIGKILL) right after the approval is journaled, before the merge moves the branch.
+    const killed = await ttProcess(dir, ['approve', id, '--as', 'reviewer'], { TINYTOWN_TEST_KILL_AT: 'journaled' });
+    expect(killed.code).not.toBe(0);
+    expect(killed.stdout).toBe('');
+    expect(readdirSync(path.join(stateDir(dir), 'pending')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    expect(headCommit(dir)).toBe(head);
+
+    await ok(dir, ['send', 'conductor', 'unrelated', '--as', 'backend']);
+    expect(readdirSync(path.join(stateDir(dir), 'pending')).filter((f) => f.endsWith('.json'))).toHaveLength(0);
+    expect(git(dir, 'log', '--format=%s', `${head}..HEAD`).trim()).toMatch(/^tt\(backend\): send [^\n]*$/);
+    expect((await ok(dir, ['task', 'show', id]) as { task: { state: string } }).task.state).toBe('review');
+    expect(existsSync(path.join(dir, 'src/api.ts'))).toBe(false);
+    expect(git(dir, 'status', '--porcelain', '--', '.tinytown').trim()).toBe('');
+
+    const approved = await ok(dir, ['approve', id, '--as', 'reviewer']) as { task: { state: string } };
+    expect(approved.task.state).toBe('completed');
+    expect(readFileSync(path.join(dir, 'src/api.ts'), 'utf8')).toBe('export const api = 3;\n');
     expect(work()).toBe(snapshot);
   });
 });
