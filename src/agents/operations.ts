@@ -128,8 +128,12 @@ export async function prune(session: Session, input: { agent?: string | undefine
     const first = holding[0]!.name;
     throw new ConflictError(`not pruned: ${what.join('; ')} still hold work; move it first (tt reclaim --from ${first} --to AGENT, or --to-backlog), or prune anyway with --force (tt reclaim --from ${first} still finds it)`);
   }
-  const pruned = await pruneAgents(ctx, targets);
-  return controlAnswer({ pruned }, pruned);
+  const { pruned, worktrees } = await pruneAgents(ctx, targets);
+  const answer = controlAnswer({ pruned, worktrees }, pruned);
+  for (const kept of worktrees.filter((item) => !item.removed)) {
+    answer.notes.push(`kept the worktree of ${kept.agent} at ${kept.folder}: it holds ${kept.uncommitted} uncommitted change(s); ${kept.fix}`);
+  }
+  return answer;
 }
 
 export async function recover(session: Session): Promise<Answer<string[]>> {

@@ -23,8 +23,8 @@ import { TASK_BRANCH_PATTERN } from '../core/validate.js';
 import { revParseTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
 import {
-  addWorktreeTask, branchTipTask, createBranchHereTask, detachHereTask, listWorktreesTask, pruneWorktreesTask,
-  switchBranchHereTask, type WorktreeEntry,
+  addWorktreeTask, branchTipTask, createBranchHereTask, detachHereTask, listWorktreesTask, pruneWorktreesTask, removeWorktreeTask,
+  switchBranchHereTask, uncommittedPathsTask, type WorktreeEntry,
 } from '../git/worktree.js';
 import { listAgents, readTask, resolveTaskId } from '../store/reader.js';
 import { cancelTask, updateTask, type TaskResult } from './tasks.js';
@@ -76,6 +76,42 @@ export async function ensureAgentWorktree(town: Town, agent: string): Promise<st
   const head = await runTask(town.root, revParseTask('HEAD'));
   await runTask(town.root, addWorktreeTask(folder, head));
   return folder;
+}
+
+/** What became of a pruned agent's worktree. */
+export interface WorktreeRemoval {
+  agent: string;
+  folder: string;
+  removed: boolean;
+  /** Uncommitted changes that kept it (nothing an agent wrote is deleted). */
+  uncommitted: number;
+  /** What to do about a worktree that was kept. */
+  fix: string | null;
+}
+
+/**
+ * `tt prune` of an agent that worked in a worktree: the worktree goes with it
+ * when it holds no uncommitted work (its task branches stay: their commits
+ * are the work). One holding changes is kept, and the answer says how to
+ * save or drop them.
+ */
+export async function removeAgentWorktree(town: Town, agent: string): Promise<WorktreeRemoval | undefined> {
+  if (!town.gitDir) return undefined;
+  const folder = agentWorktreePath(town.root, agent);
+  const registered = (await listWorktrees(town)).some((entry) => path.resolve(entry.path) === folder);
+  if (!registered || !existsSync(folder)) {
+    if (registered) await runTask(town.root, pruneWorktreesTask());
+    return undefined;
+  }
+  const uncommitted = (await runTask(folder, uncommittedPathsTask())).length;
+  if (uncommitted > 0) {
+    return {
+      agent, folder, removed: false, uncommitted,
+      fix: `commit them there (cd ${folder}) or drop them, then: git worktree remove ${folder} (or tt doctor --fix)`,
+    };
+  }
+  await runTask(town.root, removeWorktreeTask(folder, false));
+  return { agent, folder, removed: true, uncommitted: 0, fix: null };
 }
 
 function shellQuote(text: string): string {

@@ -361,7 +361,9 @@ describe('tt doctor and parallel work', () => {
     // Cancelled: the worktree let go of the branch, which is kept (nothing merged) and reported.
     expect(spawnSync('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: agentWorktreePath(dir, 'backend') }).status).not.toBe(0);
     await ok(dir, ['reserve', 'docs/**', '--ttl', '1s', '--as', 'frontend']);
-    await ok(dir, ['prune', 'backend', '--force']);
+    // The agent's file removed by someone else (a pull, a hand edit): its worktree is left without an owner.
+    git(dir, 'rm', '-q', '.tinytown/agents/backend.md');
+    git(dir, 'commit', '-q', '-m', 'backend is gone');
     await waitFor(async () => ((await ok(dir, ['reservations'])) as { reservations: Array<{ expired: boolean }> }).reservations.every((r) => r.expired), { timeoutMs: 10_000, what: 'the reservation to expire' });
     const report = await tt(dir, ['doctor', '--json']);
     expect(report.code).toBe(1);
@@ -375,5 +377,35 @@ describe('tt doctor and parallel work', () => {
     expect(existsSync(agentWorktreePath(dir, 'backend'))).toBe(false);
     expect(git(dir, 'branch', '--list', 'tt/*').trim()).toBe('');
     expect(trailersOf(dir)['Tinytown-Action']).toEqual(['release']);
+  });
+});
+
+describe('tt prune and worktrees', () => {
+  it('removes a pruned agent\'s clean worktree; keeps one holding uncommitted work and says how to save it', async () => {
+    const dir = await parallelTown();
+    await ok(dir, ['spawn', 'helper', '--worktree', '--no-start', '--cli', 'scripted']);
+    const id = await startedTask(dir);
+    expect(commitInWorktree(dir, 'backend', 'src/kept.ts', 'committed on the branch\n').code).toBe(0);
+    await ok(dir, ['task', 'cancel', id]);
+    await ok(dir, ['task', 'start', (await ok(dir, ['assign', 'helper', 'Draft the docs']) as { task: { id: string } }).task.id, '--as', 'helper']);
+    const helper = agentWorktreePath(dir, 'helper');
+    writeFileSync(path.join(helper, 'draft.md'), 'not committed yet\n');
+
+    const clean = await tt(dir, ['prune', 'backend', '--force', '--json']);
+    expect(clean.code).toBe(0);
+    expect((clean.json() as { worktrees: Array<{ agent: string; removed: boolean }> }).worktrees).toEqual([expect.objectContaining({ agent: 'backend', removed: true })]);
+    expect(existsSync(agentWorktreePath(dir, 'backend'))).toBe(false);
+    expect(git(dir, 'worktree', 'list', '--porcelain')).not.toContain(agentWorktreePath(dir, 'backend'));
+    // The task's branch, with its commit, stays (tt doctor lists it).
+    expect(git(dir, 'log', '-1', '--format=%s', `tt/${id}`).trim()).toBe('backend: src/kept.ts');
+
+    const dirty = await tt(dir, ['prune', 'helper', '--force']);
+    expect(dirty.code).toBe(0);
+    expect(dirty.stderr).toMatch(/kept the worktree of helper at .*: it holds 1 uncommitted change\(s\); commit them there/);
+    expect(readFileSync(path.join(helper, 'draft.md'), 'utf8')).toBe('not committed yet\n');
+    const report = (await tt(dir, ['doctor', '--json'])).json() as { findings: Array<{ kind: string; message: string; fix: string | null }> };
+    const orphan = report.findings.find((f) => f.kind === 'orphan-worktree');
+    expect(orphan?.message).toMatch(/worktree of helper.*1 uncommitted change\(s\), so it is kept/);
+    expect(orphan?.fix).toBeNull();
   });
 });
