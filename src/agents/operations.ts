@@ -13,6 +13,7 @@ import { agentNames, hasRoleTemplate, knownRoles, resolveAgent, type SpawnOption
 import { spawnAgent } from '../app/agents.js';
 import { agentJson } from '../app/json.js';
 import { ensureAgentWorktree } from '../app/worktrees.js';
+import { settleLandedTasks, type LandedTask } from '../app/landed-work.js';
 import type { Session } from '../app/session.js';
 import { readAgentRuntime, writeControl, type AgentControl } from '../store/runtime.js';
 import { agentCommand } from './cli-command.js';
@@ -136,7 +137,17 @@ export async function prune(session: Session, input: { agent?: string | undefine
   return answer;
 }
 
-export async function recover(session: Session): Promise<Answer<string[]>> {
-  const recovered = await recoverAgents(session.town());
-  return controlAnswer({ recovered }, recovered);
+export interface RecoverResult {
+  recovered: string[];
+  /** Stopped agents' tasks whose work was already in the town's branch: closed as landed, not handed out again. */
+  landed: LandedTask[];
+}
+
+/** Marks stale agents stopped, then closes as landed the open tasks of stopped agents whose work already landed (app/landed-work.ts). */
+export async function recover(session: Session): Promise<Answer<RecoverResult>> {
+  const ctx = session.op();
+  const recovered = await recoverAgents(ctx.town);
+  const stopped = agentNames(ctx.town).filter((name) => name !== CONDUCTOR && !readAgentRuntime(ctx.town.root, name).alive);
+  const landed = await settleLandedTasks(ctx, stopped);
+  return controlAnswer({ recovered, landed }, { recovered, landed });
 }

@@ -180,7 +180,9 @@ export async function approveAndMerge(ctx: OpContext, id: string, input: Decisio
       applyTaskAction(before, { kind: 'approve', approvedBy: ctx.actor, reviewedCommit: reviewed }, isoNow(ctx.now()));
       if (!before.branch || !reviewed) throw new ConflictError(`${id} has no reviewed commit to merge: hand it to review again (tt review ${id})`);
       const tip = await runTask(ctx.town.root, branchTipTask(before.branch));
-      if (tip !== reviewed) {
+      // A branch deleted after its reviewed commit landed (merged by hand; tt recover sends such a task to review) needs no tip.
+      const landedWithoutBranch = tip === undefined && await runTask(ctx.town.root, isAncestorTask(reviewed, 'HEAD'));
+      if (tip !== reviewed && !landedWithoutBranch) {
         throw new ConflictError(`${before.branch} moved after review (reviewed ${short(reviewed)}, now ${tip ? short(tip) : 'gone'}): the new commits were not reviewed; hand it to review again: tt review ${id}`);
       }
       const planned = await planMerge(ctx, before, reviewed);

@@ -409,3 +409,55 @@ describe('tt prune and worktrees', () => {
     expect(orphan?.fix).toBeNull();
   });
 });
+
+describe('tt recover and work that already landed', () => {
+  it('closes a stopped agent\'s task whose branch is already in main instead of handing it out again; leaves one with no work', async () => {
+    const dir = await parallelTown();
+    await ok(dir, ['spawn', 'helper', '--worktree', '--no-start', '--cli', 'scripted']);
+    // No reviewer: its branch merged by hand (as a person might), then its agent stopped.
+    const { task: plain } = await ok(dir, ['assign', 'backend', 'Plain work']) as { task: { id: string } };
+    await ok(dir, ['task', 'start', plain.id, '--as', 'backend']);
+    expect(commitInWorktree(dir, 'backend', 'src/plain.ts', 'plain\n').code).toBe(0);
+    const plainTip = git(agentWorktreePath(dir, 'backend'), 'rev-parse', 'HEAD').trim();
+    git(dir, 'merge', '-q', '--no-ff', '-m', 'merge plain work by hand', `tt/${plain.id}`);
+    // With a reviewer: landed the same way; only the reviewer completes it.
+    const { task: reviewed } = await ok(dir, ['assign', 'helper', 'Reviewed work', '--reviewer', 'reviewer']) as { task: { id: string } };
+    await ok(dir, ['task', 'start', reviewed.id, '--as', 'helper']);
+    expect(commitInWorktree(dir, 'helper', 'src/reviewed.ts', 'reviewed\n').code).toBe(0);
+    const reviewedTip = git(agentWorktreePath(dir, 'helper'), 'rev-parse', 'HEAD').trim();
+    git(dir, 'merge', '-q', '--no-ff', '-m', 'merge reviewed work by hand', `tt/${reviewed.id}`);
+    // Started, nothing committed (no worktree, and below one on a branch of its own): not landed, whatever its tip.
+    const { task: empty } = await ok(dir, ['assign', 'frontend', 'Not begun']) as { task: { id: string } };
+    await ok(dir, ['task', 'start', empty.id, '--as', 'frontend']);
+    // Its branch's tip is in main (it began there), but the branch holds no work of its own.
+    const { task: idle } = await ok(dir, ['assign', 'backend', 'Started on a branch, nothing committed', '--reviewer', 'reviewer']) as { task: { id: string } };
+    const idleStart = await ok(dir, ['task', 'start', idle.id, '--as', 'backend']) as { task: { branch: string } };
+    expect(idleStart.task.branch).toBe(`tt/${idle.id}`);
+
+    const run = await tt(dir, ['recover']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`${plain.id}: its work is already in the town's branch \\(${plainTip.slice(0, 12)}\\): completed as landed`));
+    expect(run.stdout).toMatch(new RegExp(`${reviewed.id}: .*sent to its reviewer`));
+    const show = async (id: string) => (await ok(dir, ['task', 'show', id]) as { task: { state: string; result: string | null; review_commit: string | null } }).task;
+    expect(await show(plain.id)).toMatchObject({ state: 'completed', result: expect.stringMatching(new RegExp(`^landed: tt/${plain.id} at ${plainTip.slice(0, 12)} is already in main`)) });
+    expect(git(dir, 'branch', '--list', `tt/${plain.id}`).trim()).toBe('');
+    expect(await show(reviewed.id)).toMatchObject({ state: 'review', review_commit: reviewedTip });
+    expect(await show(empty.id)).toMatchObject({ state: 'running' });
+    expect(await show(idle.id)).toMatchObject({ state: 'running' });
+    const request = (await ok(dir, ['inbox', 'reviewer']) as { messages: Array<{ type: string; task: string; body: string }> }).messages.find((m) => m.task === reviewed.id);
+    expect(request).toMatchObject({ type: 'review_request', body: expect.stringMatching(/Nothing is left to merge/) });
+
+    // Recover again: nothing more to settle, nothing committed twice.
+    const head = headCommit(dir);
+    expect((await tt(dir, ['recover', '--json'])).json()).toMatchObject({ landed: [] });
+    expect(headCommit(dir)).toBe(head);
+    // The reviewer's approval merges nothing: the commit is in main already.
+    const approved = await ok(dir, ['approve', reviewed.id, '--as', 'reviewer']) as { task: { state: string; reviewed_commit: string } };
+    expect(approved.task).toMatchObject({ state: 'completed', reviewed_commit: reviewedTip });
+    expect(git(dir, 'log', '--format=%s', `${head}..HEAD`).trim().split('\n')).toEqual([expect.stringMatching(/^tt\(reviewer\): approve /)]);
+    // The task with no work is handed out as before.
+    const reclaimed = (await tt(dir, ['reclaim', '--from', 'frontend', '--to-backlog', '--json'])).json() as { tasks: Array<{ id: string }>; landed: unknown[] };
+    expect(reclaimed.tasks.map((t) => t.id)).toEqual([empty.id]);
+    expect(reclaimed.landed).toEqual([]);
+  });
+});
