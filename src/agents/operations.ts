@@ -14,6 +14,7 @@ import { spawnAgent } from '../app/agents.js';
 import { agentJson } from '../app/json.js';
 import { ensureAgentWorktree } from '../app/worktrees.js';
 import { settleLandedTasks, type LandedTask } from '../app/landed-work.js';
+import { settleInterruptedWrites } from '../app/transaction.js';
 import type { Session } from '../app/session.js';
 import { readAgentRuntime, writeControl, type AgentControl } from '../store/runtime.js';
 import { agentCommand } from './cli-command.js';
@@ -146,8 +147,12 @@ export interface RecoverResult {
 /** Marks stale agents stopped, then closes as landed the open tasks of stopped agents whose work already landed (app/landed-work.ts). */
 export async function recover(session: Session): Promise<Answer<RecoverResult>> {
   const ctx = session.op();
+  // First what a killed tt write left (a merge half done among them), so the tasks below are read as they really are.
+  const settled = await settleInterruptedWrites(ctx.town);
   const recovered = await recoverAgents(ctx.town);
   const stopped = agentNames(ctx.town).filter((name) => name !== CONDUCTOR && !readAgentRuntime(ctx.town.root, name).alive);
   const landed = await settleLandedTasks(ctx, stopped);
-  return controlAnswer({ recovered, landed }, { recovered, landed });
+  const answer = controlAnswer({ recovered, landed }, { recovered, landed });
+  if (!settled && ctx.town.gitDir) answer.notes.push('a git merge, rebase or similar is in progress: what interrupted tt writes left is finished after it ends (tt doctor lists it)');
+  return answer;
 }

@@ -20,7 +20,8 @@ import { townPaths } from '../store/paths.js';
 import { listReservations } from '../store/reservations.js';
 import type { Town } from '../store/town.js';
 import { transact } from './transaction.js';
-import { listWorktrees, worktreesDir } from './worktrees.js';
+import { listWorktrees } from './worktrees.js';
+import { worktreesDir } from './task-branches.js';
 import { finishInterruptedMerge, hasInterruptedMerge } from './merge-journal.js';
 import type { OpContext } from './context.js';
 

@@ -20,11 +20,11 @@ import { ConflictError } from '../errors.js';
 import { CONDUCTOR, type Task } from '../core/types.js';
 import { currentBranchTask, revParseTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
-import { branchTipTask, deleteBranchTask, firstTaskActionTask, isAncestorTask } from '../git/worktree.js';
+import { branchTipTask, firstTaskActionTask, isAncestorTask } from '../git/worktree.js';
 import { listTasks } from '../store/reader.js';
 import type { Town } from '../store/town.js';
 import { updateTask } from './tasks.js';
-import { releaseTaskCheckout } from './worktrees.js';
+import { retireMergedBranch } from './task-branches.js';
 import type { OpContext } from './context.js';
 
 export interface LandedTask {
@@ -84,8 +84,7 @@ export async function settleLandedTasks(ctx: OpContext, agents: readonly string[
           notify: (_, t) => [{ to: [CONDUCTOR], type: 'task_done', body: `${t.id}: ${t.title} — completed by tt recover: ${where}; it was not handed out again.\n` }],
           trailers: () => [['Tinytown-Reason', `landed: ${short(commit)} is in ${base}`]],
         });
-        await releaseTaskCheckout(town, done);
-        if (done.branch) await runTask(town.root, deleteBranchTask(done.branch, commit)).catch(() => undefined);
+        if (done.branch) await retireMergedBranch(town.root, done.branch, commit);
         settled.push({ id: task.id, commit, state: 'completed' });
       }
     } catch (error) {

@@ -5,8 +5,9 @@
  * the merge). So the step is journaled in the local state folder before the
  * branch moves, and the next tt write — any of them, inside the town lock,
  * before it reads anything (transaction.ts) — finishes it: the merged paths
- * are written into the checkout (those someone changed since are left alone),
- * or, when the branch never moved, the journal is simply dropped.
+ * are written into the checkout (those someone changed since are left alone)
+ * and the task branch retired as after any merge, or, when the branch never
+ * moved, the journal is simply dropped.
  *
  * The approval that goes with the merge is a journaled town change whose
  * commit waits for the merge (`PendingCommit.requires`, transaction.ts): it
@@ -20,6 +21,8 @@ import { revParseTask, setIndexEntriesTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
 import { localStateDir, refuseStateSymlink, writeStateFile } from '../store/state-dir.js';
 import type { Town } from '../store/town.js';
+import { TASK_BRANCH_PATTERN } from '../core/validate.js';
+import { retireMergedBranch } from './task-branches.js';
 
 export interface MergeJournal {
   /** The town's branch (`refs/heads/…`) and its tip before and after the merge. */
@@ -28,6 +31,9 @@ export interface MergeJournal {
   to: string;
   /** The paths the merge changes: what the checkout must catch up with. */
   paths: string[];
+  /** The task branch merged and its reviewed commit: retired once the merge is in. */
+  branch?: string;
+  reviewed?: string;
 }
 
 const COMMIT_ID = /^[0-9a-f]{40,64}$/;
@@ -50,7 +56,8 @@ function readMergeJournal(root: string): MergeJournal | undefined {
   } catch {
     return undefined;
   }
-  const valid = isBranchRef(data.ref) && isCommitId(data.from) && isCommitId(data.to) && Array.isArray(data.paths) && data.paths.every(isRepoPath);
+  const valid = isBranchRef(data.ref) && isCommitId(data.from) && isCommitId(data.to) && Array.isArray(data.paths) && data.paths.every(isRepoPath)
+    && (data.branch === undefined || (typeof data.branch === 'string' && TASK_BRANCH_PATTERN.test(data.branch) && isCommitId(data.reviewed)));
   if (!valid) rmSync(file, { force: true });
   return valid ? data as MergeJournal : undefined;
 }
@@ -102,6 +109,7 @@ export async function finishInterruptedMerge(town: Town): Promise<string[]> {
     updated = journal.paths.filter((p) => !touched.has(p));
     await updateCheckout(town.root, journal.to, updated);
   }
+  if (current === journal.to && journal.branch && journal.reviewed) await retireMergedBranch(town.root, journal.branch, journal.reviewed);
   removeMergeJournal(town.root);
   return updated;
 }

@@ -39,7 +39,7 @@ import { exclusiveHits, releaseTaskReservations } from './reservations.js';
 import { changeSubject, changeTrailers, killForTests, transact } from './transaction.js';
 import { removeMergeJournal, updateCheckout, writeMergeJournal } from './merge-journal.js';
 import { updateTask, type TaskResult } from './tasks.js';
-import { releaseTaskCheckout } from './worktrees.js';
+import { retireMergedBranch } from './task-branches.js';
 import type { OpContext } from './context.js';
 
 const short = (commit: string) => commit.slice(0, 12);
@@ -142,7 +142,7 @@ async function planMerge(ctx: OpContext, task: Task, commit: string): Promise<Pl
     throw new ConflictError(`not merged: you have uncommitted changes in ${dirty.length} path(s) the merge of ${task.id} would change: ${dirty.slice(0, 10).join(', ')}${dirty.length > 10 ? ', …' : ''}; commit or stash them, then approve ${task.id} again`);
   }
   const land = async () => {
-    writeMergeJournal(root, { ref, from: head, to: target, paths });
+    writeMergeJournal(root, { ref, from: head, to: target, paths, ...(task.branch ? { branch: task.branch, reviewed: commit } : {}) });
     await runTask(root, updateRefTask(ref, target, head, `tt: ${kind} ${task.id} (${task.branch})`));
     killForTests('merge');
     await pauseInMergeForTests();
@@ -208,20 +208,14 @@ export async function approveAndMerge(ctx: OpContext, id: string, input: Decisio
       };
     });
     task = result;
-    await cleanUpBranch(ctx.town, result, result.review_commit);
+    // The worktree lets go of the branch, now part of the town's, and it is deleted (unless it moved since).
+    if (result.branch && result.review_commit) await retireMergedBranch(ctx.town.root, result.branch, result.review_commit);
     return { task: result, commit };
   } catch (error) {
     if (!(error instanceof MergeConflict)) throw error;
     conflict = error;
   }
   return routeConflictBack(ctx, id, conflict, task);
-}
-
-/** After the merge: the worktree lets go of the branch, and the branch (now part of the town's) is deleted if it did not move. */
-async function cleanUpBranch(town: Town, task: Task, reviewed: string | null): Promise<void> {
-  if (!task.branch || !reviewed) return;
-  await releaseTaskCheckout(town, task);
-  await runTask(town.root, deleteBranchTask(task.branch, reviewed)).catch(() => undefined);
 }
 
 async function routeConflictBack(ctx: OpContext, id: string, conflict: MergeConflict, _task: Task | undefined): Promise<never> {

@@ -287,19 +287,31 @@ async function settleInterruptedWork(town: Town): Promise<void> {
   if (landed) await commitJournal(town);
 }
 
-/** Commits what earlier changes journaled (used by tt doctor --fix and tt sync); returns how many entries it took. */
-export async function flushJournal(town: Town): Promise<number> {
+/** Under the lock: settles what killed writes left and commits the journal; names the git operation in the way instead, if one is. */
+async function commitInterrupted(town: Town): Promise<{ blocker: string } | { count: number }> {
   const lock = await acquireLock(statePaths.lock(town.root));
   try {
     const blocker = commitBlocker(town);
-    if (blocker) throw new ConflictError(`${blocker}: finish it first, then run this again`);
-    await settleInterruptedWork(town);
+    if (blocker) return { blocker };
     const count = listPending(town.root).length;
+    await settleInterruptedWork(town);
     await commitJournal(town);
-    return count;
+    return { count };
   } finally {
     lock.release();
   }
+}
+
+/** Commits what earlier changes journaled (used by tt doctor --fix and tt sync); returns how many entries it took. */
+export async function flushJournal(town: Town): Promise<number> {
+  const outcome = await commitInterrupted(town);
+  if ('blocker' in outcome) throw new ConflictError(`${outcome.blocker}: finish it first, then run this again`);
+  return outcome.count;
+}
+
+/** `tt recover`: what killed tt writes left (a journaled change, a merge half done) is finished now; false while a git operation holds the checkout. */
+export async function settleInterruptedWrites(town: Town): Promise<boolean> {
+  return !('blocker' in await commitInterrupted(town));
 }
 
 export function pendingJournalEntries(root: string): string[] {
