@@ -261,6 +261,8 @@ describe('a kill -9 in the middle of a merge', () => {
     expect(git(dir, 'status', '--porcelain', '--', 'src', '.tinytown').trim()).toBe('');
     const landed = git(dir, 'log', '--format=%s', `${head}..HEAD`).split('\n').filter((line) => /: (merge|approve|send) /.test(line));
     expect(landed.map((line) => /: (\w+) /.exec(line)![1])).toEqual(['send', 'approve', 'merge']);
+    // Retired as after any merge: the worktree let go of the branch, which is gone.
+    expect(git(dir, 'branch', '--list', `tt/${id}`).trim()).toBe('');
     // Approving again changes nothing: the task is completed, once.
     const again = await tt(dir, ['approve', id, '--as', 'reviewer']);
     expect(again.code).toBe(1);
