@@ -116,6 +116,7 @@ describe('approval merges the reviewed commit', () => {
     const reviewed = await ok(dir, ['review', id, '--as', 'backend']) as { task: { review_commit: string } };
     const tip = git(agentWorktreePath(dir, 'backend'), 'rev-parse', 'HEAD').trim();
     expect(reviewed.task.review_commit).toBe(tip);
+    expect((await tt(dir, ['task', 'show', id])).stdout).toMatch(new RegExp(`^ {2}branch: +tt/${id} +review commit: ${tip}$`, 'm'));
     const request = git(dir, 'show', 'HEAD:' + (git(dir, 'show', '--name-only', '--format=', 'HEAD').split('\n').find((f) => f.includes('/inbox/reviewer/'))!));
     expect(request).toContain(`git diff main...${tip}`);
 
