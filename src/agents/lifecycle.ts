@@ -18,6 +18,7 @@ import { transact } from '../app/transaction.js';
 import type { Town } from '../store/town.js';
 import { agentNames } from '../app/agents.js';
 import type { OpContext } from '../app/context.js';
+import { removeAgentWorktree, type WorktreeRemoval } from '../app/worktrees.js';
 
 const KILL_GRACE_MS = 5_000;
 
@@ -102,19 +103,35 @@ export async function waitForAgents(town: Town, names: readonly string[], timeou
   throw new TimeoutError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${still.join(', ')} (still working or with unread mail)`);
 }
 
-/** Removes stopped agents' registrations (one commit). Their inboxes stay: tt never drops a message. */
-export async function pruneAgents(ctx: OpContext, names: readonly string[]): Promise<string[]> {
+export interface PruneResult {
+  pruned: string[];
+  /** The worktrees of pruned agents that worked in one: removed, or kept for their uncommitted work. */
+  worktrees: WorktreeRemoval[];
+}
+
+/**
+ * Removes stopped agents' registrations (one commit), and their worktrees
+ * when those hold no uncommitted work. Their inboxes stay: tt never drops a
+ * message.
+ */
+export async function pruneAgents(ctx: OpContext, names: readonly string[]): Promise<PruneResult> {
   for (const name of names) {
     if (name === CONDUCTOR) throw new ConflictError('the conductor cannot be pruned');
     if (readAgentRuntime(ctx.town.root, name).alive) throw new ConflictError(`${name} is running; tt kill ${name} first`);
   }
-  if (names.length === 0) return [];
+  if (names.length === 0) return { pruned: [], worktrees: [] };
+  const inWorktrees = new Set(listAgents(ctx.town.root).items.filter((agent) => agent.worktree).map((agent) => agent.name));
   await transact(ctx.town, (writer) => {
     for (const name of names) writer.remove(townPaths.agent(name));
     return { result: undefined, change: { action: 'prune', agent: ctx.actor, summary: names.join(', ') } };
   });
-  for (const name of names) await removeAgentRuntime(ctx.town.root, name);
-  return [...names];
+  const worktrees: WorktreeRemoval[] = [];
+  for (const name of names) {
+    await removeAgentRuntime(ctx.town.root, name);
+    const removal = inWorktrees.has(name) ? await removeAgentWorktree(ctx.town, name) : undefined;
+    if (removal) worktrees.push(removal);
+  }
+  return { pruned: [...names], worktrees };
 }
 
 /** Agents whose heartbeat is older than stale_after_s and whose process is gone are recorded as stopped. */

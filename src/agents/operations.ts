@@ -13,6 +13,8 @@ import { agentNames, hasRoleTemplate, knownRoles, resolveAgent, type SpawnOption
 import { spawnAgent } from '../app/agents.js';
 import { agentJson } from '../app/json.js';
 import { ensureAgentWorktree } from '../app/worktrees.js';
+import { settleLandedTasks, type LandedTask } from '../app/landed-work.js';
+import { settleInterruptedWrites } from '../app/transaction.js';
 import type { Session } from '../app/session.js';
 import { readAgentRuntime, writeControl, type AgentControl } from '../store/runtime.js';
 import { agentCommand } from './cli-command.js';
@@ -128,11 +130,29 @@ export async function prune(session: Session, input: { agent?: string | undefine
     const first = holding[0]!.name;
     throw new ConflictError(`not pruned: ${what.join('; ')} still hold work; move it first (tt reclaim --from ${first} --to AGENT, or --to-backlog), or prune anyway with --force (tt reclaim --from ${first} still finds it)`);
   }
-  const pruned = await pruneAgents(ctx, targets);
-  return controlAnswer({ pruned }, pruned);
+  const { pruned, worktrees } = await pruneAgents(ctx, targets);
+  const answer = controlAnswer({ pruned, worktrees }, pruned);
+  for (const kept of worktrees.filter((item) => !item.removed)) {
+    answer.notes.push(`kept the worktree of ${kept.agent} at ${kept.folder}: it holds ${kept.uncommitted} uncommitted change(s); ${kept.fix}`);
+  }
+  return answer;
 }
 
-export async function recover(session: Session): Promise<Answer<string[]>> {
-  const recovered = await recoverAgents(session.town());
-  return controlAnswer({ recovered }, recovered);
+export interface RecoverResult {
+  recovered: string[];
+  /** Stopped agents' tasks whose work was already in the town's branch: closed as landed, not handed out again. */
+  landed: LandedTask[];
+}
+
+/** Marks stale agents stopped, then closes as landed the open tasks of stopped agents whose work already landed (app/landed-work.ts). */
+export async function recover(session: Session): Promise<Answer<RecoverResult>> {
+  const ctx = session.op();
+  // First what a killed tt write left (a merge half done among them), so the tasks below are read as they really are.
+  const settled = await settleInterruptedWrites(ctx.town);
+  const recovered = await recoverAgents(ctx.town);
+  const stopped = agentNames(ctx.town).filter((name) => name !== CONDUCTOR && !readAgentRuntime(ctx.town.root, name).alive);
+  const landed = await settleLandedTasks(ctx, stopped);
+  const answer = controlAnswer({ recovered, landed }, { recovered, landed });
+  if (!settled && ctx.town.gitDir) answer.notes.push('a git merge, rebase or similar is in progress: what interrupted tt writes left is finished after it ends (tt doctor lists it)');
+  return answer;
 }

@@ -5,14 +5,21 @@
  *
  * - Worker: on task_assign, start the task, write work/<task-id>.md with the
  *   description, commit it, and hand off with `tt review` (or `tt task
- *   complete` when the task has no reviewer). On changes_requested, add a line
- *   answering the reason, commit, and hand off again.
+ *   complete` when the task has no reviewer). A description line `Edit: PATH`
+ *   also adds the line `- <title> (<agent>)` to that file of the repository,
+ *   in the same commit — how tests make agents touch the same files. On
+ *   changes_requested, add a line answering the reason, commit, and hand off
+ *   again; when the reason is a merge conflict, first merge the town's branch
+ *   in and keep both sides' lines (a union merge).
  * - Reviewer: on review_request, approve — except a task whose title holds
- *   `[needs-fix]`, which it rejects once with a reason.
+ *   `[needs-fix]`, which it rejects once with a reason. An approval tt
+ *   refuses because the branch conflicts has already sent the task back to
+ *   its worker: the reviewer moves on to its next message.
  * - Any other task, query or custom message: acknowledge it to its sender.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ttInvocation } from '../tt-invocation.js';
 
@@ -99,13 +106,13 @@ class ScriptedAgent {
     return ['-c', `user.name=${this.agent}`, '-c', `user.email=${this.agent}@tinytown.invalid`];
   }
 
-  /** Commits one work file as this agent; git's own locks are retried (other agents commit too). */
-  async commitWork(file: string, message: string): Promise<void> {
+  /** Commits these files as this agent; git's own locks are retried (other agents commit too). */
+  async commitWork(files: readonly string[], message: string): Promise<void> {
     const identity = this.identity;
     const verify = this.inWorktree ? [] : ['--no-verify'];
     for (let attempt = 0; ; attempt++) {
-      const add = await this.run('git', ['add', '--', file]);
-      const commit = add.code === 0 ? await this.run('git', [...identity, 'commit', '-q', ...verify, '-m', message, '--', file]) : add;
+      const add = await this.run('git', ['add', '--', ...files]);
+      const commit = add.code === 0 ? await this.run('git', [...identity, 'commit', '-q', ...verify, '-m', message, '--', ...files]) : add;
       if (commit.code === 0) return;
       if (attempt >= 20 || !/lock|COMMIT_EDITMSG|empty commit message/i.test(commit.stderr)) throw new Error(`git commit failed: ${commit.stderr.trim()}`);
       await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
@@ -114,6 +121,25 @@ class ScriptedAgent {
 
   workFile(taskId: string): string {
     return `work/${taskId}.md`;
+  }
+
+  /**
+   * The `Edit: PATH` lines of a description: each file gets the line `- <title>
+   * (<agent>)` once (a retried round does not add it twice). Paths stay inside
+   * the checkout.
+   */
+  editRequested(task: TaskView): string[] {
+    const files = [...task.body.matchAll(/^Edit: (\S+)\s*$/gm)].map((match) => match[1]!)
+      .filter((file) => !path.isAbsolute(file) && !file.split('/').includes('..'));
+    const line = `- ${task.title} (${this.agent})\n`;
+    for (const file of files) {
+      const full = path.join(this.root, file);
+      const text = existsSync(full) ? readFileSync(full, 'utf8') : '';
+      if (text.split('\n').includes(line.trimEnd())) continue;
+      mkdirSync(path.dirname(full), { recursive: true });
+      writeFileSync(full, `${text}${text && !text.endsWith('\n') ? '\n' : ''}${line}`);
+    }
+    return files;
   }
 
   async handOff(task: TaskView, note: string): Promise<void> {
@@ -127,7 +153,8 @@ class ScriptedAgent {
     else if (task.state !== 'running') return;
     mkdirSync(path.join(this.root, 'work'), { recursive: true });
     writeFileSync(path.join(this.root, this.workFile(taskId)), `# ${task.title}\n\n${task.body.trim()}\n\nDone by ${this.agent} (scripted agent).\n`);
-    await this.commitWork(this.workFile(taskId), `${task.title} (${taskId})`);
+    const edited = this.editRequested(task);
+    await this.commitWork([this.workFile(taskId), ...edited], `${task.title} (${taskId})`);
     await this.handOff(task, `Done: ${this.workFile(taskId)}`);
   }
 
@@ -139,14 +166,14 @@ class ScriptedAgent {
     if (!existsSync(file)) writeFileSync(file, `# ${task.title}\n`);
     const asked = reason.split('\n').find((line) => line.trim() && !/requested changes on/.test(line))?.trim() ?? 'the review';
     appendFileSync(file, `\nFixed after review: ${asked}\n`);
-    await this.commitWork(this.workFile(taskId), `Address review of ${taskId}`);
+    await this.commitWork([this.workFile(taskId)], `Address review of ${taskId}`);
     await this.handOff(task, `Fixed: ${asked}`);
   }
 
   /**
    * Back on the task's branch; when the review says the branch does not merge
    * cleanly into the town's branch, merge that in and settle every conflict
-   * on the task's side (deterministic, as everything here).
+   * by keeping both sides' lines (deterministic, as everything here).
    */
   async onBranch(branch: string, reason: string): Promise<void> {
     const switched = await this.run('git', ['switch', '--quiet', branch]);
@@ -157,10 +184,27 @@ class ScriptedAgent {
     if (merge.code === 0) return;
     const conflicted = (await this.run('git', ['diff', '--name-only', '--diff-filter=U', '-z'])).stdout.split('\0').filter(Boolean);
     if (conflicted.length === 0) throw new Error(`git merge ${base} failed: ${merge.stderr.trim()}`);
-    await this.run('git', ['checkout', '--ours', '--', ...conflicted]);
+    for (const file of conflicted) await this.keepBothSides(file);
     await this.run('git', ['add', '--', ...conflicted]);
     const commit = await this.run('git', [...this.identity, 'commit', '-q', '--no-edit']);
     if (commit.code !== 0) throw new Error(`git commit of the merge failed: ${commit.stderr.trim()}`);
+  }
+
+  /** A conflicted file resolved as a union of both sides (`git merge-file --union` over the index's three stages). */
+  async keepBothSides(file: string): Promise<void> {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'tt-scripted-'));
+    try {
+      const stages = await Promise.all([2, 1, 3].map(async (stage) => {
+        const shown = await this.run('git', ['show', `:${stage}:${file}`]);
+        const copy = path.join(scratch, String(stage));
+        writeFileSync(copy, shown.code === 0 ? shown.stdout : '');
+        return copy;
+      }));
+      const merged = await this.run('git', ['merge-file', '-p', '--union', ...stages]);
+      writeFileSync(path.join(this.root, file), merged.stdout);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   }
 
   async review(taskId: string): Promise<void> {
@@ -171,7 +215,10 @@ class ScriptedAgent {
     if (task.title.includes('[needs-fix]') && !rejectedBefore) {
       await this.tt('reject', taskId, '--reason', 'Please add a line that answers this review ([needs-fix])');
     } else {
-      await this.tt('approve', taskId, '--message', `LGTM: ${task.title}`);
+      await this.tt('approve', taskId, '--message', `LGTM: ${task.title}`).catch((error: Error) => {
+        // tt sent the task back to its worker, naming the conflicting paths; nothing else for the reviewer to do now.
+        if (!/not merged: \S+ conflicts with/.test(error.message)) throw error;
+      });
     }
   }
 

@@ -20,8 +20,9 @@ import { townPaths } from '../store/paths.js';
 import { listReservations } from '../store/reservations.js';
 import type { Town } from '../store/town.js';
 import { transact } from './transaction.js';
-import { listWorktrees, worktreesDir } from './worktrees.js';
-import { finishInterruptedMerge, hasInterruptedMerge } from './task-merge.js';
+import { listWorktrees } from './worktrees.js';
+import { worktreesDir } from './task-branches.js';
+import { finishInterruptedMerge, hasInterruptedMerge } from './merge-journal.js';
 import type { OpContext } from './context.js';
 
 export type ParallelFindingKind = 'expired-reservation' | 'orphan-worktree' | 'orphan-branch' | 'unfinished-merge';
@@ -53,7 +54,7 @@ export async function checkParallelWork(town: Town, tasks: readonly Task[], now:
   if (!town.gitDir) return findings;
   if (hasInterruptedMerge(town)) {
     findings.push({
-      kind: 'unfinished-merge', file: null, fix: 'finish it (the next tt approve would too)', fixed: false,
+      kind: 'unfinished-merge', file: null, fix: 'finish it (the next tt write command would too)', fixed: false,
       message: 'a task merge was interrupted after the branch moved: the merged paths in this checkout may still hold their old versions',
     });
   }

@@ -14,6 +14,7 @@ import { TOWN_ACTIONS } from '../core/types.js';
 import { TOWN_DIR_NAME } from '../store/paths.js';
 import { refuseStateSymlink, statePaths, writeStateFile } from '../store/state-dir.js';
 import { MAX_TOWN_FILE_BYTES } from '../store/town-file.js';
+import { isBranchRef, isCommitId } from './merge-journal.js';
 
 export function readText(root: string, rel: string): string | null {
   try {
@@ -37,6 +38,12 @@ export interface PendingCommit {
   author: string;
   /** Set once the commit is built, before HEAD moves: the next command looks for it on the branch. */
   commit?: string;
+  /**
+   * A change that goes with a move of a branch (an approval with its merge):
+   * committed only once `commit` is on `ref`, dropped if it never got there
+   * (its files are written only after the branch moved: transaction.ts).
+   */
+  requires?: { ref: string; commit: string };
 }
 
 /** An entry journaled by an earlier version of tt: paths only, their text in the work tree. */
@@ -72,7 +79,8 @@ export function validPendingCommit(data: unknown): PendingCommit | LegacyPending
     if (!Array.isArray(changes) || changes.length === 0) return undefined;
     const valid = changes.every((change) => change && isTownPath(change.path)
       && (change.content === null || (typeof change.content === 'string' && Buffer.byteLength(change.content) <= MAX_TOWN_FILE_BYTES)));
-    if (!valid || (entry.commit !== undefined && !/^[0-9a-f]{40,64}$/.test(String(entry.commit)))) return undefined;
+    if (!valid || (entry.commit !== undefined && !isCommitId(entry.commit))) return undefined;
+    if (entry.requires !== undefined && !(entry.requires && isBranchRef(entry.requires.ref) && isCommitId(entry.requires.commit))) return undefined;
   } else if (!Array.isArray(entry.paths) || entry.paths.length === 0 || !entry.paths.every(isTownPath)) return undefined;
   if (!isLine(entry.subject) || (entry.body !== undefined && typeof entry.body !== 'string')) return undefined;
   if (typeof entry.author !== 'string' || !AGENT_NAME_PATTERN.test(entry.author)) return undefined;
@@ -91,23 +99,33 @@ export function listPending(root: string): string[] {
 }
 
 /**
- * The town paths of changes journaled and not committed yet: tt's own writes
- * on their way into a commit, never a hand edit to take in. Read outside the
- * commit lock, so an entry may vanish as it is read (it was just committed).
+ * The entries journaled and not committed yet, read without taking the
+ * commit lock: an entry may vanish as it is read (it was just committed), and
+ * a damaged one is skipped (tt doctor reports it).
  */
-export function journaledPaths(root: string): Set<string> {
-  const paths = new Set<string>();
+function peekPending(root: string): Array<PendingCommit | LegacyPendingCommit> {
+  const entries: Array<PendingCommit | LegacyPendingCommit> = [];
   for (const name of listPending(root)) {
     try {
       const file = path.join(statePaths.pendingDir(root), name);
       refuseStateSymlink(file);
       const entry = validPendingCommit(JSON.parse(readFileSync(file, 'utf8')));
-      for (const rel of entry ? ('changes' in entry ? entry.changes.map((change) => change.path) : entry.paths) : []) paths.add(rel);
+      if (entry) entries.push(entry);
     } catch {
-      // committed and removed meanwhile, or damaged (tt doctor reports it)
+      // committed and removed meanwhile, or damaged
     }
   }
-  return paths;
+  return entries;
+}
+
+/** The town paths of changes journaled and not committed yet: tt's own writes on their way into a commit, never a hand edit to take in. */
+export function journaledPaths(root: string): Set<string> {
+  return new Set(peekPending(root).flatMap((entry) => ('changes' in entry ? entry.changes.map((change) => change.path) : entry.paths)));
+}
+
+/** Journaled changes waiting for a branch move (an approval's merge): only a killed approval leaves one behind. */
+export function journaledLandings(root: string): Array<NonNullable<PendingCommit['requires']>> {
+  return peekPending(root).flatMap((entry) => ('requires' in entry && entry.requires ? [entry.requires] : []));
 }
 
 /** Journals are written atomically (temp + rename); not fsynced: the town files themselves are. */

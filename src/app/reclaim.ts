@@ -17,6 +17,7 @@ import { townPaths } from '../store/paths.js';
 import { transact, type CommitOutcome } from './transaction.js';
 import { agentNames, resolveAgent } from './agents.js';
 import { deliver } from './messages.js';
+import { settleLandedTasks, type LandedTask } from './landed-work.js';
 import type { OpContext } from './context.js';
 
 export interface ReclaimOptions {
@@ -32,6 +33,8 @@ export interface ReclaimResult {
   tasks: Array<{ id: string; from: string | null; to: string | null; state: string }>;
   forwarded: Array<{ id: string; from: string; to: string }>;
   leftInPlace: Array<{ agent: string; count: number }>;
+  /** Tasks whose work was already in the town's branch: closed as landed instead of moved. */
+  landed: LandedTask[];
   commit: CommitOutcome;
 }
 
@@ -77,7 +80,9 @@ export async function reclaimWork(ctx: OpContext, options: ReclaimOptions): Prom
   for (const source of sources) {
     if (!stopped(source)) throw new UsageError(`${source} is running; tt kill ${source} first`);
   }
-  const result: Omit<ReclaimResult, 'commit'> = { from: sources, tasks: [], forwarded: [], leftInPlace: [] };
+  // Work that already landed is closed as landed, never handed out a second time (landed-work.ts).
+  const landed = await settleLandedTasks(ctx, sources);
+  const result: Omit<ReclaimResult, 'commit'> = { from: sources, tasks: [], forwarded: [], leftInPlace: [], landed };
   const { commit } = await transact(town, (writer) => {
     const now = isoNow(ctx.now());
     const tasks = listTasks(town.root).items.filter((task) => task.state === 'assigned' || task.state === 'running');

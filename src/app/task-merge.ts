@@ -10,14 +10,14 @@
  *   with compare-and-swap. Only the merged paths are then written into the
  *   person's index and work tree — refused, before anything moves, where the
  *   person has uncommitted changes in them. The merge and the approval happen
- *   under one town lock, the approval committed on top of the merge; if
- *   anything fails before the approval is written, the branch is moved back.
+ *   under one town lock, the approval committed on top of the merge: the
+ *   approval is journaled first, committed only once the merge is on the
+ *   branch (transaction.ts `Landing`); a kill in between is settled by the
+ *   next tt write (merge-journal.ts), so the two happen both or neither.
  * - A branch that moved after review is refused (hand it to review again); a
  *   merge that conflicts merges nothing and sends the task back to its
  *   assignee as `changes_requested` naming the paths, the conductor told.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { ConflictError } from '../errors.js';
 import { isoNow } from '../core/ids.js';
 import { applyTaskAction } from '../core/transitions.js';
@@ -25,21 +25,21 @@ import { CONDUCTOR, type Task } from '../core/types.js';
 import { describeHits } from '../core/reservations.js';
 import { hasCommitterTask, identityEnv } from '../git/identity.js';
 import {
-  changedBetweenTask, changedSinceCommitTask, checkoutFromCommitTask, commitTreeTask, mergeTreeTask, rangeCommitsTask, rangeDiffstatTask, treeEntriesTask, updateRefTask,
+  changedBetweenTask, commitTreeTask, mergeTreeTask, rangeCommitsTask, rangeDiffstatTask, updateRefTask,
 } from '../git/merge-tree.js';
-import { currentBranchTask, headRefTask, mergeBaseTask, revParseTask, setIndexEntriesTask } from '../git/repo.js';
+import { currentBranchTask, headRefTask, mergeBaseTask, revParseTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
 import { branchTipTask, deleteBranchTask, isAncestorTask, uncommittedPathsTask } from '../git/worktree.js';
 import { formatTask } from '../store/records.js';
 import { townPaths } from '../store/paths.js';
 import { readTask } from '../store/reader.js';
 import type { Town } from '../store/town.js';
-import { localStateDir, refuseStateSymlink, writeStateFile } from '../store/state-dir.js';
 import { deliver } from './messages.js';
 import { exclusiveHits, releaseTaskReservations } from './reservations.js';
-import { changeSubject, changeTrailers, transact } from './transaction.js';
+import { changeSubject, changeTrailers, killForTests, transact } from './transaction.js';
+import { removeMergeJournal, updateCheckout, writeMergeJournal } from './merge-journal.js';
 import { updateTask, type TaskResult } from './tasks.js';
-import { releaseTaskCheckout } from './worktrees.js';
+import { retireMergedBranch } from './task-branches.js';
 import type { OpContext } from './context.js';
 
 const short = (commit: string) => commit.slice(0, 12);
@@ -90,92 +90,31 @@ interface Merged {
   paths: string[];
 }
 
-const ZERO = (length: number) => '0'.repeat(length);
-
-/**
- * Writes the merged paths into the person's index and work tree; nothing else
- * of theirs changes. One index write for the paths the merge keeps (`git
- * checkout <commit> -- paths`: the index is the one structure whose write
- * grows with the repository); paths it removes, rare, get a second.
- */
-async function updateCheckout(root: string, target: string, paths: readonly string[]): Promise<void> {
-  if (paths.length === 0) return;
-  const entries = await runTask(root, treeEntriesTask(target, paths));
-  const present = new Set(entries.map((entry) => entry.path));
-  const gone = paths.filter((p) => !present.has(p));
-  if (gone.length > 0) {
-    await runTask(root, setIndexEntriesTask(`${gone.map((p) => `0 ${ZERO(target.length)}\t${p}`).join('\n')}\n`));
-    for (const file of gone) rmSync(path.join(root, file), { force: true });
-  }
-  if (present.size > 0) await runTask(root, checkoutFromCommitTask(target, [...present]));
-}
-
-/**
- * The one step of a merge that a kill could leave half done: the branch has
- * moved but the person's index and work tree still hold the old versions of
- * the merged paths (their next commit would revert the merge). So the step
- * is journaled in the local state folder first; the next approval finishes
- * it — or drops it when the branch never moved.
- */
-interface MergeJournal {
-  ref: string;
-  from: string;
-  to: string;
-  paths: string[];
-}
-
-const journalFile = (root: string) => path.join(localStateDir(root), 'task-merge.json');
-
-function readMergeJournal(root: string): MergeJournal | undefined {
-  const file = journalFile(root);
-  let data: Partial<MergeJournal>;
-  try {
-    refuseStateSymlink(file);
-    data = JSON.parse(readFileSync(file, 'utf8')) as Partial<MergeJournal>;
-  } catch {
-    return undefined;
-  }
-  const commit = /^[0-9a-f]{40,64}$/;
-  const safePath = (p: unknown) => typeof p === 'string' && p !== '' && !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\0');
-  const valid = typeof data.ref === 'string' && /^refs\/heads\/[^\s]+$/.test(data.ref) && typeof data.from === 'string' && commit.test(data.from)
-    && typeof data.to === 'string' && commit.test(data.to) && Array.isArray(data.paths) && data.paths.every(safePath);
-  if (!valid) rmSync(file, { force: true });
-  return valid ? data as MergeJournal : undefined;
-}
-
-export function hasInterruptedMerge(town: Town): boolean {
-  return existsSync(journalFile(town.root));
-}
-
-/** Completes the checkout update of a merge a kill interrupted (paths someone changed since are left alone); returns the paths updated. */
-export async function finishInterruptedMerge(town: Town): Promise<string[]> {
-  const journal = readMergeJournal(town.root);
-  if (!journal) return [];
-  const current = await runTask(town.root, revParseTask(journal.ref)).catch(() => undefined);
-  let updated: string[] = [];
-  if (current === journal.to && journal.paths.length > 0) {
-    const touched = new Set(await runTask(town.root, changedSinceCommitTask(journal.from, journal.paths)));
-    updated = journal.paths.filter((p) => !touched.has(p));
-    await updateCheckout(town.root, journal.to, updated);
-  }
-  rmSync(journalFile(town.root), { force: true });
-  return updated;
-}
-
 /** Test hook: hold the merge between moving the branch and updating the checkout, so a test can kill the process there. */
 function pauseInMergeForTests(): Promise<void> {
   const ms = Number(process.env.TINYTOWN_TEST_PAUSE_IN_MERGE_MS ?? 0);
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
-/** Merges `commit` into the town branch (inside the town lock); returns what moved. Throws MergeConflict or a refusal, having changed nothing. */
-async function mergeReviewedCommit(ctx: OpContext, task: Task, commit: string): Promise<Merged> {
+/** A merge decided, not yet done: `land` moves the town's branch and brings the checkout along. */
+interface PlannedMerge extends Merged {
+  ref: string;
+  land: () => Promise<void>;
+}
+
+/**
+ * Decides the merge of `commit` into the town branch (inside the town lock):
+ * what it changes, checked against reservations and the person's uncommitted
+ * work. Throws MergeConflict or a refusal, having changed nothing; the merge
+ * itself happens in `land`, once the approval is journaled (transaction.ts).
+ */
+async function planMerge(ctx: OpContext, task: Task, commit: string): Promise<PlannedMerge> {
   const { root } = ctx.town;
   const ref = await runTask(root, headRefTask());
   if (!ref) throw new ConflictError(`the main checkout is on a detached HEAD: check out the town's branch, then approve ${task.id} again`);
   const base = ref.replace(/^refs\/heads\//, '');
   const head = await runTask(root, revParseTask('HEAD'));
-  if (await runTask(root, isAncestorTask(commit, head))) return { from: head, to: head, kind: 'already-merged', paths: [] };
+  if (await runTask(root, isAncestorTask(commit, head))) return { ref, from: head, to: head, kind: 'already-merged', paths: [], land: async () => undefined };
   const forkPoint = (await runTask(root, mergeBaseTask(head, commit))) ?? head;
   const branchPaths = await runTask(root, changedBetweenTask(forkPoint, commit));
   const held = exclusiveHits(ctx.town, branchPaths, task.assignee, ctx.now());
@@ -202,18 +141,21 @@ async function mergeReviewedCommit(ctx: OpContext, task: Task, commit: string): 
   if (dirty.length > 0) {
     throw new ConflictError(`not merged: you have uncommitted changes in ${dirty.length} path(s) the merge of ${task.id} would change: ${dirty.slice(0, 10).join(', ')}${dirty.length > 10 ? ', …' : ''}; commit or stash them, then approve ${task.id} again`);
   }
-  writeStateFile(journalFile(root), JSON.stringify({ ref, from: head, to: target, paths } satisfies MergeJournal));
-  await runTask(root, updateRefTask(ref, target, head, `tt: ${kind} ${task.id} (${task.branch})`));
-  await pauseInMergeForTests();
-  try {
-    await updateCheckout(root, target, paths);
-  } catch (error) {
-    await runTask(root, updateRefTask(ref, head, target, `tt: undo ${kind} ${task.id}`));
-    throw error;
-  } finally {
-    rmSync(journalFile(root), { force: true });
-  }
-  return { from: head, to: target, kind, paths };
+  const land = async () => {
+    writeMergeJournal(root, { ref, from: head, to: target, paths, ...(task.branch ? { branch: task.branch, reviewed: commit } : {}) });
+    await runTask(root, updateRefTask(ref, target, head, `tt: ${kind} ${task.id} (${task.branch})`));
+    killForTests('merge');
+    await pauseInMergeForTests();
+    try {
+      await updateCheckout(root, target, paths);
+    } catch (error) {
+      await runTask(root, updateRefTask(ref, head, target, `tt: undo ${kind} ${task.id}`));
+      throw error;
+    } finally {
+      removeMergeJournal(root);
+    }
+  };
+  return { ref, from: head, to: target, kind, paths, land };
 }
 
 export interface DecisionInput {
@@ -230,8 +172,7 @@ export async function approveAndMerge(ctx: OpContext, id: string, input: Decisio
   let task: Task | undefined;
   try {
     const { result, commit } = await transact(ctx.town, async (writer) => {
-      // A merge a kill interrupted is finished first (inside the lock, before anything reads HEAD).
-      await finishInterruptedMerge(ctx.town);
+      // (A merge a kill interrupted was settled by the transaction first, inside the lock, before anything reads HEAD.)
       const before = readTask(ctx.town.root, id);
       input.authorize(before);
       const reviewed = before.review_commit;
@@ -239,10 +180,13 @@ export async function approveAndMerge(ctx: OpContext, id: string, input: Decisio
       applyTaskAction(before, { kind: 'approve', approvedBy: ctx.actor, reviewedCommit: reviewed }, isoNow(ctx.now()));
       if (!before.branch || !reviewed) throw new ConflictError(`${id} has no reviewed commit to merge: hand it to review again (tt review ${id})`);
       const tip = await runTask(ctx.town.root, branchTipTask(before.branch));
-      if (tip !== reviewed) {
+      // A branch deleted after its reviewed commit landed (merged by hand; tt recover sends such a task to review) needs no tip.
+      const landedWithoutBranch = tip === undefined && await runTask(ctx.town.root, isAncestorTask(reviewed, 'HEAD'));
+      if (tip !== reviewed && !landedWithoutBranch) {
         throw new ConflictError(`${before.branch} moved after review (reviewed ${short(reviewed)}, now ${tip ? short(tip) : 'gone'}): the new commits were not reviewed; hand it to review again: tt review ${id}`);
       }
-      merged = await mergeReviewedCommit(ctx, before, reviewed);
+      const planned = await planMerge(ctx, before, reviewed);
+      merged = planned;
       const after = applyTaskAction(before, { kind: 'approve', approvedBy: ctx.actor, reviewedCommit: reviewed }, isoNow(ctx.now()));
       writer.write(townPaths.task(id), formatTask(after));
       releaseTaskReservations(writer, ctx.town, after);
@@ -259,23 +203,19 @@ export async function approveAndMerge(ctx: OpContext, id: string, input: Decisio
           action: 'approve', agent: ctx.actor, task: id, messages: messages.map((m) => m.id), summary: `${id}: ${after.title}`,
           trailers: [['Reviewed-by', ctx.actor], ['Tinytown-Reviewed-Commit', reviewed]],
         },
+        // The approval is committed only once the merge is on the town's branch (both or neither, even across a kill).
+        landing: planned.kind === 'already-merged' ? undefined : { ref: planned.ref, commit: planned.to, land: planned.land },
       };
     }, { movesHead: true });
     task = result;
-    await cleanUpBranch(ctx.town, result, result.review_commit);
+    // The worktree lets go of the branch, now part of the town's, and it is deleted (unless it moved since).
+    if (result.branch && result.review_commit) await retireMergedBranch(ctx.town.root, result.branch, result.review_commit);
     return { task: result, commit };
   } catch (error) {
     if (!(error instanceof MergeConflict)) throw error;
     conflict = error;
   }
   return routeConflictBack(ctx, id, conflict, task);
-}
-
-/** After the merge: the worktree lets go of the branch, and the branch (now part of the town's) is deleted if it did not move. */
-async function cleanUpBranch(town: Town, task: Task, reviewed: string | null): Promise<void> {
-  if (!task.branch || !reviewed) return;
-  await releaseTaskCheckout(town, task);
-  await runTask(town.root, deleteBranchTask(task.branch, reviewed)).catch(() => undefined);
 }
 
 async function routeConflictBack(ctx: OpContext, id: string, conflict: MergeConflict, _task: Task | undefined): Promise<never> {

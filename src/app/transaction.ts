@@ -22,7 +22,8 @@ import { publishCommits, setIndexEntries, type CommitPlace, type CommitSpec, typ
 import { operationInProgress } from '../git/repo-state.js';
 import { objectFormat, readHeadCommit, recentCommits } from '../git/git-dir.js';
 import { acquireIndexLock } from '../git/index-lock.js';
-import { topLevelTask } from '../git/repo.js';
+import { revParseTask, topLevelTask } from '../git/repo.js';
+import { isAncestorTask } from '../git/worktree.js';
 import { runTask } from '../git/task.js';
 import { revertedTownPaths } from '../git/reverted.js';
 import { CONDUCTOR, TOWN_ACTIONS } from '../core/types.js';
@@ -34,7 +35,8 @@ import { removeFile, writeFileAtomic } from '../store/fs-safe.js';
 import { TOWN_DIR_NAME } from '../store/paths.js';
 import { ensureStateDir, localStateDir, statePaths, writeStateFile } from '../store/state-dir.js';
 import { migrateLegacyRunDir } from './local-state.js';
-import { listPending, readJournal, readText, writeJournal, type PendingCommit } from './journal.js';
+import { journaledLandings, listPending, readJournal, readText, writeJournal, type PendingCommit } from './journal.js';
+import { finishInterruptedMerge, hasInterruptedMerge } from './merge-journal.js';
 import { TownWriter } from './town-writer.js';
 import type { Town } from '../store/town.js';
 
@@ -48,6 +50,20 @@ export interface ChangeDescription {
   /** Extra trailers after the standard ones, e.g. `Reviewed-by`. */
   trailers?: readonly Trailer[];
   body?: string;
+}
+
+/**
+ * A change that goes with a move of one of the repository's branches (an
+ * approval with the merge of its task branch): the change is journaled first,
+ * then `land` moves the branch (and may refuse, changing nothing), then the
+ * change's files are written and committed. A kill in between leaves a
+ * journal entry the next write commits if `commit` is on `ref`, and drops if
+ * it is not — both or neither.
+ */
+export interface Landing {
+  ref: string;
+  commit: string;
+  land: () => Promise<void>;
 }
 
 export type CommitOutcome =
@@ -101,8 +117,8 @@ function specOf(pending: PendingCommit, prefix: string): CommitSpec {
   };
 }
 
-/** Test hook: `TINYTOWN_TEST_KILL_AT=files|objects|ref|index` kills this process (SIGKILL) right after that step of a write. */
-function killForTests(step: 'files' | CommitStep): void {
+/** Test hook: `TINYTOWN_TEST_KILL_AT=journaled|files|objects|ref|index` kills this process (SIGKILL) right after that step of a write. */
+export function killForTests(step: 'journaled' | 'files' | 'merge' | CommitStep): void {
   if (process.env.TINYTOWN_TEST_KILL_AT === step) process.kill(process.pid, 'SIGKILL');
 }
 
@@ -163,6 +179,7 @@ async function publishUnderIndexLock(town: Town, place: CommitPlace, specs: read
  * made a commit.
  */
 async function commitJournal(town: Town, own?: string): Promise<'committed' | 'unchanged'> {
+  await settleLandings(town);
   const names = listPending(town.root);
   if (names.length === 0) return 'unchanged';
   const { place, prefix } = await commitPlace(town);
@@ -257,21 +274,71 @@ export async function withCommitLock<T>(town: Town, fn: () => Promise<T>): Promi
   }
 }
 
-/** Commits what earlier changes journaled (used by tt doctor --fix and tt sync); returns how many entries it took. */
-export async function flushJournal(town: Town): Promise<number> {
+/** Is `commit` on `ref` (at its tip or below it)? */
+async function isOnBranch(town: Town, ref: string, commit: string): Promise<boolean> {
+  const tip = await runTask(town.root, revParseTask(ref)).catch(() => undefined);
+  if (!tip) return false;
+  return tip === commit || await runTask(town.root, isAncestorTask(commit, tip));
+}
+
+/**
+ * What a killed approval left half done, settled under the commit lock before
+ * the journal is committed: a task merge whose branch moved gets the
+ * checkout's merged paths (merge-journal.ts); an entry that waited for a
+ * branch move (`requires`) is kept when the move landed and dropped when it
+ * never happened (its files were never written). Only a dead process leaves
+ * such an entry: a live approval holds the commit lock from its journal to its commit.
+ */
+async function settleLandings(town: Town): Promise<void> {
+  await finishInterruptedMerge(town);
+  for (const name of listPending(town.root)) {
+    const file = path.join(statePaths.pendingDir(town.root), name);
+    const requires = readJournal(town.root, file)?.requires;
+    if (requires && !await isOnBranch(town, requires.ref, requires.commit)) unlinkSync(file);
+  }
+}
+
+/**
+ * Before a write's work reads the town (under the town lock): a killed
+ * approval's merge and change are finished first, so the work sees the task
+ * as the branch has it. Takes the commit lock only when there is one.
+ */
+async function settleInterruptedWork(town: Town, held: HeldLock | undefined): Promise<void> {
+  if (!hasInterruptedMerge(town) && journaledLandings(town.root).length === 0) return;
+  if (held) {
+    await commitJournal(town);
+    return;
+  }
+  await withCommitLock(town, () => commitJournal(town));
+}
+
+/** Under the lock: settles what killed writes left and commits the journal; names the git operation in the way instead, if one is. */
+async function commitInterrupted(town: Town): Promise<{ blocker: string } | { count: number }> {
   const lock = await acquireLock(statePaths.lock(town.root));
   try {
     const blocker = commitBlocker(town);
-    if (blocker) throw new ConflictError(`${blocker}: finish it first, then run this again`);
+    if (blocker) return { blocker };
     const count = listPending(town.root).length;
     await withCommitLock(town, async () => {
       await restoreRevertedChanges(town);
       await commitJournal(town);
     });
-    return count;
+    return { count };
   } finally {
     lock.release();
   }
+}
+
+/** Commits what earlier changes journaled (used by tt doctor --fix and tt sync); returns how many entries it took. */
+export async function flushJournal(town: Town): Promise<number> {
+  const outcome = await commitInterrupted(town);
+  if ('blocker' in outcome) throw new ConflictError(`${outcome.blocker}: finish it first, then run this again`);
+  return outcome.count;
+}
+
+/** `tt recover`: what killed tt writes left (a journaled change, a merge half done) is finished now; false while a git operation holds the checkout. */
+export async function settleInterruptedWrites(town: Town): Promise<boolean> {
+  return !('blocker' in await commitInterrupted(town));
 }
 
 export function pendingJournalEntries(root: string): string[] {
@@ -287,6 +354,13 @@ function pauseForTests(): Promise<void> {
 export interface TransactionResult<T> {
   result: T;
   commit: CommitOutcome;
+}
+
+export interface TownChange<T> {
+  result: T;
+  change: ChangeDescription;
+  /** The branch move this change goes with (see Landing); absent for a plain town change. */
+  landing?: Landing | undefined;
 }
 
 export interface TransactOptions {
@@ -309,7 +383,7 @@ export interface TransactOptions {
  */
 export async function transact<T>(
   town: Town,
-  work: (writer: TownWriter) => { result: T; change: ChangeDescription } | Promise<{ result: T; change: ChangeDescription }>,
+  work: (writer: TownWriter) => TownChange<T> | Promise<TownChange<T>>,
   options: TransactOptions = {},
 ): Promise<TransactionResult<T>> {
   // Before the first lock: an older town's journal (run/pending/) is moved in and committed like any other.
@@ -322,15 +396,22 @@ export async function transact<T>(
   let townLocked = true;
   try {
     const autoCommit = town.config.git.auto_commit;
+    const blocker = commitBlocker(town);
+    // A git merge or rebase of the person's own holds the checkout: what a killed tt write left waits for it to end.
+    if (!blocker) await settleInterruptedWork(town, commitLock);
     const writer = new TownWriter(town.root);
-    const { result, change } = await work(writer);
+    const { result, change, landing } = await work(writer);
+    if (landing && blocker) throw new ConflictError(`${blocker}: finish it first, then run this again (nothing was changed)`);
+    if (landing && writer.touched.length === 0) throw new Error('a change that lands with a branch move must write a town file');
+    if (landing && !commitLock) throw new Error('a change that lands with a branch move needs transact(…, { movesHead: true })');
     if (!autoCommit) {
+      await landing?.land();
       writer.apply();
       return { result, commit: { status: writer.touched.length === 0 ? 'unchanged' : 'disabled' } };
     }
     let own: string | undefined;
     if (writer.touched.length > 0) {
-      own = `${nextJournalName(town.root)}`;
+      own = nextJournalName(town.root);
       const journal = path.join(ensureStateDir(town.root, 'pending'), own);
       writeJournal(journal, {
         changes: writer.changes(),
@@ -338,8 +419,12 @@ export async function transact<T>(
         ...(change.body ? { body: change.body } : {}),
         trailers: changeTrailers(change),
         author: change.agent,
+        ...(landing ? { requires: { ref: landing.ref, commit: landing.commit } } : {}),
       });
+      killForTests('journaled');
       try {
+        // The branch moves before any file is written: a refusal here leaves nothing behind.
+        await landing?.land();
         writer.apply();
       } catch (error) {
         unlinkSync(journal);

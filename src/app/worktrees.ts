@@ -23,8 +23,8 @@ import { TASK_BRANCH_PATTERN } from '../core/validate.js';
 import { revParseTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
 import {
-  addWorktreeTask, branchTipTask, createBranchHereTask, detachHereTask, listWorktreesTask, pruneWorktreesTask,
-  switchBranchHereTask, type WorktreeEntry,
+  addWorktreeTask, branchTipTask, createBranchHereTask, listWorktreesTask, pruneWorktreesTask, removeWorktreeTask,
+  switchBranchHereTask, uncommittedPathsTask, type WorktreeEntry,
 } from '../git/worktree.js';
 import { listAgents, readTask, resolveTaskId } from '../store/reader.js';
 import { cancelTask, updateTask, type TaskResult } from './tasks.js';
@@ -32,13 +32,11 @@ import type { OpContext } from './context.js';
 import { localStateDir } from '../store/state-dir.js';
 import type { Town } from '../store/town.js';
 import { ttInvocation } from '../tt-invocation.js';
+import { detachBranchInWorktrees, worktreesDir } from './task-branches.js';
 
-export const WORKTREES_FOLDER = 'worktrees';
+export { worktreesDir };
+
 const HOOKS_FOLDER = 'hooks';
-
-export function worktreesDir(root: string): string {
-  return path.join(localStateDir(root), WORKTREES_FOLDER);
-}
 
 export function agentWorktreePath(root: string, agent: string): string {
   return path.join(worktreesDir(root), agent);
@@ -76,6 +74,42 @@ export async function ensureAgentWorktree(town: Town, agent: string): Promise<st
   const head = await runTask(town.root, revParseTask('HEAD'));
   await runTask(town.root, addWorktreeTask(folder, head));
   return folder;
+}
+
+/** What became of a pruned agent's worktree. */
+export interface WorktreeRemoval {
+  agent: string;
+  folder: string;
+  removed: boolean;
+  /** Uncommitted changes that kept it (nothing an agent wrote is deleted). */
+  uncommitted: number;
+  /** What to do about a worktree that was kept. */
+  fix: string | null;
+}
+
+/**
+ * `tt prune` of an agent that worked in a worktree: the worktree goes with it
+ * when it holds no uncommitted work (its task branches stay: their commits
+ * are the work). One holding changes is kept, and the answer says how to
+ * save or drop them.
+ */
+export async function removeAgentWorktree(town: Town, agent: string): Promise<WorktreeRemoval | undefined> {
+  if (!town.gitDir) return undefined;
+  const folder = agentWorktreePath(town.root, agent);
+  const registered = (await listWorktrees(town)).some((entry) => path.resolve(entry.path) === folder);
+  if (!registered || !existsSync(folder)) {
+    if (registered) await runTask(town.root, pruneWorktreesTask());
+    return undefined;
+  }
+  const uncommitted = (await runTask(folder, uncommittedPathsTask())).length;
+  if (uncommitted > 0) {
+    return {
+      agent, folder, removed: false, uncommitted,
+      fix: `commit them there (cd ${folder}) or drop them, then: git worktree remove ${folder} (or tt doctor --fix)`,
+    };
+  }
+  await runTask(town.root, removeWorktreeTask(folder, false));
+  return { agent, folder, removed: true, uncommitted: 0, fix: null };
 }
 
 function shellQuote(text: string): string {
@@ -123,16 +157,6 @@ export async function agentWorkspace(town: Town, agent: string, env: NodeJS.Proc
   return { cwd, env: worktreeEnvironment(town, cwd, env) };
 }
 
-/** Other tt worktrees that have `branch` checked out let go of it (a reassigned task moves to its new assignee). */
-async function detachElsewhere(town: Town, branch: string, keep: string): Promise<void> {
-  const ours = worktreesDir(town.root);
-  for (const entry of await listWorktrees(town)) {
-    const folder = path.resolve(entry.path);
-    if (entry.branch !== `refs/heads/${branch}` || folder === keep || path.dirname(folder) !== ours || !existsSync(folder)) continue;
-    await runTask(folder, detachHereTask());
-  }
-}
-
 /**
  * Before `tt task start` of a task whose assignee works in a worktree: its
  * branch checked out there (created from the town branch's tip the first
@@ -144,7 +168,8 @@ export async function checkOutTaskBranch(town: Town, task: Task): Promise<string
   if (!TASK_BRANCH_PATTERN.test(branch)) throw new ConflictError(`${task.id} names the branch "${branch}", which is not a task branch (tt/<task id>)`);
   const folder = await ensureAgentWorktree(town, task.assignee);
   if (await runTask(town.root, branchTipTask(branch))) {
-    await detachElsewhere(town, branch, folder);
+    // Another agent's worktree lets go of it first (a reassigned task moves to its new assignee).
+    await detachBranchInWorktrees(town.root, branch, folder);
     await runTask(folder, switchBranchHereTask(branch));
   } else {
     const tip = await runTask(town.root, revParseTask('HEAD'));
@@ -153,10 +178,10 @@ export async function checkOutTaskBranch(town: Town, task: Task): Promise<string
   return branch;
 }
 
-/** After a merge or a cancel: the agent's worktree lets go of the task's branch (its files stay until the next task). */
+/** After a cancel: the agent's worktree lets go of the task's branch (its files stay until the next task). */
 export async function releaseTaskCheckout(town: Town, task: Task): Promise<void> {
   if (!task.branch || !town.gitDir) return;
-  await detachElsewhere(town, task.branch, '');
+  await detachBranchInWorktrees(town.root, task.branch, '');
 }
 
 /** `tt task start`: the task's branch checked out in its assignee's worktree first (when it has one), recorded on the task. */

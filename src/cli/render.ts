@@ -51,6 +51,8 @@ export function renderTask(task: Task): string {
   ];
   if (task.started) lines.push(`  started:   ${task.started}`);
   if (task.completed) lines.push(`  completed: ${task.completed}`);
+  // A task worked in a worktree: its branch, and the commit an approval merges.
+  if (task.branch) lines.push(`  branch:    ${task.branch}${task.review_commit ? `   review commit: ${task.review_commit}` : ''}`);
   if (task.approved_by) lines.push(`  approved:  by ${task.approved_by} at ${task.reviewed_commit ?? '(no commit)'}`);
   if (task.result) lines.push(`  result:    ${task.result.replace(/\n/g, '\n             ')}`);
   if (task.usage) lines.push(`  usage:     ${describeUsage(task.usage)}`);

@@ -102,3 +102,14 @@ export const branchTipTask = (branch: string): GitTask<string | undefined> => ({
   okExitCodes: [1, 128],
   parse: value,
 });
+
+/**
+ * The first commit on HEAD's history that recorded `action` for a task (by
+ * its trailers), or undefined: e.g. the task's first `start`, which marks
+ * where its branch began.
+ */
+export const firstTaskActionTask = (taskId: string, action: string): GitTask<string | undefined> => ({
+  args: ['log', '--reverse', '--all-match', '--format=%H', `--grep=^Tinytown-Task: ${taskId}$`, `--grep=^Tinytown-Action: ${action}$`, 'HEAD', '--'],
+  okExitCodes: [128],
+  parse: (result) => (result.exitCode === 0 ? lines(result)[0] : undefined),
+});

@@ -7,7 +7,7 @@
  * main checkout untouched throughout.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTown } from '../../src/store/town.js';
@@ -116,6 +116,7 @@ describe('approval merges the reviewed commit', () => {
     const reviewed = await ok(dir, ['review', id, '--as', 'backend']) as { task: { review_commit: string } };
     const tip = git(agentWorktreePath(dir, 'backend'), 'rev-parse', 'HEAD').trim();
     expect(reviewed.task.review_commit).toBe(tip);
+    expect((await tt(dir, ['task', 'show', id])).stdout).toMatch(new RegExp(`^ {2}branch: +tt/${id} +review commit: ${tip}$`, 'm'));
     const request = git(dir, 'show', 'HEAD:' + (git(dir, 'show', '--name-only', '--format=', 'HEAD').split('\n').find((f) => f.includes('/inbox/reviewer/'))!));
     expect(request).toContain(`git diff main...${tip}`);
 
@@ -229,7 +230,7 @@ describe('approval merges the reviewed commit', () => {
 });
 
 describe('a kill -9 in the middle of a merge', () => {
-  it('leaves a state the next approval completes: the checkout catches up with the moved branch, the approval lands once', async () => {
+  it('leaves a state the next tt write completes: the checkout catches up with the moved branch, the approval lands once', async () => {
     const dir = await parallelTown();
     const id = await startedTask(dir);
     const work = personsWork(dir);
@@ -247,18 +248,54 @@ describe('a kill -9 in the middle of a merge', () => {
       child.kill('SIGKILL');
     }
     await new Promise((resolve) => child.once('exit', resolve));
-    // Half done: the branch has the merge, the person's checkout does not have its file yet.
+    // Half done: the branch has the merge, the person's checkout does not have its file yet, the approval is only journaled.
     expect(existsSync(path.join(dir, 'src/api.ts'))).toBe(false);
     expect((await ok(dir, ['task', 'show', id]) as { task: { state: string } }).task.state).toBe('review');
-
     const report = await tt(dir, ['doctor', '--json']);
     expect((report.json() as { findings: Array<{ kind: string }> }).findings.map((f) => f.kind)).toContain('unfinished-merge');
-    const again = await ok(dir, ['approve', id, '--as', 'reviewer']) as { task: { state: string } };
-    expect(again.task.state).toBe('completed');
+
+    // Any next write (here a message that has nothing to do with the task) finishes it first.
+    await ok(dir, ['send', 'conductor', 'unrelated', '--as', 'backend']);
+    expect((await ok(dir, ['task', 'show', id]) as { task: { state: string } }).task.state).toBe('completed');
     expect(existsSync(journal)).toBe(false);
     expect(readFileSync(path.join(dir, 'src/api.ts'), 'utf8')).toBe('export const api = 2;\n');
-    expect(git(dir, 'status', '--porcelain', '--', 'src').trim()).toBe('');
-    expect(git(dir, 'log', '--format=%s', `${head}..HEAD`).split('\n').filter((line) => /: (merge|approve) /.test(line))).toHaveLength(2);
+    expect(git(dir, 'status', '--porcelain', '--', 'src', '.tinytown').trim()).toBe('');
+    const landed = git(dir, 'log', '--format=%s', `${head}..HEAD`).split('\n').filter((line) => /: (merge|approve|send) /.test(line));
+    expect(landed.map((line) => /: (\w+) /.exec(line)![1])).toEqual(['send', 'approve', 'merge']);
+    // Retired as after any merge: the worktree let go of the branch, which is gone.
+    expect(git(dir, 'branch', '--list', `tt/${id}`).trim()).toBe('');
+    // Approving again changes nothing: the task is completed, once.
+    const again = await tt(dir, ['approve', id, '--as', 'reviewer']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/completed/);
+    expect(work()).toBe(snapshot);
+  });
+
+  it('rolls the approval back when the kill came before the branch moved: nothing merged, nothing approved, approving again works', async () => {
+    const dir = await parallelTown();
+    const id = await startedTask(dir);
+    const work = personsWork(dir);
+    const snapshot = work();
+    expect(commitInWorktree(dir, 'backend', 'src/api.ts', 'export const api = 3;\n').code).toBe(0);
+    await ok(dir, ['review', id, '--as', 'backend']);
+    const head = headCommit(dir);
+    // Killed (SIGKILL) right after the approval is journaled, before the merge moves the branch.
+    const killed = await ttProcess(dir, ['approve', id, '--as', 'reviewer'], { TINYTOWN_TEST_KILL_AT: 'journaled' });
+    expect(killed.code).not.toBe(0);
+    expect(killed.stdout).toBe('');
+    expect(readdirSync(path.join(stateDir(dir), 'pending')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    expect(headCommit(dir)).toBe(head);
+
+    await ok(dir, ['send', 'conductor', 'unrelated', '--as', 'backend']);
+    expect(readdirSync(path.join(stateDir(dir), 'pending')).filter((f) => f.endsWith('.json'))).toHaveLength(0);
+    expect(git(dir, 'log', '--format=%s', `${head}..HEAD`).trim()).toMatch(/^tt\(backend\): send [^\n]*$/);
+    expect((await ok(dir, ['task', 'show', id]) as { task: { state: string } }).task.state).toBe('review');
+    expect(existsSync(path.join(dir, 'src/api.ts'))).toBe(false);
+    expect(git(dir, 'status', '--porcelain', '--', '.tinytown').trim()).toBe('');
+
+    const approved = await ok(dir, ['approve', id, '--as', 'reviewer']) as { task: { state: string } };
+    expect(approved.task.state).toBe('completed');
+    expect(readFileSync(path.join(dir, 'src/api.ts'), 'utf8')).toBe('export const api = 3;\n');
     expect(work()).toBe(snapshot);
   });
 });
@@ -327,7 +364,9 @@ describe('tt doctor and parallel work', () => {
     // Cancelled: the worktree let go of the branch, which is kept (nothing merged) and reported.
     expect(spawnSync('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: agentWorktreePath(dir, 'backend') }).status).not.toBe(0);
     await ok(dir, ['reserve', 'docs/**', '--ttl', '1s', '--as', 'frontend']);
-    await ok(dir, ['prune', 'backend', '--force']);
+    // The agent's file removed by someone else (a pull, a hand edit): its worktree is left without an owner.
+    git(dir, 'rm', '-q', '.tinytown/agents/backend.md');
+    git(dir, 'commit', '-q', '-m', 'backend is gone');
     await waitFor(async () => ((await ok(dir, ['reservations'])) as { reservations: Array<{ expired: boolean }> }).reservations.every((r) => r.expired), { timeoutMs: 10_000, what: 'the reservation to expire' });
     const report = await tt(dir, ['doctor', '--json']);
     expect(report.code).toBe(1);
@@ -341,5 +380,87 @@ describe('tt doctor and parallel work', () => {
     expect(existsSync(agentWorktreePath(dir, 'backend'))).toBe(false);
     expect(git(dir, 'branch', '--list', 'tt/*').trim()).toBe('');
     expect(trailersOf(dir)['Tinytown-Action']).toEqual(['release']);
+  });
+});
+
+describe('tt prune and worktrees', () => {
+  it('removes a pruned agent\'s clean worktree; keeps one holding uncommitted work and says how to save it', async () => {
+    const dir = await parallelTown();
+    await ok(dir, ['spawn', 'helper', '--worktree', '--no-start', '--cli', 'scripted']);
+    const id = await startedTask(dir);
+    expect(commitInWorktree(dir, 'backend', 'src/kept.ts', 'committed on the branch\n').code).toBe(0);
+    await ok(dir, ['task', 'cancel', id]);
+    await ok(dir, ['task', 'start', (await ok(dir, ['assign', 'helper', 'Draft the docs']) as { task: { id: string } }).task.id, '--as', 'helper']);
+    const helper = agentWorktreePath(dir, 'helper');
+    writeFileSync(path.join(helper, 'draft.md'), 'not committed yet\n');
+
+    const clean = await tt(dir, ['prune', 'backend', '--force', '--json']);
+    expect(clean.code).toBe(0);
+    expect((clean.json() as { worktrees: Array<{ agent: string; removed: boolean }> }).worktrees).toEqual([expect.objectContaining({ agent: 'backend', removed: true })]);
+    expect(existsSync(agentWorktreePath(dir, 'backend'))).toBe(false);
+    expect(git(dir, 'worktree', 'list', '--porcelain')).not.toContain(agentWorktreePath(dir, 'backend'));
+    // The task's branch, with its commit, stays (tt doctor lists it).
+    expect(git(dir, 'log', '-1', '--format=%s', `tt/${id}`).trim()).toBe('backend: src/kept.ts');
+
+    const dirty = await tt(dir, ['prune', 'helper', '--force']);
+    expect(dirty.code).toBe(0);
+    expect(dirty.stderr).toMatch(/kept the worktree of helper at .*: it holds 1 uncommitted change\(s\); commit them there/);
+    expect(readFileSync(path.join(helper, 'draft.md'), 'utf8')).toBe('not committed yet\n');
+    const report = (await tt(dir, ['doctor', '--json'])).json() as { findings: Array<{ kind: string; message: string; fix: string | null }> };
+    const orphan = report.findings.find((f) => f.kind === 'orphan-worktree');
+    expect(orphan?.message).toMatch(/worktree of helper.*1 uncommitted change\(s\), so it is kept/);
+    expect(orphan?.fix).toBeNull();
+  });
+});
+
+describe('tt recover and work that already landed', () => {
+  it('closes a stopped agent\'s task whose branch is already in main instead of handing it out again; leaves one with no work', async () => {
+    const dir = await parallelTown();
+    await ok(dir, ['spawn', 'helper', '--worktree', '--no-start', '--cli', 'scripted']);
+    // No reviewer: its branch merged by hand (as a person might), then its agent stopped.
+    const { task: plain } = await ok(dir, ['assign', 'backend', 'Plain work']) as { task: { id: string } };
+    await ok(dir, ['task', 'start', plain.id, '--as', 'backend']);
+    expect(commitInWorktree(dir, 'backend', 'src/plain.ts', 'plain\n').code).toBe(0);
+    const plainTip = git(agentWorktreePath(dir, 'backend'), 'rev-parse', 'HEAD').trim();
+    git(dir, 'merge', '-q', '--no-ff', '-m', 'merge plain work by hand', `tt/${plain.id}`);
+    // With a reviewer: landed the same way; only the reviewer completes it.
+    const { task: reviewed } = await ok(dir, ['assign', 'helper', 'Reviewed work', '--reviewer', 'reviewer']) as { task: { id: string } };
+    await ok(dir, ['task', 'start', reviewed.id, '--as', 'helper']);
+    expect(commitInWorktree(dir, 'helper', 'src/reviewed.ts', 'reviewed\n').code).toBe(0);
+    const reviewedTip = git(agentWorktreePath(dir, 'helper'), 'rev-parse', 'HEAD').trim();
+    git(dir, 'merge', '-q', '--no-ff', '-m', 'merge reviewed work by hand', `tt/${reviewed.id}`);
+    // Started, nothing committed (no worktree, and below one on a branch of its own): not landed, whatever its tip.
+    const { task: empty } = await ok(dir, ['assign', 'frontend', 'Not begun']) as { task: { id: string } };
+    await ok(dir, ['task', 'start', empty.id, '--as', 'frontend']);
+    // Its branch's tip is in main (it began there), but the branch holds no work of its own.
+    const { task: idle } = await ok(dir, ['assign', 'backend', 'Started on a branch, nothing committed', '--reviewer', 'reviewer']) as { task: { id: string } };
+    const idleStart = await ok(dir, ['task', 'start', idle.id, '--as', 'backend']) as { task: { branch: string } };
+    expect(idleStart.task.branch).toBe(`tt/${idle.id}`);
+
+    const run = await tt(dir, ['recover']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`${plain.id}: its work is already in the town's branch \\(${plainTip.slice(0, 12)}\\): completed as landed`));
+    expect(run.stdout).toMatch(new RegExp(`${reviewed.id}: .*sent to its reviewer`));
+    const show = async (id: string) => (await ok(dir, ['task', 'show', id]) as { task: { state: string; result: string | null; review_commit: string | null } }).task;
+    expect(await show(plain.id)).toMatchObject({ state: 'completed', result: expect.stringMatching(new RegExp(`^landed: tt/${plain.id} at ${plainTip.slice(0, 12)} is already in main`)) });
+    expect(git(dir, 'branch', '--list', `tt/${plain.id}`).trim()).toBe('');
+    expect(await show(reviewed.id)).toMatchObject({ state: 'review', review_commit: reviewedTip });
+    expect(await show(empty.id)).toMatchObject({ state: 'running' });
+    expect(await show(idle.id)).toMatchObject({ state: 'running' });
+    const request = (await ok(dir, ['inbox', 'reviewer']) as { messages: Array<{ type: string; task: string; body: string }> }).messages.find((m) => m.task === reviewed.id);
+    expect(request).toMatchObject({ type: 'review_request', body: expect.stringMatching(/Nothing is left to merge/) });
+
+    // Recover again: nothing more to settle, nothing committed twice.
+    const head = headCommit(dir);
+    expect((await tt(dir, ['recover', '--json'])).json()).toMatchObject({ landed: [] });
+    expect(headCommit(dir)).toBe(head);
+    // The reviewer's approval merges nothing: the commit is in main already.
+    const approved = await ok(dir, ['approve', reviewed.id, '--as', 'reviewer']) as { task: { state: string; reviewed_commit: string } };
+    expect(approved.task).toMatchObject({ state: 'completed', reviewed_commit: reviewedTip });
+    expect(git(dir, 'log', '--format=%s', `${head}..HEAD`).trim().split('\n')).toEqual([expect.stringMatching(/^tt\(reviewer\): approve /)]);
+    // The task with no work is handed out as before.
+    const reclaimed = (await tt(dir, ['reclaim', '--from', 'frontend', '--to-backlog', '--json'])).json() as { tasks: Array<{ id: string }>; landed: unknown[] };
+    expect(reclaimed.tasks.map((t) => t.id)).toEqual([empty.id]);
+    expect(reclaimed.landed).toEqual([]);
   });
 });

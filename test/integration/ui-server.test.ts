@@ -79,6 +79,8 @@ describe('tt ui server', () => {
     const doc = await getJson(board, `/api/task/${reviewed.slice(0, 5)}`);
     expect((doc.task as { id: string; body: string }).id).toBe(reviewed);
     expect((doc.task as { body: string }).body).toContain('Build the API');
+    // The task page shows the branch and the commit handed to review (null here: its assignee has no worktree).
+    expect(doc.task).toMatchObject({ branch: null, review_commit: null });
     expect((doc.timeline as Array<{ action: string }>).map((e) => e.action)).toEqual(['review', 'start', 'assign']);
     expect((doc.messages as Array<{ type: string }>).map((m) => m.type)).toEqual(['task_assign', 'review_request']);
     const missing = await fetch(`${board.origin}/api/task/t-zzzzzz`);

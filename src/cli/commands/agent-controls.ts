@@ -3,6 +3,7 @@ import type { CommandDefinition } from '../command.js';
 import { defineCommand, fromAnswer } from '../command.js';
 import * as agents from '../../agents/operations.js';
 import type { AgentControl } from '../../store/runtime.js';
+import { landedLine } from './reclaim.js';
 
 const AGENT_ARG = { name: 'agent', describe: 'Agent name or nickname' } as const;
 
@@ -75,10 +76,13 @@ export const agentControlCommands: CommandDefinition[] = [
   }),
   defineCommand({
     path: ['recover'],
-    describe: 'Record as stopped the agents whose heartbeat is older than stale_after_s and whose process is gone',
+    describe: 'Record as stopped the agents whose heartbeat is older than stale_after_s and whose process is gone; close as landed their tasks whose work is already merged',
     async run(_args, cli) {
       const answer = await agents.recover(cli.session);
-      return fromAnswer(answer, answer.data.length ? `recovered ${answer.data.join(', ')} (now stopped; tt reclaim moves their work)` : 'nothing to recover');
+      const { recovered, landed } = answer.data;
+      const lines = [recovered.length ? `recovered ${recovered.join(', ')} (now stopped; tt reclaim moves their work)` : 'nothing to recover'];
+      lines.push(...landed.map(landedLine));
+      return fromAnswer(answer, lines.join('\n'));
     },
   }),
 ];

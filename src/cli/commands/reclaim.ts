@@ -1,5 +1,11 @@
 import { commitNotes, defineCommand } from '../command.js';
 import { reclaimWork } from '../../app/reclaim.js';
+import type { LandedTask } from '../../app/landed-work.js';
+
+/** A task tt recover / tt reclaim closed as landed instead of handing it out again. */
+export function landedLine(task: LandedTask): string {
+  return `${task.id}: its work is already in the town's branch (${task.commit.slice(0, 12)}): ${task.state === 'completed' ? 'completed as landed' : 'sent to its reviewer to approve (nothing left to merge)'}, not handed out again`;
+}
 
 export const reclaimCommand = defineCommand({
   path: ['reclaim'],
@@ -20,6 +26,7 @@ export const reclaimCommand = defineCommand({
     const lines = [
       `reclaimed ${result.tasks.length} task(s) from ${result.from.join(', ') || 'no agent'}`,
       ...result.tasks.map((t) => `  ${t.id}: ${t.from} → ${t.to ?? (t.state === 'cancelled' ? 'cancelled' : 'backlog')}`),
+      ...result.landed.map(landedLine),
       ...(result.forwarded.length ? [`forwarded ${result.forwarded.length} unread message(s)`] : []),
       ...result.leftInPlace.map((left) => `left ${left.count} unread message(s) in ${left.agent}'s inbox (use --to AGENT to forward them)`),
     ];

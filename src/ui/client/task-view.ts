@@ -55,6 +55,8 @@ export function renderTaskPage(root: HTMLElement, page: TaskPage, agents: readon
         ...field('assignee', task.assignee), ...field('reviewer', task.reviewer), ...field('priority', task.priority),
         ...field('created', `${task.created} (${age(task.created)} ago)`), ...field('updated', task.updated),
         ...field('approved by', task.approved_by),
+        ...field('branch', task.branch ? h('code', {}, task.branch) : null),
+        ...field('review commit', task.review_commit ? h('code', { title: 'the branch tip handed to review: what an approval merges' }, task.review_commit) : null),
         ...field('reviewed commit', task.reviewed_commit ? h('code', {}, task.reviewed_commit) : null),
         ...field('result', task.result), ...field('usage', task.usage ? usageText(task.usage) : null), ...field('file', h('code', {}, task.path))),
       h('pre', { class: 'description' }, task.body.trim() || '(no description)')),

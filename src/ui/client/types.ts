@@ -85,7 +85,11 @@ export interface TimelineEntry {
 }
 
 export interface TaskPage {
-  task: TaskCard & { usage: UsageDoc | null; body: string; result: string | null; tags: string[]; started: string | null; completed: string | null; path: string };
+  task: TaskCard & {
+    usage: UsageDoc | null; body: string; result: string | null; tags: string[]; started: string | null; completed: string | null; path: string;
+    /** The task's branch (its assignee works in a worktree) and the tip handed to review. */
+    branch: string | null; review_commit: string | null;
+  };
   timeline: TimelineEntry[];
   messages: MessageDoc[];
 }
