@@ -3,12 +3,18 @@ import { afterEach, expect } from 'vitest';
 import { tempRepo } from './repo.js';
 import { tt, ttProcess } from './tt.js';
 
-/** Call at the top of a test file: gives `town(clis)`, and stops every agent of every town it made after each test. */
-export function useAgentTowns(): (clis?: Record<string, string>) => Promise<string> {
+/** Call at the top of a test file: every town pushed to the list it gives has its agents stopped after each test. */
+export function stopAgentsAfterEach(): string[] {
   const towns: string[] = [];
   afterEach(async () => {
     for (const dir of towns.splice(0)) await ttProcess(dir, ['stop']);
   });
+  return towns;
+}
+
+/** Call at the top of a test file: gives `town(clis)`, and stops every agent of every town it made after each test. */
+export function useAgentTowns(): (clis?: Record<string, string>) => Promise<string> {
+  const towns = stopAgentsAfterEach();
   return async (clis = {}) => {
     const dir = tempRepo();
     towns.push(dir);

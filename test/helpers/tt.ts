@@ -44,6 +44,13 @@ export function ttProcess(cwd: string, args: string[], env: Record<string, strin
 }
 
 /** A repo with a town, a worker `backend`, a second worker `frontend` and a `reviewer`. */
+/** `tt … --json`, its document; a failure throws with everything tt printed. */
+export async function ttJson(dir: string, args: string[]): Promise<Record<string, unknown>> {
+  const run = await tt(dir, [...args, '--json']);
+  if (run.code !== 0) throw new Error(`tt ${args.join(' ')} failed (${run.code}): ${run.stderr}${run.stdout}`);
+  return run.json();
+}
+
 export async function townWithTeam(dir: string): Promise<void> {
   for (const args of [['init'], ['spawn', 'backend', '--no-start'], ['spawn', 'frontend', '--no-start'], ['spawn', 'reviewer', '--no-start']]) {
     const run = await tt(dir, args);

@@ -12,25 +12,18 @@
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { agentWorktreePath } from '../../src/app/worktrees.js';
 import { git, headCommit, stateDir, tempRepo, trailersOf } from '../helpers/repo.js';
-import { tt, ttProcess } from '../helpers/tt.js';
+import { stopAgentsAfterEach } from '../helpers/agent-towns.js';
+import { tt, ttJson, ttProcess } from '../helpers/tt.js';
 import { waitFor } from '../helpers/wait.js';
 
 const WORKERS = ['w1', 'w2', 'w3'] as const;
 const LOOP_TIMEOUT_MS = 180_000;
 
-const towns: string[] = [];
-afterEach(async () => {
-  for (const dir of towns.splice(0)) await ttProcess(dir, ['stop']);
-});
-
-async function ok(dir: string, args: string[]): Promise<Record<string, unknown>> {
-  const run = await tt(dir, [...args, '--json']);
-  if (run.code !== 0) throw new Error(`tt ${args.join(' ')} failed (${run.code}): ${run.stderr}${run.stdout}`);
-  return run.json();
-}
+const towns = stopAgentsAfterEach();
+const ok = ttJson;
 
 async function taskState(dir: string, id: string): Promise<string> {
   return ((await ok(dir, ['task', 'show', id])) as { task: { state: string } }).task.state;

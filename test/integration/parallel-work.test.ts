@@ -9,23 +9,16 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openTown } from '../../src/store/town.js';
 import { agentWorktreePath, worktreeEnvironment } from '../../src/app/worktrees.js';
 import { commitCount, git, headCommit, stateDir, tempRepo, trailersOf } from '../helpers/repo.js';
-import { TT_BIN, tt, ttProcess } from '../helpers/tt.js';
+import { stopAgentsAfterEach } from '../helpers/agent-towns.js';
+import { TT_BIN, tt, ttJson, ttProcess } from '../helpers/tt.js';
 import { waitFor } from '../helpers/wait.js';
 
-const towns: string[] = [];
-afterEach(async () => {
-  for (const dir of towns.splice(0)) await ttProcess(dir, ['stop']);
-});
-
-async function ok(dir: string, args: string[]): Promise<Record<string, unknown>> {
-  const run = await tt(dir, [...args, '--json']);
-  if (run.code !== 0) throw new Error(`tt ${args.join(' ')} failed (${run.code}): ${run.stderr}${run.stdout}`);
-  return run.json();
-}
+const towns = stopAgentsAfterEach();
+const ok = ttJson;
 
 /** A town with a worker in a worktree (backend), a plain one (frontend) and a reviewer; none started. */
 async function parallelTown(): Promise<string> {
