@@ -1,7 +1,9 @@
 /**
- * A town change: take the lock, re-read what the change depends on, journal
- * the change (every touched path with its new text), write the files
- * atomically, commit exactly the touched paths, release.
+ * A town change: under the town lock, re-read what the change depends on,
+ * journal the change (every touched path with its new text) and write the
+ * files atomically; then, under the commit lock, commit exactly the touched
+ * paths — with every other change journaled meanwhile (group commit, see
+ * transact).
  *
  * The commit is built from objects and published with a compare-and-swap of
  * HEAD (git/commit-builder.ts), and only then are those paths' index entries
@@ -12,7 +14,7 @@
  * moves; the next tt write finds an entry whose commit is on the branch (a
  * process killed after update-ref) and only finishes it, builds the others
  * again (killed before), and commits what waited for a merge to end — all
- * pending entries as one chain, under one lock.
+ * pending entries as one chain, under the commit lock.
  */
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
@@ -146,8 +148,6 @@ function restoreWorkTree(top: string, changes: ReadonlyMap<string, string | null
     else writeFileAtomic(top, rel, content);
   }
 }
-
-/** Which index.lock tt holds (pid, inode): the next write breaks it if this process dies holding it (git/index-lock.ts). */
 
 /**
  * Publishes the specs and sets their index entries, all under git's
