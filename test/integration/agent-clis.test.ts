@@ -222,6 +222,21 @@ describe('tt spawn --mcp', () => {
     expect(listed.code, listed.stderr).toBe(0);
   }, 60_000);
 
+  it('gives a codex agent\'s rounds the -c overrides of the table tt mcp --print-config codex prints', async () => {
+    const dir = await town();
+    const help = '  -c, --config <key=value>  Override a configuration value\n  --json  Print events to stdout as JSONL\n  --dangerously-bypass-approvals-and-sandbox  Skip all confirmation prompts';
+    const bin = fakeBin(dir, { codex: fakeCli('codex-cli 0.171.0', help, `${READ_TASK_ID}; printf '%s\\n' "$@" > argv.txt; tt task start "$id"`) });
+    const spawned = await tt(dir, ['spawn', 'backend', '--cli', 'codex', '--mcp'], { PATH: `${bin}:${process.env.PATH}` });
+    expect(spawned.code, spawned.stderr).toBe(0);
+    await tt(dir, ['assign', 'backend', 'Build it']);
+    await waitFor(() => readAgentRuntime(dir, 'backend').rounds === 1, { timeoutMs: 30_000, what: 'one round that acted' });
+    const argv = readFileSync(path.join(dir, 'argv.txt'), 'utf8').trimEnd().split('\n');
+    const table = (await tt(dir, ['mcp', '--print-config', 'codex'])).stdout.trim().split('\n').slice(1);
+    const overrides = table.map((line) => line.replace(/^(\w+) = /, 'mcp_servers.tinytown.$1='));
+    expect(argv).toEqual(['exec', '--json', '--dangerously-bypass-approvals-and-sandbox', '-c', 'allow_login_shell=false', ...overrides.flatMap((word) => ['-c', word])]);
+    expect(overrides).toContain('mcp_servers.tinytown.required=true');
+  }, 60_000);
+
   it('records mcp only with --mcp or town.yml agent.mcp: true, which --no-mcp overrides', async () => {
     const dir = await town();
     expect((await tt(dir, ['spawn', 'plain', '--cli', 'codex', '--no-start', '--json'])).json<{ agent: { mcp?: boolean } }>().agent.mcp).toBeUndefined();
