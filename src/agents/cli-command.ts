@@ -8,10 +8,11 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { TownConfig } from '../core/types.js';
-import { PRESET_NAMES, PROMPT_FILE_PLACEHOLDER, PROMPT_PLACEHOLDER, presetForProgram, type CliCheck } from '../core/presets.js';
+import { PRESET_NAMES, PROMPT_FILE_PLACEHOLDER, PROMPT_PLACEHOLDER, findPreset, presetForProgram, type AgentCliPreset, type CliCheck } from '../core/presets.js';
 import { asksForOutput, type CliOutputFormat } from '../core/cli-output.js';
 import { resolveCliCommand } from '../store/config.js';
 import { packageRoot } from '../package-root.js';
+import { MCP_CLIENTS, commandLineMcpArgs } from './mcp-config.js';
 
 export { PROMPT_FILE_PLACEHOLDER, PROMPT_PLACEHOLDER };
 
@@ -69,17 +70,39 @@ function scriptedArgv(): string[] {
   return [process.execPath, path.join(packageRoot(), 'bin', 'tt.js'), 'scripted-agent'];
 }
 
-export function agentCommand(config: TownConfig, cli: string): AgentCommand {
+/**
+ * The words giving a round tinytown's MCP server (tt spawn --mcp), by the
+ * CLI's program as presetForProgram finds it; a CLI with no known way to take
+ * one on its command line is refused with where its configuration goes instead.
+ */
+function mcpWords(cli: string, preset: AgentCliPreset | undefined): string[] {
+  const client = MCP_CLIENTS.find((name) => preset !== undefined && findPreset(name) === preset);
+  const words = client ? commandLineMcpArgs(client) : undefined;
+  if (words) return words;
+  const fix = client === 'gemini'
+    ? 'Gemini CLI reads MCP servers only from its settings.json: put the entry `tt mcp --print-config gemini` prints into .gemini/settings.json (or ~/.gemini/settings.json)'
+    : `tt knows no way to give the CLI "${cli}" an MCP server on its command line: configure \`tt mcp\` in its own settings (tt mcp --print-config claude|codex|gemini shows the usual forms)`;
+  throw new UsageError(`the agent CLI "${cli}" cannot get tinytown's MCP server with --mcp. ${fix}, and spawn the agent without it (--no-mcp; town.yml agent.mcp sets the default)`);
+}
+
+export interface AgentCommandOptions {
+  /** Give the CLI tinytown's MCP server on its command line (the agent's `mcp`, tt spawn --mcp). */
+  mcp?: boolean | undefined;
+}
+
+export function agentCommand(config: TownConfig, cli: string, options: AgentCommandOptions = {}): AgentCommand {
   const line = resolveCliCommand(config, cli);
   if (typeof line !== 'string' || line === '') {
     throw new UsageError(`unknown agent CLI "${cli}": name a preset (${PRESET_NAMES.join(', ')}) or add it under clis: in town.yml`);
   }
   const words = splitCommandLine(line);
   if (words.length === 0) throw new UsageError(`the command line for CLI "${cli}" is empty (town.yml clis.${cli})`);
-  const argv = words[0] === 'tt-scripted-agent' ? [...scriptedArgv(), ...words.slice(1)] : words;
-  const promptInFile = argv.some((word) => word.includes(PROMPT_FILE_PLACEHOLDER));
-  const promptInArgv = promptInFile || argv.some((word) => word.includes(PROMPT_PLACEHOLDER));
-  const preset = presetForProgram(argv[0]!);
+  const program = words[0] === 'tt-scripted-agent' ? [...scriptedArgv(), ...words.slice(1)] : words;
+  const promptInFile = program.some((word) => word.includes(PROMPT_FILE_PLACEHOLDER));
+  const promptInArgv = promptInFile || program.some((word) => word.includes(PROMPT_PLACEHOLDER));
+  const preset = presetForProgram(program[0]!);
+  // Appended last: claude's --mcp-config takes the words after it, and nothing follows it here.
+  const argv = options.mcp ? [...program, ...mcpWords(cli, preset)] : program;
   const output = preset?.output !== undefined && asksForOutput(preset.output, argv.slice(1)) ? preset.output : undefined;
   return {
     argv, prompt: promptInArgv ? 'argv' : 'stdin', promptInFile, env: preset?.env ?? {},

@@ -83,7 +83,7 @@ export async function startAgent(town: Town, name: string, options: StartOptions
   const agent = listAgents(town.root).items.find((item) => item.name === name);
   if (!agent) throw new NotFoundError(`agent "${name}" is not registered (tt spawn ${name})`);
   if (name === CONDUCTOR) throw new ConflictError('the conductor has no loop: it is you (tt conductor starts its interactive CLI)');
-  await checkAgentCli(agentCommand(town.config, agent.cli), agent.cli, options.env);
+  await checkAgentCli(agentCommand(town.config, agent.cli, { mcp: agent.mcp }), agent.cli, options.env);
   if (readAgentRuntime(town.root, name).alive) await killAgent(town, name);
   return await launchAgentLoop({ root: town.root, name, maxRounds: options.maxRounds, env: options.env });
 }

@@ -156,7 +156,7 @@ export async function runAgentLoop(options: LoopOptions): Promise<string> {
       const workspace = agent.worktree ? await agentWorkspace(town, name, env) : undefined;
       const outcome = await runAgentCli({
         root, agent: name, round: rounds + 1, env, token, cwd: workspace?.cwd, extraEnv: workspace?.env,
-        command: agentCommand(town.config, agent.cli),
+        command: agentCommand(town.config, agent.cli, { mcp: agent.mcp }),
         prompt: buildPrompt({ town: town.config.name, agent, round: rounds + 1, task, messages }),
         onStart: (started) => {
           child = started;

@@ -42,8 +42,23 @@ function tomlArray(values: readonly string[]): string {
   return `[${values.map((value) => JSON.stringify(value)).join(', ')}]`;
 }
 
+function servers(command: string, args: string[]): { mcpServers: { tinytown: { command: string; args: string[] } } } {
+  return { mcpServers: { tinytown: { command, args } } };
+}
+
 function serverJson(command: string, args: string[]): string {
-  return `${JSON.stringify({ mcpServers: { tinytown: { command, args } } }, null, 2)}\n`;
+  return `${JSON.stringify(servers(command, args), null, 2)}\n`;
+}
+
+/** The [mcp_servers.tinytown] table's keys and TOML values: the config.toml snippet and the `-c` overrides are both made from it. */
+function codexFields(command: string, args: string[]): [string, string][] {
+  return [
+    ['command', JSON.stringify(command)],
+    ['args', tomlArray(args)],
+    ['env_vars', tomlArray(PASSED_ENV)],
+    ['default_tools_approval_mode', '"approve"'],
+    ['required', 'true'],
+  ];
 }
 
 export function clientConfig(cli: McpClient, bin = ttBinPath()): ClientConfig {
@@ -64,7 +79,7 @@ export function clientConfig(cli: McpClient, bin = ttBinPath()): ClientConfig {
       return {
         cli, command, args,
         target: 'Codex: ~/.codex/config.toml (or .codex/config.toml in a trusted project)',
-        snippet: `[mcp_servers.tinytown]\ncommand = ${JSON.stringify(command)}\nargs = ${tomlArray(args)}\nenv_vars = ${tomlArray(PASSED_ENV)}\ndefault_tools_approval_mode = "approve"\nrequired = true\n`,
+        snippet: `[mcp_servers.tinytown]\n${codexFields(command, args).map(([key, value]) => `${key} = ${value}\n`).join('')}`,
         needs: [
           'Codex asks before each call of an MCP tool not marked read-only, and with approval policy "never" (codex exec, the codex preset) it refuses instead ("requires approval, but approval policy is never"): default_tools_approval_mode = "approve" above lets Tinytown\'s tools through, and only them.',
           'required = true makes Codex wait for the server before its first model call (and fail if it cannot start): without it, once ~/.codex has its state from earlier runs, Codex often starts the turn before the server is up, and that round has no tinytown tools.',
@@ -81,5 +96,26 @@ export function clientConfig(cli: McpClient, bin = ttBinPath()): ClientConfig {
           'The tools are named mcp_tinytown_<tool>.',
         ],
       };
+  }
+}
+
+/**
+ * `tt spawn --mcp`: the words that give one round of this CLI Tinytown's MCP
+ * server on its own command line — the same server `tt mcp --print-config`
+ * configures, for a run that leaves the CLI's settings files alone. Claude
+ * Code takes the JSON itself (--mcp-config accepts a string), Codex `-c`
+ * overrides of the config.toml table; Gemini CLI reads MCP servers only from
+ * its settings.json: undefined.
+ */
+export function commandLineMcpArgs(cli: McpClient, bin = ttBinPath()): string[] | undefined {
+  const { command, args } = clientConfig(cli, bin);
+  switch (cli) {
+    case 'claude':
+      // Last on the line, as the caller puts it: --mcp-config takes every word after it up to the next flag.
+      return ['--mcp-config', JSON.stringify(servers(command, args))];
+    case 'codex':
+      return codexFields(command, args).flatMap(([key, value]) => ['-c', `mcp_servers.tinytown.${key}=${value}`]);
+    case 'gemini':
+      return undefined;
   }
 }

@@ -46,11 +46,13 @@ export async function spawn(session: Session, input: SpawnInput): Promise<Answer
   const notes: string[] = [];
   let notStarted: string | undefined;
   const agent = await spawnAgent(ctx, options, async (agent) => {
+    // A CLI that cannot take tinytown's MCP server on its command line is refused with --mcp, started or not.
+    if (!start && !agent.mcp) return;
+    const command = agentCommand(ctx.town.config, agent.cli, { mcp: agent.mcp });
     if (!start) return;
     // An unknown CLI, or one installed that cannot run the preset, is refused before anything is written; one
     // not installed here still registers the agent (the book's `tt spawn backend` then `tt assign backend …`
     // works on any machine).
-    const command = agentCommand(ctx.town.config, agent.cli);
     try {
       const checked = await checkAgentCli(command, agent.cli, session.env);
       const note = versionNote(agent.cli, checked);

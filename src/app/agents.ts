@@ -55,6 +55,8 @@ export interface SpawnOptions {
   parent?: string | undefined;
   /** Run its CLI in a worktree of its own (default: town.yml agent.worktree). */
   worktree?: boolean | undefined;
+  /** Give its rounds tinytown's MCP server on the CLI's command line (default: town.yml agent.mcp). */
+  mcp?: boolean | undefined;
 }
 
 /** The roles with instructions in templates/roles/. */
@@ -77,13 +79,13 @@ export function roleInstructions(role: string): string {
   return `You are the ${role} of this town. Do the work your messages and tasks ask for, and report back with tt.\n`;
 }
 
-export function newAgent(options: Required<Pick<SpawnOptions, 'name'>> & { role: string; cli: string; nickname: string | null; parent: string | null; worktree?: boolean }, now: Date): Agent {
-  const { worktree, ...fields } = options;
-  return { ...fields, created: isoNow(now), ...(worktree ? { worktree: true } : {}), body: roleInstructions(options.role), extra: {} };
+export function newAgent(options: Required<Pick<SpawnOptions, 'name'>> & { role: string; cli: string; nickname: string | null; parent: string | null; worktree?: boolean; mcp?: boolean }, now: Date): Agent {
+  const { worktree, mcp, ...fields } = options;
+  return { ...fields, created: isoNow(now), ...(worktree ? { worktree: true } : {}), ...(mcp ? { mcp: true } : {}), body: roleInstructions(options.role), extra: {} };
 }
 
 /** `beforeWrite` runs after the arguments are validated and before anything is written (spawn checks the CLI there). */
-export async function spawnAgent(ctx: OpContext, options: SpawnOptions, beforeWrite?: (agent: { cli: string }) => void | Promise<void>): Promise<Agent> {
+export async function spawnAgent(ctx: OpContext, options: SpawnOptions, beforeWrite?: (agent: { cli: string; mcp: boolean }) => void | Promise<void>): Promise<Agent> {
   const { town } = ctx;
   const name = validateAgentName(options.name);
   if (CONDUCTOR_ALIASES.includes(name) && name !== CONDUCTOR) {
@@ -98,16 +100,17 @@ export async function spawnAgent(ctx: OpContext, options: SpawnOptions, beforeWr
   const parent = options.parent ? resolveAgent(town, options.parent, 'parent agent') : ctx.actor;
   const worktree = options.worktree ?? town.config.agent.worktree;
   if (worktree && !town.gitDir) throw new UsageError(`${name} cannot have a worktree: ${town.root} is not in a git repository (git init first, or spawn it without --worktree)`);
+  const mcp = options.mcp ?? town.config.agent.mcp;
   // Said before anything else is checked: an existing agent is the answer, not its CLI.
   if (agentNames(town).includes(name)) throw new ConflictError(`agent "${name}" already exists (tt list shows the agents)`);
-  await beforeWrite?.({ cli });
+  await beforeWrite?.({ cli, mcp });
   const { result } = await transact(town, (writer) => {
     if (agentNames(town).includes(name)) throw new ConflictError(`agent "${name}" already exists (tt list shows the agents)`);
     if (nickname !== null) {
       const clash = listAgents(town.root).items.find((agent) => agent.nickname === nickname || agent.name === nickname);
       if (clash || CONDUCTOR_ALIASES.includes(nickname)) throw new ConflictError(`nickname "${nickname}" is already taken${clash ? ` by ${clash.name}` : ''}`);
     }
-    const agent = newAgent({ name, role, cli, nickname, parent, worktree }, ctx.now());
+    const agent = newAgent({ name, role, cli, nickname, parent, worktree, mcp }, ctx.now());
     writer.write(townPaths.agent(name), formatAgent(agent));
     return { result: agent, change: { action: 'spawn', agent: ctx.actor, summary: `${name} (${role}, ${cli})` } };
   });

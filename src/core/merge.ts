@@ -198,8 +198,8 @@ export function mergeMessages(base: Message | null, ours: Message, theirs: Messa
   return { merged: unflatten<Message>(result.merged, MESSAGE_FIELDS), contested: result.contested, bodyMerged: result.bodyMerged, claim: null };
 }
 
-/** `worktree` is written only when true, so it is merged as a known key, not as an unknown one. */
-const AGENT_FIELDS = [...AGENT_KEYS, 'worktree'] as const;
+/** `worktree` and `mcp` are written only when true, so they are merged as known keys, not as unknown ones. */
+const AGENT_FIELDS = [...AGENT_KEYS, 'worktree', 'mcp'] as const;
 
 export function mergeAgents(base: Agent | null, ours: Agent, theirs: Agent): RecordMerge<Agent> {
   const flat = (agent: Agent) => flatten(agent, AGENT_FIELDS);

@@ -87,6 +87,8 @@ export interface Agent {
   created: string;
   /** Runs its CLI in a git worktree of its own (DESIGN §6); written only when true. */
   worktree?: boolean;
+  /** Its rounds get tinytown's MCP server on the CLI's command line (tt spawn --mcp); written only when true. */
+  mcp?: boolean;
   body: string;
   extra: ExtraFields;
 }
@@ -113,7 +115,7 @@ export interface TownConfig {
   default_cli: string;
   clis: Record<string, string>;
   git: { auto_commit: boolean };
-  agent: { max_rounds: number; idle_timeout_s: number; stale_after_s: number; worktree: boolean };
+  agent: { max_rounds: number; idle_timeout_s: number; stale_after_s: number; worktree: boolean; mcp: boolean };
 }
 
 export const CONDUCTOR = 'conductor';

@@ -188,8 +188,9 @@ export function toAgent(data: Raw, body: string, file: string): Agent {
     parent: r.optionalMatching('parent', AGENT_NAME_PATTERN, NAME_EXPECTED),
     created: r.timestamp('created'),
     worktree: r.boolean('worktree', false),
+    mcp: r.boolean('mcp', false),
     body,
-    extra: r.extra([...AGENT_KEYS, 'worktree']),
+    extra: r.extra([...AGENT_KEYS, 'worktree', 'mcp']),
   };
 }
 

@@ -70,6 +70,7 @@ export const TOOLS: readonly ToolSpec[] = [
       cli: optionalText('Agent CLI (default: the town\'s)'),
       start: flag('Start its loop (default true; false: register only)'),
       worktree: flag('Work in a git worktree of its own'),
+      mcp: flag('Give its rounds the tinytown MCP tools on its CLI\'s command line (claude, codex)'),
     },
     run: agents.spawn,
   }),

@@ -21,7 +21,7 @@ import { FINGERPRINT_FIELDS, isFingerprint, type Fingerprint } from './stat-cach
 declare const TINYTOWN_VERSION: string | undefined;
 
 /** Records change shape between versions, so a cache is only ever read by the version that wrote it. */
-export const FORMAT = `tinytown-parsed-5/${typeof TINYTOWN_VERSION === 'string' ? TINYTOWN_VERSION : 'dev'}`;
+export const FORMAT = `tinytown-parsed-6/${typeof TINYTOWN_VERSION === 'string' ? TINYTOWN_VERSION : 'dev'}`;
 /** The first line: the header's length in bytes, as this many digits. */
 export const LENGTH_DIGITS = 12;
 

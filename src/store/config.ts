@@ -21,7 +21,7 @@ export const DEFAULT_CONFIG: TownConfig = {
   default_cli: 'claude',
   clis: {},
   git: { auto_commit: true },
-  agent: { max_rounds: 10, idle_timeout_s: 300, stale_after_s: 120, worktree: false },
+  agent: { max_rounds: 10, idle_timeout_s: 300, stale_after_s: 120, worktree: false, mcp: false },
 };
 
 function expectNumber(value: unknown, key: string, fallback: number, file: string): number {
@@ -74,6 +74,7 @@ export function parseTownConfig(text: string, file: string): TownConfig {
       idle_timeout_s: expectNumber(agent.idle_timeout_s, 'agent.idle_timeout_s', d.agent.idle_timeout_s, file),
       stale_after_s: expectNumber(agent.stale_after_s, 'agent.stale_after_s', d.agent.stale_after_s, file),
       worktree: expectBoolean(agent.worktree, 'agent.worktree', d.agent.worktree, file),
+      mcp: expectBoolean(agent.mcp, 'agent.mcp', d.agent.mcp, file),
     },
   };
 }

@@ -23,6 +23,7 @@ export function formatMessage(message: Message): string {
 export function formatAgent(agent: Agent): string {
   const fields: Fields = AGENT_KEYS.map((key) => [key, agent[key]] as const);
   if (agent.worktree) fields.push(['worktree', true]);
+  if (agent.mcp) fields.push(['mcp', true]);
   return formatFrontmatter(withExtra(fields, agent.extra), agent.body);
 }
 

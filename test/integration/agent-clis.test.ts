@@ -199,3 +199,62 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
     child.stdin?.end(input);
   });
 }
+
+describe('tt spawn --mcp', () => {
+  it('gives a claude agent\'s rounds tinytown\'s MCP server on the command line, as recorded on the agent', async () => {
+    const dir = await town();
+    const help = `${CLAUDE_HELP}\n  --mcp-config <configs...>  Load MCP servers from JSON files or strings`;
+    const bin = fakeBin(dir, { claude: fakeCli('2.1.197 (Claude Code)', help, `${READ_TASK_ID}; printf '%s\\n' "$@" > argv.txt; tt task start "$id"`) });
+    const spawned = await tt(dir, ['spawn', 'backend', '--cli', 'claude', '--mcp', '--json'], { PATH: `${bin}:${process.env.PATH}` });
+    expect(spawned.code, spawned.stderr).toBe(0);
+    expect(spawned.json<{ agent: { mcp?: boolean } }>().agent.mcp).toBe(true);
+    expect(readFileSync(path.join(dir, '.tinytown', 'agents', 'backend.md'), 'utf8')).toMatch(/^mcp: true$/m);
+    await tt(dir, ['assign', 'backend', 'Build it']);
+    await waitFor(() => readAgentRuntime(dir, 'backend').rounds === 1, { timeoutMs: 30_000, what: 'one round that acted' });
+    const argv = readFileSync(path.join(dir, 'argv.txt'), 'utf8').trimEnd().split('\n');
+    expect(argv.slice(0, 5)).toEqual(['--print', '--output-format', 'json', '--allowedTools', 'Bash,Edit,Write,mcp__tinytown']);
+    expect(argv[5]).toBe('--mcp-config');
+    const server = (JSON.parse(argv[6]!) as { mcpServers: { tinytown: { command: string; args: string[] } } }).mcpServers.tinytown;
+    expect(server).toEqual({ command: 'node', args: [path.join(REPO_ROOT, 'bin', 'tt.js'), 'mcp'] });
+    expect(argv).toHaveLength(7);
+    // The command named there is this tt's own `tt mcp`.
+    const listed = await run(process.execPath, [...server.args, '--help'], dir, process.env);
+    expect(listed.code, listed.stderr).toBe(0);
+  }, 60_000);
+
+  it('gives a codex agent\'s rounds the -c overrides of the table tt mcp --print-config codex prints', async () => {
+    const dir = await town();
+    const help = '  -c, --config <key=value>  Override a configuration value\n  --json  Print events to stdout as JSONL\n  --dangerously-bypass-approvals-and-sandbox  Skip all confirmation prompts';
+    const bin = fakeBin(dir, { codex: fakeCli('codex-cli 0.171.0', help, `${READ_TASK_ID}; printf '%s\\n' "$@" > argv.txt; tt task start "$id"`) });
+    const spawned = await tt(dir, ['spawn', 'backend', '--cli', 'codex', '--mcp'], { PATH: `${bin}:${process.env.PATH}` });
+    expect(spawned.code, spawned.stderr).toBe(0);
+    await tt(dir, ['assign', 'backend', 'Build it']);
+    await waitFor(() => readAgentRuntime(dir, 'backend').rounds === 1, { timeoutMs: 30_000, what: 'one round that acted' });
+    const argv = readFileSync(path.join(dir, 'argv.txt'), 'utf8').trimEnd().split('\n');
+    const table = (await tt(dir, ['mcp', '--print-config', 'codex'])).stdout.trim().split('\n').slice(1);
+    const overrides = table.map((line) => line.replace(/^(\w+) = /, 'mcp_servers.tinytown.$1='));
+    expect(argv).toEqual(['exec', '--json', '--dangerously-bypass-approvals-and-sandbox', '-c', 'allow_login_shell=false', ...overrides.flatMap((word) => ['-c', word])]);
+    expect(overrides).toContain('mcp_servers.tinytown.required=true');
+  }, 60_000);
+
+  it('records mcp only with --mcp or town.yml agent.mcp: true, which --no-mcp overrides', async () => {
+    const dir = await town();
+    expect((await tt(dir, ['spawn', 'plain', '--cli', 'codex', '--no-start', '--json'])).json<{ agent: { mcp?: boolean } }>().agent.mcp).toBeUndefined();
+    expect((await tt(dir, ['config', 'agent.mcp', 'true'])).code).toBe(0);
+    expect((await tt(dir, ['spawn', 'withmcp', '--cli', 'codex', '--no-start', '--json'])).json<{ agent: { mcp?: boolean } }>().agent.mcp).toBe(true);
+    expect((await tt(dir, ['spawn', 'optout', '--cli', 'codex', '--no-start', '--no-mcp', '--json'])).json<{ agent: { mcp?: boolean } }>().agent.mcp).toBeUndefined();
+  }, 60_000);
+
+  it('refuses a gemini agent, naming where its MCP configuration goes, and changes nothing', async () => {
+    const dir = await town();
+    const bin = fakeBin(dir, { gemini: fakeCli('0.61.0', GEMINI_HELP) });
+    const before = treeSnapshot(dir);
+    for (const start of [[], ['--no-start']]) {
+      const refused = await tt(dir, ['spawn', 'backend', '--cli', 'gemini', '--mcp', ...start], { PATH: `${bin}:${process.env.PATH}` });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('tt mcp --print-config gemini');
+      expect(refused.stderr).toContain('.gemini/settings.json');
+      expect(treeSnapshot(dir)).toBe(before);
+    }
+  }, 60_000);
+});

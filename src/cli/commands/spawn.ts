@@ -14,8 +14,9 @@ export const spawnCommand = defineCommand({
     foreground: { type: 'boolean', describe: 'Run the loop in this terminal instead of the background' },
     'max-rounds': { type: 'number', describe: 'Stop after this many rounds (default: town.yml agent.max_rounds)' },
     worktree: { type: 'boolean', describe: 'Run its CLI in a git worktree of its own; each task on branch tt/<task-id> (default: town.yml agent.worktree)' },
+    mcp: { type: 'boolean', describe: "Give its rounds tinytown's MCP server (tt mcp) on the CLI's command line: claude and codex (default: town.yml agent.mcp)" },
   },
-  examples: [['tt spawn backend', 'a worker'], ['tt spawn backend --worktree', 'a worker in a worktree of its own'], ['tt spawn reviewer', 'the quality gate (role reviewer)']],
+  examples: [['tt spawn backend', 'a worker'], ['tt spawn backend --worktree', 'a worker in a worktree of its own'], ['tt spawn backend --mcp', 'a worker whose rounds get the tinytown MCP tools'], ['tt spawn reviewer', 'the quality gate (role reviewer)']],
   async run(args, cli) {
     const { json: _json, ...input } = args;
     const answer = await spawn(cli.session, input);
