@@ -5,14 +5,19 @@
  * `update-ref` moves the branch with compare-and-swap; then only the merged
  * paths are written into the person's index and work tree.
  */
+import { GitError } from '../errors.js';
 import { type GitTask, lines, records } from './task.js';
 
 export type TreeMerge = { clean: true; tree: string } | { clean: false; conflicts: string[] };
 
 export const mergeTreeTask = (ours: string, theirs: string): GitTask<TreeMerge> => ({
   args: ['merge-tree', '--write-tree', '-z', '--name-only', '--no-messages', ours, theirs],
-  okExitCodes: [1],
+  // 129: git's usage error, which is what a git older than 2.38 answers to --write-tree.
+  okExitCodes: [1, 129],
   parse: (result) => {
+    if (result.exitCode === 129) {
+      throw new GitError('merging a task branch needs git 2.38 or newer (git merge-tree --write-tree); this git refused it: upgrade git, or merge the branch yourself and approve again', ['merge-tree', '--write-tree'], result.stderr);
+    }
     const [tree, ...paths] = records(result);
     if (result.exitCode === 0) return { clean: true, tree: tree! };
     return { clean: false, conflicts: [...new Set(paths)] };

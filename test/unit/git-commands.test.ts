@@ -236,6 +236,8 @@ describe('worktrees, task branches and the merge of an approved branch (git/work
     const mt = await import('../../src/git/merge-tree.js');
     expect(mt.mergeTreeTask('a', 'b').parse(answer(`${SHA}\0`))).toEqual({ clean: true, tree: SHA });
     expect(mt.mergeTreeTask('a', 'b').parse(answer(`${SHA}\0f\0f\0g h\0`, 1))).toEqual({ clean: false, conflicts: ['f', 'g h'] });
+    // A git older than 2.38 answers --write-tree with its usage (exit 129): a refusal naming the version, not git's usage text.
+    expect(() => mt.mergeTreeTask('a', 'b').parse(answer('', 129, 'usage: git merge-tree <base-tree> <branch1> <branch2>'))).toThrow(/git 2\.38 or newer/);
     const wt = await import('../../src/git/worktree.js');
     expect(wt.listWorktreesTask().parse(answer(`worktree /r\0HEAD ${SHA}\0branch refs/heads/main\0\0worktree /r/.git/tinytown/worktrees/a b\0HEAD ${SHA}\0detached\0\0`)))
       .toEqual([{ path: '/r', head: SHA, branch: 'refs/heads/main', prunable: false }, { path: '/r/.git/tinytown/worktrees/a b', head: SHA, branch: undefined, prunable: false }]);
