@@ -179,15 +179,23 @@ async function publishUnderIndexLock(town: Town, place: CommitPlace, specs: read
  * made a commit.
  */
 async function commitJournal(town: Town, own?: string): Promise<'committed' | 'unchanged'> {
-  await settleLandings(town);
+  await finishInterruptedMerge(town);
   const names = listPending(town.root);
   if (names.length === 0) return 'unchanged';
   const { place, prefix } = await commitPlace(town);
-  const journal = names.flatMap((name) => {
+  const journal: Array<{ name: string; file: string; pending: PendingCommit }> = [];
+  for (const name of names) {
     const file = path.join(statePaths.pendingDir(town.root), name);
     const pending = readJournal(town.root, file);
-    return pending ? [{ name, file, pending }] : [];
-  });
+    if (!pending) continue;
+    // A change that waited for a branch move (a killed approval, see settleInterruptedWork): kept if the move landed, else dropped.
+    if (pending.requires && !await isOnBranch(town, pending.requires.ref, pending.requires.commit)) {
+      unlinkSync(file);
+      continue;
+    }
+    journal.push({ name, file, pending });
+  }
+  if (journal.length === 0) return 'unchanged';
   // Entries whose commit is on the branch already: a process stopped after update-ref. Only the index and work tree are left.
   // Walking the branch (a loose commit inflated per step) is needed only for an entry that recorded its commit.
   const recent = new Set(journal.some((entry) => entry.pending.commit) ? recentCommits(place.gitDir, journal.length + 64) : []);
@@ -282,26 +290,12 @@ async function isOnBranch(town: Town, ref: string, commit: string): Promise<bool
 }
 
 /**
- * What a killed approval left half done, settled under the commit lock before
- * the journal is committed: a task merge whose branch moved gets the
- * checkout's merged paths (merge-journal.ts); an entry that waited for a
- * branch move (`requires`) is kept when the move landed and dropped when it
- * never happened (its files were never written). Only a dead process leaves
- * such an entry: a live approval holds the commit lock from its journal to its commit.
- */
-async function settleLandings(town: Town): Promise<void> {
-  await finishInterruptedMerge(town);
-  for (const name of listPending(town.root)) {
-    const file = path.join(statePaths.pendingDir(town.root), name);
-    const requires = readJournal(town.root, file)?.requires;
-    if (requires && !await isOnBranch(town, requires.ref, requires.commit)) unlinkSync(file);
-  }
-}
-
-/**
  * Before a write's work reads the town (under the town lock): a killed
  * approval's merge and change are finished first, so the work sees the task
- * as the branch has it. Takes the commit lock only when there is one.
+ * as the branch has it. Takes the commit lock only when there is one. (Only a
+ * dead process leaves these: a live approval holds the commit lock from its
+ * journal to its commit. commitJournal finishes the merge's checkout and keeps
+ * the approval when its merge landed, drops it when it never did.)
  */
 async function settleInterruptedWork(town: Town, held: HeldLock | undefined): Promise<void> {
   if (!hasInterruptedMerge(town) && journaledLandings(town.root).length === 0) return;
