@@ -52,7 +52,9 @@
 import path from 'node:path';
 import { GitError } from '../errors.js';
 import { messageParagraphs, type Trailer } from './commit.js';
+import { type CommitSettings } from './commit-settings.js';
 import { objectsDirectory, readHeadCommit } from './git-dir.js';
+import { headMoveSettings, moveHead, type HeadMoveResult } from './head-move.js';
 import { readLooseObject } from './loose-objects.js';
 import { openObjectWriter, type NewTree, type ObjectWriter } from './object-writer.js';
 import { setIndexEntriesTask } from './repo.js';
@@ -296,6 +298,28 @@ export function isTransientLockError(error: unknown): boolean {
 export const backoff = (delayMs: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, delayMs + Math.random() * delayMs));
 
 /**
+ * Moves HEAD from `head` to `tip`: in-process where git's files ref storage
+ * allows (head-move.ts: one process less per write), else `git update-ref`.
+ * 'stale': HEAD is no longer `head`; 'locked': someone holds a ref lock.
+ */
+async function moveHeadTo(place: CommitPlace, settings: CommitSettings, tip: string, head: string | undefined, message: string): Promise<HeadMoveResult> {
+  const inProcess = moveHead({
+    gitDir: place.gitDir, next: tip, old: head, message,
+    ident: settings.committerIdent, ...headMoveSettings(settings, place.top, place.gitDir),
+  });
+  if (inProcess !== 'unsupported') return inProcess;
+  try {
+    await runTask(place.top, updateHeadTask(tip, head, message));
+    return 'moved';
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    if (readHeadCommit(place.gitDir) !== head) return 'stale';
+    if (isTransientLockError(error)) return 'locked';
+    throw error;
+  }
+}
+
+/**
  * Builds the specs on HEAD and moves HEAD to them (compare-and-swap; rebuilt
  * on a moved HEAD). The index is not touched: see setIndexEntries.
  */
@@ -313,21 +337,19 @@ export async function publishCommits(place: CommitPlace, specs: readonly CommitS
     const last = [...built.commits].reverse().find((commit) => commit !== null);
     const lastSpec = specs[built.commits.lastIndexOf(last ?? null)];
     await hooks.beforeRef?.(built.entries);
-    try {
-      await runTask(place.top, updateHeadTask(built.tip!, head, reflogMessage(lastSpec, head === undefined)));
+    const result = await moveHeadTo(place, writer.settings, built.tip!, head, reflogMessage(lastSpec, head === undefined));
+    if (result === 'moved') {
       hooks.step?.('ref');
       return { ...built, moved };
-    } catch (error) {
-      if (!(error instanceof GitError)) throw error;
-      if (readHeadCommit(place.gitDir) !== head) {
-        moved = true;
-        if (++rebuilds > MAX_REBUILDS) throw error;
-        continue;
-      }
-      if (!isTransientLockError(error) || Date.now() > deadline) throw error;
-      await backoff(delayMs);
-      delayMs = Math.min(delayMs * 2, 200);
     }
+    if (result === 'stale') {
+      moved = true;
+      if (++rebuilds > MAX_REBUILDS) throw new GitError(`HEAD kept moving while tt committed (${MAX_REBUILDS} rebuilds); the change stays journaled`, ['update-ref'], '');
+      continue;
+    }
+    if (Date.now() > deadline) throw new GitError('a ref lock of another git process was held for 30 s; the change stays journaled', ['update-ref'], 'Unable to create lock: File exists');
+    await backoff(delayMs);
+    delayMs = Math.min(delayMs * 2, 200);
   }
 }
 

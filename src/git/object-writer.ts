@@ -79,6 +79,8 @@ export interface NewTree {
 }
 
 export interface ObjectWriter {
+  /** git's settings and identities the objects were written under (the HEAD move's reflog uses them too). */
+  settings: CommitSettings;
   /** Writes the blob of each text (a text's id is its blobId). */
   writeBlobs(texts: ReadonlyMap<string, string>, files: ReadonlyMap<string, string>): Promise<void>;
   /** Writes the trees (children before parents). */
@@ -134,6 +136,7 @@ export async function openObjectWriter(place: ObjectPlace): Promise<ObjectWriter
   };
 
   return {
+    settings,
     async writeBlobs(texts, files) {
       if (store) {
         for (const text of texts.values()) writeLooseObject(store, 'blob', Buffer.from(text, 'utf8'));
