@@ -19,8 +19,7 @@
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { autoMaintenanceTask, maintenanceDue, type Trailer } from '../git/commit.js';
-import { blobId } from '../git/trees.js';
-import { publishCommits, setIndexEntries, type CommitPlace, type CommitSpec, type CommitStep, type FileChange, type IndexEntry, type Published, type PublishHooks } from '../git/commit-builder.js';
+import { publishCommits, readObjectsTask, setIndexEntries, type CommitPlace, type CommitSpec, type CommitStep, type FileChange, type IndexEntry, type Published, type PublishHooks } from '../git/commit-builder.js';
 import { operationInProgress } from '../git/repo-state.js';
 import { objectFormat, readHeadCommit, recentCommits } from '../git/git-dir.js';
 import { acquireIndexLock } from '../git/index-lock.js';
@@ -28,6 +27,8 @@ import { revParseTask, topLevelTask } from '../git/repo.js';
 import { isAncestorTask } from '../git/worktree.js';
 import { runTask } from '../git/task.js';
 import { revertedTownPaths } from '../git/reverted.js';
+import { droppedTownCommits } from '../git/reset-race.js';
+import { blobId, parseBatch } from '../git/trees.js';
 import { CONDUCTOR, TOWN_ACTIONS } from '../core/types.js';
 import { ConflictError, GitError } from '../errors.js';
 import { newMessageId } from '../core/ids.js';
@@ -36,6 +37,7 @@ export type { Trailer };
 import { removeFile, writeFileAtomic } from '../store/fs-safe.js';
 import { TOWN_DIR_NAME } from '../store/paths.js';
 import { ensureStateDir, localStateDir, statePaths, writeStateFile } from '../store/state-dir.js';
+import { loadCommitSettings } from './git-settings-cache.js';
 import { migrateLegacyRunDir } from './local-state.js';
 import { journaledLandings, listPending, readJournal, readText, writeJournal, type PendingCommit } from './journal.js';
 import { finishInterruptedMerge, hasInterruptedMerge } from './merge-journal.js';
@@ -108,7 +110,8 @@ async function commitPlace(town: Town): Promise<{ place: CommitPlace; prefix: st
   const gitDir = town.gitDir!;
   const top = existsSync(path.join(town.root, '.git')) ? town.root : await runTask(town.root, topLevelTask());
   const prefix = path.relative(top, town.root).split(path.sep).filter(Boolean).map((part) => `${part}/`).join('');
-  return { place: { top, gitDir, format: objectFormat(gitDir) }, prefix };
+  const loadSettings = () => loadCommitSettings(town.root, top, gitDir);
+  return { place: { top, gitDir, format: objectFormat(gitDir), loadSettings }, prefix };
 }
 
 function specOf(pending: PendingCommit, prefix: string): CommitSpec {
@@ -244,6 +247,31 @@ function writeLastCommit(town: Town, commit: string): void {
   writeStateFile(statePaths.lastCommit(town.root), commit);
 }
 
+/**
+ * Commits again, with their own messages, the tt commits a person's racing
+ * `git reset --hard` took off the branch (git/reset-race.ts), and puts their
+ * files back in the work tree; false when the reflog shows no such reset.
+ */
+async function recommitDropped(town: Town, place: CommitPlace, prefix: string, last: string): Promise<boolean> {
+  const dropped = await droppedTownCommits(place.top, place.gitDir, last, `${prefix}${TOWN_DIR_NAME}`);
+  if (dropped.length === 0) return false;
+  const blobs = [...new Set(dropped.flatMap((commit) => commit.changes.flatMap((change) => (change.blob ? [change.blob] : []))))];
+  const objects = blobs.length ? parseBatch(await runTask(place.top, readObjectsTask(blobs)), blobs.length) : [];
+  const texts = new Map(blobs.map((id, i) => [id, objects[i]?.type === 'blob' ? objects[i]!.body.toString('utf8') : undefined]));
+  const specs: CommitSpec[] = [];
+  const final = new Map<string, string | null>();
+  for (const commit of dropped) {
+    const changes = commit.changes.map((change): FileChange => ({ path: change.path, content: change.blob === null ? null : texts.get(change.blob) ?? '' }));
+    if (commit.changes.some((change) => change.blob !== null && texts.get(change.blob) === undefined)) continue;
+    specs.push({ author: commit.author, subject: commit.message.split('\n', 1)[0]!, trailers: [], message: commit.message, changes });
+    for (const change of changes) final.set(change.path, change.content);
+  }
+  if (specs.length === 0) return false;
+  const published = await publishUnderIndexLock(town, place, specs, {});
+  restoreWorkTree(place.top, final, published?.before ?? new Map(), place.format);
+  return true;
+}
+
 /** Re-commits town changes a concurrent user commit reverted (see git/reverted.ts). */
 async function restoreRevertedChanges(town: Town): Promise<void> {
   if (!town.gitDir) return;
@@ -254,9 +282,13 @@ async function restoreRevertedChanges(town: Town): Promise<void> {
     writeLastCommit(town, head);
     return;
   }
+  const { place, prefix } = await commitPlace(town);
+  if (await recommitDropped(town, place, prefix, last)) {
+    writeLastCommit(town, readHeadCommit(town.gitDir) ?? head);
+    return;
+  }
   const reverted = await revertedTownPaths(town.root, last, TOWN_DIR_NAME);
   if (reverted.length > 0) {
-    const { place, prefix } = await commitPlace(town);
     await publishUnderIndexLock(town, place, [{
       author: CONDUCTOR,
       subject: `tt(${CONDUCTOR}): restore ${reverted.length} town file(s) a concurrent commit reverted`,

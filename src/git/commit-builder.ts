@@ -56,7 +56,7 @@ import { type CommitSettings } from './commit-settings.js';
 import { objectsDirectory, readHeadCommit } from './git-dir.js';
 import { headMoveSettings, moveHead, type HeadMoveResult } from './head-move.js';
 import { readLooseObject } from './loose-objects.js';
-import { openObjectWriter, type NewTree, type ObjectWriter } from './object-writer.js';
+import { openObjectWriter, type NewTree, type ObjectPlace, type ObjectWriter } from './object-writer.js';
 import { setIndexEntriesTask } from './repo.js';
 import { runTask, type GitTask } from './task.js';
 import { blobId, hashObject, isTreeMode, mktreeRecords, parseBatch, parseTree, sortEntries, treeBody, type ObjectFormat, type TreeEntry } from './trees.js';
@@ -75,14 +75,12 @@ export interface CommitSpec {
   /** The acting agent; it becomes the commit author. */
   author: string;
   changes: readonly FileChange[];
+  /** The whole message, verbatim, instead of one built from the parts: a tt commit committed again (reset-race.ts). */
+  message?: string;
 }
 
 /** Where the commit is built: the work tree's top (git's cwd) and its git directory (for HEAD, read without a process). */
-export interface CommitPlace {
-  top: string;
-  gitDir: string;
-  format: ObjectFormat;
-}
+export type CommitPlace = ObjectPlace;
 
 /** A path's entry at the new tip: mode and blob, or null when the path is gone. */
 export type IndexEntry = { mode: string; id: string } | null;
@@ -251,8 +249,8 @@ function applyChanges(folders: Map<string, TreeEntry[]>, changes: readonly FileC
   return root;
 }
 
-export function commitMessage(spec: Pick<CommitSpec, 'subject' | 'body' | 'trailers'>): string {
-  return `${messageParagraphs(spec).join('\n\n')}\n`;
+export function commitMessage(spec: Pick<CommitSpec, 'subject' | 'body' | 'trailers' | 'message'>): string {
+  return spec.message ?? `${messageParagraphs(spec).join('\n\n')}\n`;
 }
 
 /** Builds the specs as a chain of commits on `parent`: objects only, nothing a person's git sees. */
@@ -286,7 +284,7 @@ export async function buildCommits(place: CommitPlace, parent: string | undefine
 }
 
 function reflogMessage(spec: CommitSpec | undefined, initial: boolean): string {
-  const subject = spec ? messageParagraphs(spec)[0] : '';
+  const subject = spec ? commitMessage(spec).split('\n', 1)[0] : '';
   return `${initial ? 'commit (initial)' : 'commit'}: ${subject}`;
 }
 

@@ -40,6 +40,9 @@ export const commitSettingsTask = (): GitTask<CommitSettings> => ({
   parse: (result) => parseCommitSettings(result.stdout),
 });
 
+/** The same listing as text, for a caller that keeps it (app/git-settings-cache.ts). */
+export const commitSettingsListingTask = (): GitTask<string> => ({ ...commitSettingsTask(), parse: (result) => result.stdout });
+
 /** The committer git itself would use, strictly; undefined when it refuses (no configured identity). */
 export const strictCommitterTask = (): GitTask<string | undefined> => ({
   args: [...CONFIGURED_IDENTITY_ONLY, 'var', 'GIT_COMMITTER_IDENT'],

@@ -124,28 +124,50 @@ export function readOwnCommitParent(gitDir: string, commit: string): string | nu
   return reflogParent(gitDir, commit) ?? readCommitParent(gitDir, commit);
 }
 
-function reflogParent(gitDir: string, commit: string): string | null | undefined {
+export interface ReflogEntry {
+  old: string;
+  new: string;
+  subject: string;
+}
+
+/**
+ * The last entries of HEAD's reflog (its last few kilobytes), oldest first.
+ * Empty in a reftable repository (the log is inside the tables) or where
+ * there is none: the callers' protection then rests on their other checks.
+ */
+export function readHeadReflog(gitDir: string): ReflogEntry[] {
+  if (refStorage(gitDir) === 'reftable') return [];
   let fd: number;
   try {
     fd = openSync(path.join(gitDir, 'logs', 'HEAD'), 'r');
   } catch {
-    return undefined;
+    return [];
   }
   try {
     const { size } = fstatSync(fd);
     const length = Math.min(size, REFLOG_TAIL_BYTES);
     const buffer = Buffer.alloc(length);
     const read = readSync(fd, buffer, 0, length, size - length);
-    for (const line of buffer.toString('utf8', 0, read).split('\n')) {
-      const match = /^([0-9a-f]{40,64}) ([0-9a-f]{40,64}) [^\t]*\tcommit(?: \(initial\))?: /.exec(line);
-      if (match?.[2] === commit) return /^0+$/.test(match[1]!) ? null : match[1]!;
+    const lines = buffer.toString('utf8', 0, read).split('\n');
+    if (length < size) lines.shift(); // cut mid-line
+    const entries: ReflogEntry[] = [];
+    for (const line of lines) {
+      const match = /^([0-9a-f]{40,64}) ([0-9a-f]{40,64}) [^\t]*\t(.*)$/.exec(line);
+      if (match) entries.push({ old: match[1]!, new: match[2]!, subject: match[3]! });
     }
-    return undefined;
+    return entries;
   } catch {
-    return undefined;
+    return [];
   } finally {
     closeSync(fd);
   }
+}
+
+function reflogParent(gitDir: string, commit: string): string | null | undefined {
+  for (const entry of readHeadReflog(gitDir)) {
+    if (entry.new === commit && /^commit(?: \(initial\))?: /.test(entry.subject)) return /^0+$/.test(entry.old) ? null : entry.old;
+  }
+  return undefined;
 }
 
 /** `sha1` or `sha256`, from the repository config (no process: asked before every write). */

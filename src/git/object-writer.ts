@@ -69,6 +69,8 @@ export interface ObjectPlace {
   top: string;
   gitDir: string;
   format: ObjectFormat;
+  /** git's settings from somewhere cheaper than a `git var -l` each time (app/git-settings-cache.ts); else git is asked. */
+  loadSettings?: () => Promise<CommitSettings>;
 }
 
 /** A new tree: its id (computed by trees.ts), its raw body, and the same as `mktree -z` records. */
@@ -109,7 +111,7 @@ const isUtf8 = (encoding: string | null | undefined) => encoding === undefined |
 
 /** Reads the settings (one `git var -l`, a strict identity question only where the listing cannot tell) and answers a writer. */
 export async function openObjectWriter(place: ObjectPlace): Promise<ObjectWriter> {
-  const settings = await runTask(place.top, commitSettingsTask());
+  const settings = place.loadSettings ? await place.loadSettings() : await runTask(place.top, commitSettingsTask());
   const sign = booleanSetting(settings, 'commit.gpgsign');
   let answer = committerOf(settings, process.env);
   if (answer.kind === 'ask') {

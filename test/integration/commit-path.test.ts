@@ -207,6 +207,47 @@ describe('the person uses git in the same work tree while agents write', () => {
   }, 240_000);
 });
 
+describe('a person\'s git reset --hard that raced a tt commit', () => {
+  /** What a `git reset --hard` that resolved HEAD just before tt's commit does just after it: the tree and HEAD back, message "moving to HEAD". */
+  function racingReset(dir: string, to: string): void {
+    git(dir, 'read-tree', '-u', '--reset', to);
+    git(dir, 'update-ref', '-m', 'reset: moving to HEAD', 'HEAD', to);
+  }
+
+  it('gets the dropped commit back on the branch, message and file, with the next write', async () => {
+    const dir = tempRepo();
+    await townWithTeam(dir);
+    const before = git(dir, 'rev-parse', 'HEAD').trim();
+    const first = await ttProcess(dir, ['send', 'backend', 'sent before the reset landed']);
+    expect(first.code, first.stderr).toBe(0);
+    const dropped = sentId(first.stdout);
+    const droppedMessage = git(dir, 'log', '-1', '--format=%B');
+    racingReset(dir, before);
+    expect(existsSync(path.join(dir, '.tinytown/inbox/backend', `${dropped}.md`))).toBe(false);
+    expect(committedMessageIds(dir)).not.toContain(dropped);
+
+    const second = await ttProcess(dir, ['send', 'backend', 'the next write']);
+    expect(second.code, second.stderr).toBe(0);
+    const ids = committedMessageIds(dir, 'HEAD');
+    expect(ids.filter((id) => id === dropped)).toHaveLength(1);
+    expect(ids).toContain(sentId(second.stdout));
+    expect(git(dir, 'log', '-1', '--format=%B', `HEAD~1`)).toBe(droppedMessage);
+    expect(existsSync(path.join(dir, '.tinytown/inbox/backend', `${dropped}.md`))).toBe(true);
+    expect(townStatus(dir)).toBe('');
+  });
+
+  it('leaves a deliberate reset alone: git reset --hard HEAD~1 of a tt commit stays done', async () => {
+    const dir = tempRepo();
+    await townWithTeam(dir);
+    const first = await ttProcess(dir, ['send', 'backend', 'taken back on purpose']);
+    expect(first.code, first.stderr).toBe(0);
+    git(dir, 'reset', '-q', '--hard', 'HEAD~1');
+    const second = await ttProcess(dir, ['send', 'backend', 'the next write']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(committedMessageIds(dir, 'HEAD')).not.toContain(sentId(first.stdout));
+  });
+});
+
 describe('in-process', () => {
   it('answers through main() the same way', async () => {
     const dir = tempRepo();
