@@ -38,6 +38,7 @@ import { removeFile, writeFileAtomic } from '../store/fs-safe.js';
 import { TOWN_DIR_NAME } from '../store/paths.js';
 import { ensureStateDir, localStateDir, statePaths, writeStateFile } from '../store/state-dir.js';
 import { loadCommitSettings } from './git-settings-cache.js';
+import type { CommitSettings } from '../git/commit-settings.js';
 import { migrateLegacyRunDir } from './local-state.js';
 import { journaledLandings, listPending, readJournal, readText, writeJournal, type PendingCommit } from './journal.js';
 import { finishInterruptedMerge, hasInterruptedMerge } from './merge-journal.js';
@@ -162,8 +163,8 @@ async function publishUnderIndexLock(town: Town, place: CommitPlace, specs: read
     // The new index is prepared before HEAD moves and renamed into place right after: git commands
     // read the index before they lock it, so the moment HEAD and the index disagree is kept to a rename.
     let prepared = false;
-    const prepare = async (entries: ReadonlyMap<string, IndexEntry>) => {
-      await setIndexEntries(place, new Map([...more, ...entries]), held.scratch);
+    const prepare = async (entries: ReadonlyMap<string, IndexEntry>, settings?: CommitSettings) => {
+      await setIndexEntries(place, new Map([...more, ...entries]), held.scratch, settings);
       prepared = true;
     };
     const published = specs.length > 0 ? await publishCommits(place, specs, { ...hooks, beforeRef: prepare }) : undefined;

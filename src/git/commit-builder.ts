@@ -52,9 +52,10 @@
 import path from 'node:path';
 import { GitError } from '../errors.js';
 import { messageParagraphs, type Trailer } from './commit.js';
-import { type CommitSettings } from './commit-settings.js';
+import { fsyncIndex, type CommitSettings } from './commit-settings.js';
 import { objectsDirectory, readHeadCommit } from './git-dir.js';
 import { headMoveSettings, moveHead, type HeadMoveResult } from './head-move.js';
+import { writeIndexEntries } from './index-entries.js';
 import { readLooseObject } from './loose-objects.js';
 import { openObjectWriter, type NewTree, type ObjectPlace, type ObjectWriter } from './object-writer.js';
 import { setIndexEntriesTask } from './repo.js';
@@ -106,7 +107,7 @@ export interface PublishHooks {
   /** Called with the built commits before HEAD is moved (the journal records them). */
   built?(commits: ReadonlyArray<string | null>, parent: string | undefined): void;
   /** Called just before HEAD is moved, with what the index entries will be (the index is prepared then, to be put in place right after). */
-  beforeRef?(entries: ReadonlyMap<string, IndexEntry>): Promise<void>;
+  beforeRef?(entries: ReadonlyMap<string, IndexEntry>, settings: CommitSettings): Promise<void>;
   /** Called after each step (tests stop a process there). */
   step?(step: CommitStep): void;
 }
@@ -334,7 +335,7 @@ export async function publishCommits(place: CommitPlace, specs: readonly CommitS
     if (built.tip === head) return { ...built, moved };
     const last = [...built.commits].reverse().find((commit) => commit !== null);
     const lastSpec = specs[built.commits.lastIndexOf(last ?? null)];
-    await hooks.beforeRef?.(built.entries);
+    await hooks.beforeRef?.(built.entries, writer.settings);
     const result = await moveHeadTo(place, writer.settings, built.tip!, head, reflogMessage(lastSpec, head === undefined));
     if (result === 'moved') {
       hooks.step?.('ref');
@@ -357,9 +358,15 @@ export function indexInfo(entries: ReadonlyMap<string, IndexEntry>, format: Obje
   return [...entries].map(([file, entry]) => (entry ? `${entry.mode} ${entry.id}\t${file}\n` : `0 ${zero}\t${file}\n`)).join('');
 }
 
-/** The person's index entries of exactly these paths set to what was committed; nothing else in the index changes. */
-export async function setIndexEntries(place: CommitPlace, entries: ReadonlyMap<string, IndexEntry>, indexFile?: string): Promise<void> {
+/**
+ * The person's index entries of exactly these paths set to what was
+ * committed; nothing else in the index changes. In-process where
+ * index-entries.ts can (no git process; with git's settings known, so that a
+ * core.fsync naming the index is honoured), else `update-index --index-info`.
+ */
+export async function setIndexEntries(place: CommitPlace, entries: ReadonlyMap<string, IndexEntry>, indexFile?: string, settings?: CommitSettings): Promise<void> {
   if (entries.size === 0) return;
+  if (settings && writeIndexEntries(indexFile ?? path.join(place.gitDir, 'index'), entries, place.format, fsyncIndex(settings))) return;
   const env: Record<string, string> = indexFile ? { GIT_INDEX_FILE: indexFile } : {};
   const deadline = Date.now() + LOCK_RETRY_DEADLINE_MS;
   let delayMs = 5;

@@ -154,6 +154,12 @@ export function fsyncLooseObjects(settings: Pick<CommitSettings, 'config'>): boo
   return value.split(',').map((part) => part.trim().toLowerCase()).some((part) => ['loose-object', 'objects', 'committed', 'added', 'all'].includes(part));
 }
 
+/** Does core.fsync name the index (its `index` component, or an aggregate holding it)? */
+export function fsyncIndex(settings: Pick<CommitSettings, 'config'>): boolean {
+  const value = lastValue(settings, 'core.fsync');
+  return typeof value === 'string' && value.split(',').some((part) => ['index', 'added', 'all'].includes(part.trim().toLowerCase()));
+}
+
 /** The commit object git writes for these (commit-tree, no encoding header: see commit-builder.ts for when it would add one). */
 export function commitBody(tree: string, parent: string | undefined, author: string, committer: string, message: string): Buffer {
   return Buffer.from(`tree ${tree}\n${parent ? `parent ${parent}\n` : ''}author ${author}\ncommitter ${committer}\n\n${message}`, 'utf8');
