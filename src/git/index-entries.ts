@@ -41,10 +41,11 @@ const DROPPED = new Set(['EOIE', 'IEOT']);
 interface Parsed {
   version: number;
   /** Where each entry starts, where its path starts and ends, and its stage (in index order, which is path byte order). */
-  starts: number[];
-  names: number[];
-  nameEnds: number[];
-  stages: number[];
+  starts: Int32Array;
+  names: Int32Array;
+  nameEnds: Int32Array;
+  stages: Uint8Array;
+  count: number;
   /** Where the entries end (the first extension, or the hash). */
   entriesEnd: number;
   /** Extension byte ranges (header included), by signature, in file order. */
@@ -68,7 +69,12 @@ function parse(data: Buffer, format: ObjectFormat): Parsed | undefined {
   if (trailer.every((byte) => byte === 0)) return undefined; // index.skipHash
   if (!hashOf(format).update(data.subarray(0, bodyEnd)).digest().equals(trailer)) return undefined;
   const count = data.readUInt32BE(8);
-  const parsed: Parsed = { version, starts: [], names: [], nameEnds: [], stages: [], entriesEnd: 0, extensions: [] };
+  // Typed arrays and the name length from the flags (no search for the NUL): 100,000 entries are scanned in a few ms.
+  if (count > (bodyEnd - 12) / (STAT_BYTES + hashBytes + 2 + 8)) return undefined;
+  const parsed: Parsed = {
+    version, count, starts: new Int32Array(count), names: new Int32Array(count), nameEnds: new Int32Array(count), stages: new Uint8Array(count),
+    entriesEnd: 0, extensions: [],
+  };
   let offset = 12;
   const flagsAt = STAT_BYTES + hashBytes;
   for (let i = 0; i < count; i++) {
@@ -77,12 +83,13 @@ function parse(data: Buffer, format: ObjectFormat): Parsed | undefined {
     const extended = (flags & EXTENDED_FLAG) !== 0;
     if (extended && version < 3) return undefined;
     const nameAt = offset + flagsAt + 2 + (extended ? 2 : 0);
-    const nul = data.indexOf(0, nameAt);
-    if (nul < 0 || nul >= bodyEnd) return undefined;
-    parsed.starts.push(offset);
-    parsed.names.push(nameAt);
-    parsed.nameEnds.push(nul);
-    parsed.stages.push((flags & STAGE_MASK) >> 12);
+    const length = flags & NAME_MASK;
+    const nul = length < NAME_MASK ? nameAt + length : data.indexOf(0, nameAt);
+    if (nul < nameAt || nul >= bodyEnd || data[nul] !== 0) return undefined;
+    parsed.starts[i] = offset;
+    parsed.names[i] = nameAt;
+    parsed.nameEnds[i] = nul;
+    parsed.stages[i] = (flags & STAGE_MASK) >> 12;
     // Entries are padded with 1–8 NULs to a multiple of 8 bytes from their start.
     offset += (nul - offset + 8) & ~7;
   }
@@ -102,17 +109,17 @@ function parse(data: Buffer, format: ObjectFormat): Parsed | undefined {
 /** The first entry whose path is not before `name` (git orders entries by path bytes, then stage). */
 function lowerBound(data: Buffer, parsed: Parsed, name: Buffer): number {
   let low = 0;
-  let high = parsed.starts.length;
+  let high = parsed.count;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (data.compare(name, 0, name.length, parsed.names[middle], parsed.nameEnds[middle]) < 0) low = middle + 1;
+    if (data.compare(name, 0, name.length, parsed.names[middle]!, parsed.nameEnds[middle]!) < 0) low = middle + 1;
     else high = middle;
   }
   return low;
 }
 
 const pathIs = (data: Buffer, parsed: Parsed, at: number, name: Buffer) =>
-  at < parsed.starts.length && data.compare(name, 0, name.length, parsed.names[at], parsed.nameEnds[at]) === 0;
+  at < parsed.count && data.compare(name, 0, name.length, parsed.names[at]!, parsed.nameEnds[at]!) === 0;
 
 /** Can this module set `name` alone: no conflict stages at it, no entry at a folder above it or inside it (git settles those)? */
 function isPlainPath(data: Buffer, parsed: Parsed, file: string): boolean {
@@ -126,7 +133,7 @@ function isPlainPath(data: Buffer, parsed: Parsed, file: string): boolean {
   }
   const inside = Buffer.from(`${file}/`, 'utf8');
   const under = lowerBound(data, parsed, inside);
-  return !(under < parsed.starts.length && data.subarray(parsed.names[under], parsed.nameEnds[under]).subarray(0, inside.length).equals(inside));
+  return !(under < parsed.count && data.subarray(parsed.names[under]!, parsed.nameEnds[under]!).subarray(0, inside.length).equals(inside));
 }
 
 /** A new stage-0 entry with no stat data, as --index-info makes it. */
@@ -195,13 +202,12 @@ export function writeIndexEntries(file: string, entries: ReadonlyMap<string, Ind
   if (!changed.every((path) => isPlainPath(data, parsed, path))) return false;
 
   const chunks: Buffer[] = [Buffer.alloc(12)];
-  let count = parsed.starts.length;
+  let count = parsed.count;
   let copied = 0; // entries before this index are in chunks
-  const entryEnd = (i: number) => (i + 1 < parsed.starts.length ? parsed.starts[i + 1]! : parsed.entriesEnd);
   for (const path of changed) {
     const name = Buffer.from(path, 'utf8');
     const at = lowerBound(data, parsed, name);
-    if (at > copied) chunks.push(data.subarray(parsed.starts[copied]!, parsed.starts[at] ?? parsed.entriesEnd));
+    if (at > copied) chunks.push(data.subarray(parsed.starts[copied]!, at < parsed.count ? parsed.starts[at]! : parsed.entriesEnd));
     copied = at;
     if (pathIs(data, parsed, at, name)) {
       copied = at + 1; // replaced or removed (stage 0 only: isPlainPath)
@@ -213,7 +219,7 @@ export function writeIndexEntries(file: string, entries: ReadonlyMap<string, Ind
       count++;
     }
   }
-  if (copied < parsed.starts.length) chunks.push(data.subarray(parsed.starts[copied]!, entryEnd(parsed.starts.length - 1)));
+  if (copied < parsed.count) chunks.push(data.subarray(parsed.starts[copied]!, parsed.entriesEnd));
   for (const extension of parsed.extensions) {
     if (DROPPED.has(extension.signature)) continue;
     if (extension.signature !== 'TREE') {

@@ -94,7 +94,7 @@ describe('setting index entries in-process', () => {
     const dir = repoWithTree();
     const index = path.join(dir, '.git', 'index');
     const bytes = readFileSync(index);
-    bytes[20] ^= 0xff;
+    bytes[20] = bytes[20]! ^ 0xff;
     writeFileSync(index, bytes);
     expect(writeIndexEntries(index, new Map([['b.txt', { mode: '100644', id: blob(dir, 'b\n') }]]), 'sha1')).toBe(false);
   });
