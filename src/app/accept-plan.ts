@@ -19,6 +19,8 @@ import { TOWN_DIR_NAME, townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
 import { changedPathsTask, committedTextTask, committedBlobsTask, untrackedPathsTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
+import { looseCommittedBlobs } from '../git/commit-builder.js';
+import { objectFormat } from '../git/git-dir.js';
 import { agentNames, resolveAgent } from './agents.js';
 
 /** A file as it was when we looked: its content's git blob id, and the blob id HEAD holds for it. */
@@ -89,10 +91,13 @@ export function blobId(bytes: Buffer, algorithm: 'sha1' | 'sha256' = 'sha1'): st
 
 const PATHS_PER_GIT_CALL = 1000;
 
-/** HEAD's blob ids of the given paths (one git process per thousand paths). */
+/** HEAD's blob ids of the given paths (from loose trees, else one git process per thousand paths). */
 export async function committedBlobs(town: Town, paths: readonly string[]): Promise<Map<string, string>> {
   const entries = new Map<string, string>();
   if (!town.gitDir || paths.length === 0) return entries;
+  // A town at the top of its repository (paths from the town root are paths from the top): trees read in-process where loose.
+  const loose = existsSync(path.join(town.root, '.git')) ? looseCommittedBlobs(town.gitDir, objectFormat(town.gitDir), paths) : undefined;
+  if (loose) return loose;
   for (let start = 0; start < paths.length; start += PATHS_PER_GIT_CALL) {
     const chunk = paths.slice(start, start + PATHS_PER_GIT_CALL);
     for (const [file, blob] of await runTask(town.root, committedBlobsTask(chunk))) entries.set(file, blob);

@@ -191,6 +191,30 @@ function readLooseFolders(place: CommitPlace, parent: string, dirs: readonly str
   return folders;
 }
 
+/**
+ * HEAD's blob ids of `files` (paths from the work tree's top), read from
+ * loose trees as a write reads its folders: no `git ls-tree` process (a fork
+ * of a long-running watcher costs tens of ms). Undefined when a tree on the
+ * way is not loose (packed): ask git.
+ */
+export function looseCommittedBlobs(gitDir: string, format: ObjectFormat, files: readonly string[]): Map<string, string> | undefined {
+  const blobs = new Map<string, string>();
+  const head = readHeadCommit(gitDir);
+  if (!head || files.length === 0) return head ? blobs : undefined;
+  const dirs = [...new Set(files.flatMap(ancestors))].sort((a, b) => depth(a) - depth(b));
+  const folders = readLooseFolders({ top: '', gitDir, format }, head, dirs);
+  if (!folders) return undefined;
+  const byName = new Map<string, Map<string, TreeEntry>>();
+  for (const file of files) {
+    const dir = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file);
+    let names = byName.get(dir);
+    if (!names) byName.set(dir, names = new Map((folders.get(dir) ?? []).map((entry) => [entry.name, entry])));
+    const entry = names.get(path.posix.basename(file));
+    if (entry && !isTreeMode(entry.mode) && entry.mode !== '160000') blobs.set(file, entry.id);
+  }
+  return blobs;
+}
+
 /** The texts the specs hold, by blob id, and a touched path holding each (for git, where git writes the blobs). */
 function blobsOf(specs: readonly CommitSpec[], format: ObjectFormat): { texts: Map<string, string>; files: Map<string, string> } {
   const texts = new Map<string, string>();

@@ -28,9 +28,11 @@ export const treeFilesTask = (commit: string, folder: string) => linesTask(['ls-
 /** The blob id each work-tree file would have, paths on stdin (never an argv of thousands). */
 export const hashFilesTask = (paths: readonly string[]) => linesTask(['hash-object', '--no-filters', '--stdin-paths'], `${paths.join('\n')}\n`);
 
-export async function revertedTownPaths(root: string, lastTtCommit: string, townDir: string): Promise<string[]> {
+/** `candidates`: the paths tt's latest commits changed (only those can a race have reverted); undefined: every changed path. */
+export async function revertedTownPaths(root: string, lastTtCommit: string, townDir: string, candidates?: ReadonlySet<string>): Promise<string[]> {
   // Every call names only the town folder or reads paths on stdin: a pull of 100,000 files must not become an argv.
-  const changed = await runTask(root, changedSinceTask(lastTtCommit, townDir));
+  const all = await runTask(root, changedSinceTask(lastTtCommit, townDir));
+  const changed = candidates && all ? all.filter((file) => candidates.has(file)) : all;
   if (!changed || changed.length === 0) return [];
   const committed = new Map<string, string>();
   for (const line of (await runTask(root, treeFilesTask(lastTtCommit, townDir))) ?? []) {

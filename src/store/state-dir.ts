@@ -67,6 +67,8 @@ export const statePaths = {
   /** Journal entries of changes whose commit is not made yet. */
   pendingDir: (root: string) => path.join(localStateDir(root), 'pending'),
   lastCommit: (root: string) => path.join(localStateDir(root), 'last-commit'),
+  /** The paths tt's latest commits changed, newest last (app/transaction.ts: what a racing commit can have reverted). */
+  recentPaths: (root: string) => path.join(localStateDir(root), 'recent-paths'),
   mergeNoticesDir: (root: string) => path.join(localStateDir(root), 'merge-notices'),
   watchReported: (root: string) => path.join(localStateDir(root), 'watch-reported.json'),
   watchPid: (root: string) => path.join(localStateDir(root), 'watch.pid'),
