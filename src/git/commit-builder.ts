@@ -3,29 +3,34 @@
  * through the person's index, and only once it is on the branch are the index
  * entries of exactly its paths set to the committed blobs.
  *
- * 0. git's settings and identities, from one `git var -l` (commit-settings.ts);
+ * 0. git's settings and identities (`git var -l`, commit-settings.ts;
+ *    kept between processes by app/git-settings-cache.ts);
  * 1. blobs of the touched files;
  * 2. the changed folders only, read from the parent — from loose objects
  *    where tt wrote them at its last commit, else by `cat-file --batch`;
  *    every other folder is HEAD's own — and their new trees;
  * 3. the commit (author = the acting agent, committer = the configured
  *    user or the tinytown identity);
- * 4. `update-ref HEAD <new> <old>`: a compare-and-swap. HEAD moved meanwhile
- *    means the commit is built again on the new HEAD;
- * 5. `update-index --index-info` for those paths.
+ * 4. HEAD moved from the old commit to the new one, a compare-and-swap
+ *    (head-move.ts: git's lock protocol in-process; else `update-ref HEAD
+ *    <new> <old>`). HEAD moved meanwhile means the commit is built again on
+ *    the new HEAD;
+ * 5. the index entries of those paths (index-entries.ts: the bytes
+ *    `update-index --index-info` writes; else that command).
  *
  * Steps 4 and 5 run under git's index.lock (index-lock.ts), taken before
  * HEAD is read, as every git command that commits or resets takes it.
  *
  * Until step 4 nothing a person's git can see has changed (new objects are
  * unreachable); a town file never sits in the index uncommitted, so a
- * `git commit -a`, `git stash` or `git reset --hard` can neither sweep it into
- * the person's commit nor drop it. Steps 2–5 cost the same in a repository of
- * a hundred files and of a hundred thousand, except the one rewrite of the
- * index file in step 5 (git has no cheaper way to change one entry).
+ * `git commit -a` or `git stash` cannot sweep it into the person's commit.
+ * (A `git reset --hard` that raced a commit is undone: reset-race.ts.)
+ * Steps 2–5 cost the same in a repository of a hundred files and of a
+ * hundred thousand, except the one rewrite of the index file in step 5
+ * (git has no cheaper way to change one entry either).
  *
  * Several changes (a journal of them) become a chain of commits published by
- * one `update-ref` and one index update.
+ * one HEAD move and one index update.
  *
  * The new objects of steps 1–3 are written by tt itself as loose objects
  * (loose-objects.ts), the same bytes `hash-object`, `mktree` and
@@ -35,19 +40,20 @@
  * text git's UTF-8 check would rewrite, core.sharedRepository permissions, a
  * compatibility object format, GIT_OBJECT_DIRECTORY.
  *
- * Measured (2026-12-02, 2 shared cores, load 4–6; `bin/tt send` in a small
- * repository, 40 interleaved runs per build, median; git processes per send
- * counted from GIT_TRACE2_EVENT "start" events over 32 sends):
+ * Measured (2026-12-02, 2 shared cores; `bin/tt send`, interleaved runs,
+ * median; git processes per send from GIT_TRACE2_EVENT over 32 sends): a
+ * process costs this machine ~6 ms of fork/exec from node before git does
+ * anything, so each step done in-process was worth its code:
  *
- *   build                                   median   p90     git processes
- *   before the plumbing (`commit --only`)   106 ms   153 ms  2
- *   plumbing through git (hash-object…)     162 ms   200 ms  7
- *   this (loose objects in-process)         130 ms   182 ms  4
+ *   build                                        small repo  git processes
+ *   loose objects in-process, 3 git processes    190 ms      3
+ *   + HEAD moved in-process                      181 ms      2
+ *   + git var -l kept between processes          155 ms      1
+ *   + index entries set in-process               0.76× the first row  0
  *
- * (a quieter run: 80 / 121 / 103 ms). The 100,000-file repository, both
- * builds interleaved in one repository, 15 runs each: 200 ms before, 183 ms
- * now. What is left above the `commit --only` build is mostly its two more
- * git processes (~5–8 ms each here) and git's index.lock protocol.
+ * In the 100,000-file repository (bench "monorepo"): 350 ms → 294 ms, 0.39×
+ * a `git add && git commit` there; most of what is left is reading, checking
+ * and writing the 8 MB index.
  */
 import path from 'node:path';
 import { GitError } from '../errors.js';
