@@ -21,21 +21,31 @@ const linesTask = (args: readonly string[], input?: string): GitTask<string[] | 
   parse: (result) => (result.exitCode === 0 ? lines(result) : undefined),
 });
 
-/** Paths under `folder` that differ between `from` and HEAD. */
-export const changedSinceTask = (from: string, folder: string) => linesTask(['diff', '--name-only', '--no-renames', from, 'HEAD', '--', folder]);
-/** `<mode> blob <id>\t<path>` for every file under `folder` in `commit`. */
-export const treeFilesTask = (commit: string, folder: string) => linesTask(['ls-tree', '-r', commit, '--', folder]);
+/** Pathspecs: a folder (relative to cwd), or exact paths from the top of the work tree. */
+export type Where = { folder: string } | { paths: readonly string[] };
+
+const pathspecs = (where: Where): string[] => ('folder' in where ? [where.folder] : where.paths.map((file) => `:(top,literal)${file}`));
+
+/** Paths (from the top) that differ between `from` and HEAD. */
+export const changedSinceTask = (from: string, where: Where) => linesTask(['diff', '--name-only', '--no-renames', from, 'HEAD', '--', ...pathspecs(where)]);
+/** `<mode> blob <id>\t<path>` for every file there in `commit`. */
+export const treeFilesTask = (commit: string, where: Where) => linesTask(['ls-tree', '-r', '--full-name', commit, '--', ...pathspecs(where)]);
 /** The blob id each work-tree file would have, paths on stdin (never an argv of thousands). */
 export const hashFilesTask = (paths: readonly string[]) => linesTask(['hash-object', '--no-filters', '--stdin-paths'], `${paths.join('\n')}\n`);
 
-/** `candidates`: the paths tt's latest commits changed (only those can a race have reverted); undefined: every changed path. */
+/**
+ * `candidates`: the paths tt's latest commits changed (only those can a race
+ * have reverted; at most a thousand, so they may be an argv); undefined: every
+ * path under the town folder is looked at.
+ */
 export async function revertedTownPaths(root: string, lastTtCommit: string, townDir: string, candidates?: ReadonlySet<string>): Promise<string[]> {
-  // Every call names only the town folder or reads paths on stdin: a pull of 100,000 files must not become an argv.
-  const all = await runTask(root, changedSinceTask(lastTtCommit, townDir));
-  const changed = candidates && all ? all.filter((file) => candidates.has(file)) : all;
+  // Without candidates every call names only the town folder or reads paths on stdin: a pull of 100,000 files must not become an argv.
+  if (candidates?.size === 0) return [];
+  const where: Where = candidates ? { paths: [...candidates] } : { folder: townDir };
+  const changed = await runTask(root, changedSinceTask(lastTtCommit, where));
   if (!changed || changed.length === 0) return [];
   const committed = new Map<string, string>();
-  for (const line of (await runTask(root, treeFilesTask(lastTtCommit, townDir))) ?? []) {
+  for (const line of (await runTask(root, treeFilesTask(lastTtCommit, candidates ? { paths: changed } : where))) ?? []) {
     const match = /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(line);
     if (match) committed.set(match[2]!, match[1]!);
   }

@@ -189,8 +189,9 @@ describe('history and code changes (git/log.ts, git/code-changes.ts)', () => {
 
 describe('the write path\'s checks (git/reverted.ts, git/git-dir.ts, git/merge-file.ts)', () => {
   it('compares the town folder with tt\'s last commit, paths on stdin', () => {
-    expect(changedSinceTask(SHA, '.tinytown').args).toEqual(['diff', '--name-only', '--no-renames', SHA, 'HEAD', '--', '.tinytown']);
-    expect(treeFilesTask(SHA, '.tinytown').args).toEqual(['ls-tree', '-r', SHA, '--', '.tinytown']);
+    expect(changedSinceTask(SHA, { folder: '.tinytown' }).args).toEqual(['diff', '--name-only', '--no-renames', SHA, 'HEAD', '--', '.tinytown']);
+    expect(changedSinceTask(SHA, { paths: ['.tinytown/a b.md'] }).args).toEqual(['diff', '--name-only', '--no-renames', SHA, 'HEAD', '--', ':(top,literal).tinytown/a b.md']);
+    expect(treeFilesTask(SHA, { folder: '.tinytown' }).args).toEqual(['ls-tree', '-r', '--full-name', SHA, '--', '.tinytown']);
     const hash = hashFilesTask(['a.md', 'b.md']);
     expect(hash.args).toEqual(['hash-object', '--no-filters', '--stdin-paths']);
     expect(hash.input).toBe('a.md\nb.md\n');
