@@ -37,7 +37,8 @@ export interface ParsedPrompt {
   messages: PromptMessage[];
 }
 
-const HEADER = /^### Message (\S+) · (\S+) from (\S+)(?: · URGENT)? · task (\S+)$/;
+// `\u00b7` is the middle dot prompt.ts writes, escaped: one non-ASCII character would make the whole bundle a two-byte string for V8.
+const HEADER = /^### Message (\S+) \u00b7 (\S+) from (\S+)(?: \u00b7 URGENT)? \u00b7 task (\S+)$/;
 
 /** Reads back what prompt.ts wrote: the agent, its role, and each actionable message. */
 export function parsePrompt(prompt: string): ParsedPrompt {
