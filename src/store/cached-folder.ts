@@ -7,6 +7,7 @@ import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
 import { TEMP_FILE_PATTERN } from './fs-safe.js';
+import { lstatLight, type LinkStat } from './light-lstat.js';
 import { FolderCache, type CachedProblem, type Outcome } from './record-cache.js';
 import { notAFolder, readTownFileWithStat, toProblem, type Listing, type Problem } from './town-file.js';
 
@@ -72,7 +73,8 @@ function passThroughCache<T>(root: string, relDir: string, files: readonly strin
  * where files[i] is in the cache, unchanged, or -1), as markdownFiles lists them. One
  * readdir of bare names (none while the folder's own stat is unchanged) and
  * one lstat per file: the lstat that checks a file also tells what it is, so
- * the listing needs no file types.
+ * the listing needs no file types. The files' lstat calls build no fs.Stats
+ * (light-lstat.ts): at 10,000 files those objects cost about 40 ms.
  */
 function listThroughCache<T>(root: string, relDir: string, cache: FolderCache<T>, problems: Problem[]): { files: string[]; validated: number[] } {
   const folder = path.join(root, relDir);
@@ -105,9 +107,9 @@ function listThroughCache<T>(root: string, relDir: string, cache: FolderCache<T>
   const files: string[] = [];
   const validated: number[] = [];
   for (const name of [...markdown].sort()) {
-    let stat: Stats | undefined;
+    let stat: LinkStat | undefined;
     try {
-      stat = lstatSync(prefix + name, { throwIfNoEntry: false });
+      stat = lstatLight(prefix + name);
     } catch {
       stat = undefined;
     }

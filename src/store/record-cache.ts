@@ -21,7 +21,7 @@ import { randomBase32 } from '../core/ids.js';
 import { ensureDir } from './fs-safe.js';
 import { localStateDir } from './state-dir.js';
 import { decodeHeader, encodeCacheFile, FORMAT, isJsonPlain, readExactly, sameNames, type CachedProblem, type Header } from './cache-format.js';
-import { FINGERPRINT_FIELDS, fingerprint, isSettled, sameFingerprint, type Fingerprint } from './stat-cache.js';
+import { FINGERPRINT_FIELDS, fingerprint, isSettled, sameFingerprint, type Fingerprint, type StatFields } from './stat-cache.js';
 
 export type { CachedProblem } from './cache-format.js';
 
@@ -176,7 +176,7 @@ export class FolderCache<T> {
    * Where `fileName` is in the cache when it is there with `stat` (its lstat
    * now) unchanged, else -1. A file found is then `cached(index)`.
    */
-  validate(fileName: string, stat: Stats | undefined): number {
+  validate(fileName: string, stat: (StatFields & { isFile(): boolean }) | undefined): number {
     if (!stat?.isFile()) return -1;
     const i = this.indexOf(fileName);
     if (i === undefined) return -1;
