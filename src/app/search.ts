@@ -11,8 +11,8 @@
  */
 import { UsageError } from '../errors.js';
 import { PRIORITIES, TASK_STATES, type Priority, type Task } from '../core/types.js';
-import { escapeField, linesHolding, matchMessageFolder, messageText, unescapeField, type IndexedMessage } from '../store/message-index.js';
-import { listInboxOwners, readTask, viewTasks, type Problem } from '../store/reader.js';
+import { escapeField, matchMessageFolder, messageText, unescapeField, type IndexedMessage } from '../store/message-index.js';
+import { listInboxOwners, readTask, scanTasks, type Problem } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
 import { resolveAgent } from './agents.js';
@@ -155,11 +155,11 @@ interface TaskMatch {
 const SEARCHED_FIELDS: readonly TaskField[] = ['title', 'description', 'result'];
 
 function searchTasks(town: Town, needle: string, states: string[] | undefined, agent: string | undefined, problems: Problem[]): TaskMatch[] {
-  const view = viewTasks(town.root, { id: TASK_LINES_VIEW, render: (tasks) => tasks.map(taskLine).join('') });
-  problems.push(...view.problems);
   const escapedNeedle = escapeField(needle);
+  const view = scanTasks(town.root, { id: TASK_LINES_VIEW, render: (tasks) => tasks.map(taskLine).join('') }, Buffer.from(escapedNeedle));
+  problems.push(...view.problems);
   const matches: TaskMatch[] = [];
-  for (const text of linesHolding(view.bytes, Buffer.from(escapedNeedle))) {
+  for (const text of view.lines) {
     const line = decodeTaskLine(text);
     if (states && !states.includes(line.state)) continue;
     if (agent && line.assignee !== agent && line.reviewer !== agent) continue;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ValidationError } from '../errors.js';
 import { TEMP_FILE_PATTERN } from './fs-safe.js';
 import { lstatLight, type LinkStat } from './light-lstat.js';
+import { linesHolding } from './line-scan.js';
 import { FolderCache, type CachedProblem, type Outcome } from './record-cache.js';
 import { notAFolder, readTownFileWithStat, toProblem, type Listing, type Problem } from './town-file.js';
 
@@ -167,11 +168,47 @@ export interface ViewResult {
  * changed, it is the stored text and no record is parsed at all.
  */
 export function readView<T>(root: string, relDir: string, cacheName: string, parse: Parse<T>, check: Check<T> | undefined, view: FolderView<T>): ViewResult {
+  const pass = throughView(root, relDir, cacheName, parse, check, view, view.id, (cache) => {
+    const stored = cache.view(view.id);
+    return stored && { value: stored.bytes, count: stored.count };
+  }, (bytes) => bytes);
+  return { bytes: pass.value, count: pass.count, problems: pass.problems };
+}
+
+/** The lines of a view that hold some bytes: a search of a view of one line per record. */
+export interface ViewLines {
+  lines: string[];
+  /** How many records the view was made from. */
+  count: number;
+  problems: Problem[];
+}
+
+/**
+ * readView for a view of one line per record (UTF-8, each ending in a
+ * newline), searched rather than read: the lines whose bytes hold `needle`.
+ * The stored view is scanned in its cache file through a small buffer
+ * (line-scan.ts) and never read whole into memory.
+ */
+export function scanView<T>(root: string, relDir: string, cacheName: string, parse: Parse<T>, check: Check<T> | undefined, view: FolderView<T>, needle: Buffer): ViewLines {
+  const pass = throughView(root, relDir, cacheName, parse, check, view, undefined, (cache) => {
+    const stored = cache.scanView(view.id, needle);
+    return stored && { value: stored.lines, count: stored.count };
+  }, (bytes) => linesHolding(bytes, needle));
+  return { lines: pass.value, count: pass.count, problems: pass.problems };
+}
+
+/**
+ * The one way through a view: `stored` takes the view from the cache (opened
+ * with `loaded`, the view read at open, if any), `fresh` the text made now when
+ * it cannot be.
+ */
+function throughView<T, V>(root: string, relDir: string, cacheName: string, parse: Parse<T>, check: Check<T> | undefined, view: FolderView<T>,
+  loaded: string | undefined, stored: (cache: FolderCache<T>) => { value: V; count: number } | undefined, fresh: (bytes: Buffer) => V): { value: V; count: number; problems: Problem[] } {
   const problems: Problem[] = [];
-  const cache = FolderCache.open<T>(root, relDir, cacheName, view.id);
+  const cache = FolderCache.open<T>(root, relDir, cacheName, loaded);
   const { files, validated } = listThroughCache(root, relDir, cache, problems);
-  const stored = validated.every((index) => index >= 0) ? cache.view(view.id) : undefined;
-  if (stored) {
+  const kept = validated.every((index) => index >= 0) ? stored(cache) : undefined;
+  if (kept) {
     if (cache.hasCachedProblems()) {
       files.forEach((file, i) => {
         const problem = cache.cachedProblem(validated[i]!);
@@ -179,13 +216,13 @@ export function readView<T>(root: string, relDir: string, cacheName: string, par
       });
     }
     cache.save(); // nothing to write, unless the folder's listing is new to the cache
-    return { ...stored, problems };
+    return { ...kept, problems };
   }
   const items = passThroughCache(root, relDir, files, validated, checked(parse, check), undefined, cache, problems);
   const bytes = Buffer.from(view.render(items));
   cache.storeView(view.id, { bytes, count: items.length });
   cache.save();
-  return { bytes, count: items.length, problems };
+  return { value: fresh(bytes), count: items.length, problems };
 }
 
 /**

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { randomBase32 } from '../core/ids.js';
 import { ensureDir } from './fs-safe.js';
 import { localStateDir } from './state-dir.js';
+import { linesHolding, linesHoldingInFile } from './line-scan.js';
 import { decodeHeader, encodeCacheFile, FORMAT, isJsonPlain, readExactly, sameNames, type CachedProblem, type Header } from './cache-format.js';
 import { FINGERPRINT_FIELDS, fingerprint, isSettled, sameFingerprint, type Fingerprint, type StatFields } from './stat-cache.js';
 
@@ -150,6 +151,31 @@ export class FolderCache<T> {
     }
   }
 
+  /**
+   * The lines of a section that hold `needle`, scanned in the file the header
+   * came from (line-scan.ts: a small buffer, never the whole section in new
+   * memory); undefined when that file is gone or was replaced since.
+   */
+  private scanSection(offset: number, bytes: number, needle: Buffer): string[] | undefined {
+    const source = this.source;
+    if (!source) return undefined;
+    if (this.whole) return linesHolding(this.whole.subarray(source.start + offset, source.start + offset + bytes), needle);
+    let fd: number;
+    try {
+      fd = openSync(this.file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch {
+      return undefined;
+    }
+    try {
+      if (!sameFingerprint(fstatSync(fd), source.fingerprint)) return undefined;
+      return linesHoldingInFile(fd, source.start + offset, bytes, needle);
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   /** Every view the file holds (those not read at open are read now); kept when the entries are. */
   private allOldViews(): Map<string, CachedView> {
     const views = new Map<string, CachedView>();
@@ -266,6 +292,26 @@ export class FolderCache<T> {
   /** A view stored earlier (and named at open), when every file it was made from is unchanged and no other file appeared. */
   view(id: string): CachedView | undefined {
     return this.header && this.unchanged() ? this.oldViews.get(id) : undefined;
+  }
+
+  /**
+   * `view(id)` searched instead of read: the lines of the stored view that
+   * hold `needle`, read from the cache file through a small buffer. For a view
+   * of one line per record that only a few lines of are wanted (tt search); the
+   * cache must have been opened without asking for this view.
+   */
+  scanView(id: string, needle: Buffer): { lines: string[]; count: number } | undefined {
+    const header = this.header;
+    if (!header || !this.unchanged()) return undefined;
+    let offset = header.records;
+    for (const [viewId, bytes, count] of header.views) {
+      if (viewId === id) {
+        const lines = this.scanSection(offset, bytes, needle);
+        return lines && { lines, count };
+      }
+      offset += bytes;
+    }
+    return undefined;
   }
 
   /** Keeps a view made from this pass's records (only when they are all cached, or it could not be checked next time). */
