@@ -11,11 +11,12 @@
  */
 import { UsageError } from '../errors.js';
 import { PRIORITIES, TASK_STATES, type Priority, type Task } from '../core/types.js';
-import { escapeField, matchMessageFolder, messageText, unescapeField, type IndexedMessage } from '../store/message-index.js';
+import { escapeField, matchMessageFolder, messageText, type IndexedMessage } from '../store/message-index.js';
 import { listInboxOwners, readTask, scanTasks, type Problem } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
 import { resolveAgent } from './agents.js';
+import { FIELD, TASK_LINES_VIEW, TaskLine, taskLine } from './task-search-lines.js';
 
 export interface SearchOptions {
   text: string;
@@ -61,62 +62,6 @@ export interface SearchResult {
   problems: Problem[];
 }
 
-// Task lines use the message index's escaping: fields separated by tabs; tabs, newlines and backslashes escaped.
-
-/** The tasks' search view (bump the id when the line changes shape). */
-const TASK_LINES_VIEW = 'search-lines-v4';
-
-/** A task's line decoded: what filters, sorts and shows a hit, and the searched text (lower-cased, still escaped). */
-interface TaskLine {
-  id: string;
-  state: string;
-  priority: string;
-  assignee: string;
-  reviewer: string;
-  created: string;
-  tags: string;
-  /** As written: a hit shows them without reading its file. */
-  title: string;
-  result: string;
-  searched: Record<TaskField, string>;
-}
-
-/**
- * A task's line: what filters, sorts and shows a hit, then title, result and
- * description lower-cased, as the needle is: a search scans the view's bytes
- * and decodes only the lines it hits (decoding and lower-casing a view of
- * 10,000 tasks cost more than the search itself). Title and result are also
- * kept as written, so that a hit in either reads no file (50 hits shown read
- * 50 files, about 8 ms); a hit in a description reads its task for the text
- * as written.
- */
-function taskLine(task: Task): string {
-  const result = task.result ?? '';
-  const shown = [task.id, task.state, task.priority, task.assignee ?? '', task.reviewer ?? '', task.created, task.tags.join(','), task.title, result];
-  return `${[...shown, task.title.toLowerCase(), result.toLowerCase(), task.body.toLowerCase()].map(escapeField).join('\t')}\n`;
-}
-
-/** A line back into its fields; the searched ones are unescaped only when needed (a search decodes every line it hits). */
-function decodeTaskLine(line: string): TaskLine {
-  const [id = '', state = '', priority = '', assignee = '', reviewer = '', created = '', tags = '', title = '', result = '', ...searched] = line.split('\t');
-  return {
-    id: unescapeField(id), state: unescapeField(state), priority: unescapeField(priority), assignee: unescapeField(assignee), reviewer: unescapeField(reviewer),
-    created: unescapeField(created), tags: unescapeField(tags), title: unescapeField(title), result: unescapeField(result),
-    searched: { title: searched[0] ?? '', result: searched[1] ?? '', description: searched[2] ?? '' },
-  };
-}
-
-/**
- * Whether an escaped field holds the needle. Escaping maps each character on
- * its own, so a text holds the needle only if the escaped text holds the
- * escaped needle; the converse can fail across an escape (an escaped
- * backslash and "n" hold an escaped newline), so a field with escapes in it
- * is decoded to be sure.
- */
-function holds(escapedText: string, needle: string, escapedNeedle: string): boolean {
-  return escapedText.includes(escapedNeedle) && (!escapedText.includes('\\') || unescapeField(escapedText).includes(needle));
-}
-
 const SNIPPET_CHARS = 100;
 
 /** The line of `text` that holds the needle, cut to about SNIPPET_CHARS around it. */
@@ -131,8 +76,6 @@ export function snippet(text: string, needle: string): string {
   return `${start > lineStart ? '…' : ''}${text.slice(start, end).trim()}${end < lineEnd ? '…' : ''}`;
 }
 
-const PRIORITY_RANK: Record<string, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
-
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -145,14 +88,17 @@ function parseStates(state: string | undefined): string[] | undefined {
   return states;
 }
 
-/** A task that matched, as its line says (the searched fields lower-cased), and the first field that matched. */
+/** A task that matched: its line, the first field that holds the needle, and what sorts it. */
 interface TaskMatch {
   line: TaskLine;
   field: TaskField;
+  rank: number;
+  created: string;
+  id: string;
 }
 
 /** In this order: the field a hit names is the first that holds the needle. */
-const SEARCHED_FIELDS: readonly TaskField[] = ['title', 'description', 'result'];
+const SEARCHED_FIELDS: ReadonlyArray<[TaskField, typeof FIELD[keyof typeof FIELD]]> = [['title', FIELD.searchedTitle], ['description', FIELD.searchedDescription], ['result', FIELD.searchedResult]];
 
 function searchTasks(town: Town, needle: string, states: string[] | undefined, agent: string | undefined, problems: Problem[]): TaskMatch[] {
   const escapedNeedle = escapeField(needle);
@@ -160,33 +106,38 @@ function searchTasks(town: Town, needle: string, states: string[] | undefined, a
   problems.push(...view.problems);
   const matches: TaskMatch[] = [];
   for (const text of view.lines) {
-    const line = decodeTaskLine(text);
-    if (states && !states.includes(line.state)) continue;
-    if (agent && line.assignee !== agent && line.reviewer !== agent) continue;
-    const field = SEARCHED_FIELDS.find((name) => holds(line.searched[name], needle, escapedNeedle));
-    if (field) matches.push({ line, field });
+    const line = new TaskLine(text);
+    if (states && !states.some((state) => line.is(FIELD.state, state))) continue;
+    if (agent && !line.is(FIELD.assignee, agent) && !line.is(FIELD.reviewer, agent)) continue;
+    const field = SEARCHED_FIELDS.find(([, at]) => line.holds(at, needle, escapedNeedle))?.[0];
+    if (!field) continue;
+    const rank = Math.max(0, PRIORITIES.findIndex((priority) => line.is(FIELD.priority, priority)));
+    matches.push({ line, field, rank, created: line.field(FIELD.created), id: line.field(FIELD.id) });
   }
   // the task list's order: the most urgent first, then the oldest
   // (code-unit comparison: ISO times and ids need no locale, and localeCompare costs ~20 µs a call)
-  return matches.sort(({ line: a }, { line: b }) => (PRIORITY_RANK[b.priority] ?? 0) - (PRIORITY_RANK[a.priority] ?? 0) || compareText(a.created, b.created) || compareText(a.id, b.id));
+  return matches.sort((a, b) => b.rank - a.rank || compareText(a.created, b.created) || compareText(a.id, b.id));
 }
 
 /** The description as written, for a hit in it: from its file, or lower-cased as the line has it when the file is gone since. */
-function descriptionAsWritten(town: Town, line: TaskLine): string {
+function descriptionAsWritten(town: Town, { line, id }: TaskMatch): string {
   try {
-    return readTask(town.root, line.id).body;
+    return readTask(town.root, id).body;
   } catch {
-    return unescapeField(line.searched.description);
+    return line.field(FIELD.searchedDescription);
   }
 }
 
 /** A shown task hit: its title, and the text around the match as written. */
-function taskHit(town: Town, { line, field }: TaskMatch, needle: string): TaskHit {
-  const text = field === 'description' ? descriptionAsWritten(town, line) : field === 'title' ? line.title : line.result;
+function taskHit(town: Town, match: TaskMatch, needle: string): TaskHit {
+  const { line, field, id, created } = match;
+  const title = line.field(FIELD.title);
+  const text = field === 'description' ? descriptionAsWritten(town, match) : field === 'title' ? title : line.field(FIELD.result);
+  const [assignee, reviewer, tags] = [line.field(FIELD.assignee), line.field(FIELD.reviewer), line.field(FIELD.tags)];
   return {
-    kind: 'task', id: line.id, path: townPaths.task(line.id), title: line.title, state: line.state as Task['state'],
-    priority: line.priority as Priority, assignee: line.assignee || null, reviewer: line.reviewer || null,
-    tags: line.tags ? line.tags.split(',') : [], created: line.created, field, snippet: snippet(text, needle),
+    kind: 'task', id, path: townPaths.task(id), title, state: line.field(FIELD.state) as Task['state'],
+    priority: line.field(FIELD.priority) as Priority, assignee: assignee || null, reviewer: reviewer || null,
+    tags: tags ? tags.split(',') : [], created, field, snippet: snippet(text, needle),
   };
 }
 
