@@ -7,7 +7,7 @@ import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
 import { TEMP_FILE_PATTERN } from './fs-safe.js';
-import { lstatLight, type LinkStat } from './light-lstat.js';
+import { lstatLight, ReusableLinkStat, type LinkStat } from './light-lstat.js';
 import { linesHolding } from './line-scan.js';
 import { FolderCache, type CachedProblem, type Outcome } from './record-cache.js';
 import { notAFolder, readTownFileWithStat, toProblem, type Listing, type Problem } from './town-file.js';
@@ -123,10 +123,11 @@ function listThroughCache<T>(root: string, relDir: string, cache: FolderCache<T>
   const sorted = isSorted(markdown) ? markdown : [...markdown].sort();
   const names: string[] = [];
   const validated = new Int32Array(sorted.length);
+  const reused = new ReusableLinkStat(); // each stat is read before the next is taken
   for (const name of sorted) {
     let stat: LinkStat | undefined;
     try {
-      stat = lstatLight(prefix + name);
+      stat = lstatLight(prefix + name, reused);
     } catch {
       stat = undefined;
     }

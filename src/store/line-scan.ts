@@ -13,6 +13,7 @@ import { readSync } from 'node:fs';
 
 const NEWLINE = 0x0a;
 const CHUNK_BYTES = 64 * 1024;
+const FIRST_READ_BYTES = 4 * 1024;
 
 /** The scans' buffer: CHUNK_BYTES, grown only for a line longer than that. What it holds is decoded before the next read. */
 let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -82,7 +83,8 @@ export function readFirstLine(fd: number, maxBytes: number): { text: string; byt
       buffer.copy(bigger, 0, 0, read);
       buffer = bigger;
     }
-    const n = readSync(fd, buffer, read, Math.min(buffer.length, maxBytes) - read, read);
+    // a header is usually a few hundred bytes: read a little first, twice as much each time it is longer
+    const n = readSync(fd, buffer, read, Math.min(buffer.length, maxBytes, read + Math.max(FIRST_READ_BYTES, read)) - read, read);
     if (n === 0) return undefined;
     const newline = buffer.subarray(0, read + n).indexOf(NEWLINE, read);
     read += n;

@@ -54,12 +54,16 @@ function corpus(dir: string): string[] {
 
 describe('lstatLight', () => {
   it('takes the binding on this node, and gives what fs.lstatSync gives for every kind of path', async () => {
-    const { lstatLight, lstatLightMode } = await freshModule();
+    const { lstatLight, lstatLightMode, ReusableLinkStat } = await freshModule();
     const dir = tempRepo();
     const paths = corpus(dir);
     expect(lstatLightMode()).toBeUndefined();
+    const reused = new ReusableLinkStat();
     for (const file of paths) {
-      expect(outcome(() => lstatLight(file)), file).toEqual(outcome(() => lstatSync(file, { throwIfNoEntry: false })));
+      const expected = outcome(() => lstatSync(file, { throwIfNoEntry: false }));
+      expect(outcome(() => lstatLight(file)), file).toEqual(expected);
+      // one object filled again and again gives each path's own stat
+      expect(outcome(() => lstatLight(file, reused)), file).toEqual(expected);
     }
     // If this fails, node's fs binding no longer matches light-lstat.ts: tt still works (fs.lstatSync), only slower.
     expect(lstatLightMode()).toBe('binding');
