@@ -105,11 +105,12 @@ function searchTasks(town: Town, needle: string, states: string[] | undefined, a
   const view = scanTasks(town.root, { id: TASK_LINES_VIEW, render: (tasks) => tasks.map(taskLine).join('') }, Buffer.from(escapedNeedle));
   problems.push(...view.problems);
   const matches: TaskMatch[] = [];
-  for (const text of view.lines) {
-    const line = new TaskLine(text);
+  // indexes and no destructuring in this loop over every hit: until it is optimised, each step of an iterator makes objects
+  for (let i = 0; i < view.lines.length; i++) {
+    const line = new TaskLine(view.lines[i]!);
     if (states && !states.some((state) => line.is(FIELD.state, state))) continue;
     if (agent && !line.is(FIELD.assignee, agent) && !line.is(FIELD.reviewer, agent)) continue;
-    const field = SEARCHED_FIELDS.find(([, at]) => line.holds(at, needle, escapedNeedle))?.[0];
+    const field = SEARCHED_FIELDS.find((searched) => line.holds(searched[1], needle, escapedNeedle))?.[0];
     if (!field) continue;
     const rank = Math.max(0, PRIORITIES.findIndex((priority) => line.is(FIELD.priority, priority)));
     matches.push({ line, field, rank, created: line.field(FIELD.created), id: line.field(FIELD.id) });

@@ -124,7 +124,9 @@ function listThroughCache<T>(root: string, relDir: string, cache: FolderCache<T>
   const names: string[] = [];
   const validated = new Int32Array(sorted.length);
   const reused = new ReusableLinkStat(); // each stat is read before the next is taken
-  for (const name of sorted) {
+  // an index, not for-of: until the loop is optimised, each step of an iterator makes an object (750 KB at 10,000 files)
+  for (let i = 0; i < sorted.length; i++) {
+    const name = sorted[i]!;
     let stat: LinkStat | undefined;
     try {
       stat = lstatLight(prefix + name, reused);

@@ -67,7 +67,10 @@ export function linesHoldingInFile(fd: number, start: number, length: number, ne
     const filled = carried + wanted;
     // whole lines now; at the end of the range the last line is whole too
     const whole = position === end ? filled : buffer.lastIndexOf(NEWLINE, filled - 1) + 1;
-    if (whole > 0) for (const line of linesHolding(buffer.subarray(0, whole), needle)) found.push(line);
+    if (whole > 0) {
+      const lines = linesHolding(buffer.subarray(0, whole), needle);
+      for (let i = 0; i < lines.length; i++) found.push(lines[i]!);
+    }
     buffer.copy(buffer, 0, whole, filled);
     carried = filled - whole;
   }

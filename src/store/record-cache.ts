@@ -21,7 +21,7 @@ import { randomBase32 } from '../core/ids.js';
 import { ensureDir } from './fs-safe.js';
 import { localStateDir } from './state-dir.js';
 import { linesHolding, linesHoldingInFile } from './line-scan.js';
-import { decodeHeader, encodeCacheFile, FORMAT, isJsonPlain, readExactly, sameNames, type CachedProblem, type Header } from './cache-format.js';
+import { decodeHeader, encodeCacheFile, FORMAT, isJsonPlain, readExactly, readExactlyInto, sameNames, type CachedProblem, type Header } from './cache-format.js';
 import { FINGERPRINT_FIELDS, fingerprint, isSettled, sameFingerprint, type Fingerprint, type StatFields } from './stat-cache.js';
 
 export type { CachedProblem } from './cache-format.js';
@@ -105,8 +105,14 @@ export class FolderCache<T> {
       const stat = fstatSync(fd);
       // A small cache is read whole, once; a large one a section at a time, as needed.
       if (stat.size <= READ_WHOLE_BYTES) this.whole = readExactly(fd, stat.size, 0);
-      const read = (length: number, position: number) => (this.whole ? this.whole.subarray(position, position + length) : readExactly(fd, length, position));
-      const decoded = decodeHeader(read, this.dir);
+      const whole = this.whole;
+      const read = (length: number, position: number) => {
+        if (!whole) return readExactly(fd, length, position);
+        if (position + length > whole.length) throw new Error('cut short');
+        return whole.subarray(position, position + length);
+      };
+      const readInto = (target: Uint8Array, position: number) => (whole ? read(target.length, position).copy(target) : readExactlyInto(fd, target, position));
+      const decoded = decodeHeader({ read, readInto }, this.dir);
       if (!decoded) return;
       const { header, start } = decoded;
       const sections = header.records + header.views.reduce((sum, view) => sum + view[1], 0);
