@@ -90,7 +90,7 @@ function parseStates(state: string | undefined): string[] | undefined {
 
 /** A task that matched: its line, the first field that holds the needle, and what sorts it. */
 interface TaskMatch {
-  line: TaskLine;
+  text: string;
   field: TaskField;
   rank: number;
   created: string;
@@ -105,15 +105,17 @@ function searchTasks(town: Town, needle: string, states: string[] | undefined, a
   const view = scanTasks(town.root, { id: TASK_LINES_VIEW, render: (tasks) => tasks.map(taskLine).join('') }, Buffer.from(escapedNeedle));
   problems.push(...view.problems);
   const matches: TaskMatch[] = [];
-  // indexes and no destructuring in this loop over every hit: until it is optimised, each step of an iterator makes objects
+  // one TaskLine read again for each hit, indexes and no destructuring: until this loop is optimised, objects made per hit cost
+  const line = new TaskLine('');
   for (let i = 0; i < view.lines.length; i++) {
-    const line = new TaskLine(view.lines[i]!);
+    const text = view.lines[i]!;
+    line.read(text);
     if (states && !states.some((state) => line.is(FIELD.state, state))) continue;
     if (agent && !line.is(FIELD.assignee, agent) && !line.is(FIELD.reviewer, agent)) continue;
     const field = SEARCHED_FIELDS.find((searched) => line.holds(searched[1], needle, escapedNeedle))?.[0];
     if (!field) continue;
     const rank = Math.max(0, PRIORITIES.findIndex((priority) => line.is(FIELD.priority, priority)));
-    matches.push({ line, field, rank, created: line.field(FIELD.created), id: line.field(FIELD.id) });
+    matches.push({ text, field, rank, created: line.field(FIELD.created), id: line.field(FIELD.id) });
   }
   // the task list's order: the most urgent first, then the oldest
   // (code-unit comparison: ISO times and ids need no locale, and localeCompare costs ~20 µs a call)
@@ -121,7 +123,7 @@ function searchTasks(town: Town, needle: string, states: string[] | undefined, a
 }
 
 /** The description as written, for a hit in it: from its file, or lower-cased as the line has it when the file is gone since. */
-function descriptionAsWritten(town: Town, { line, id }: TaskMatch): string {
+function descriptionAsWritten(town: Town, id: string, line: TaskLine): string {
   try {
     return readTask(town.root, id).body;
   } catch {
@@ -130,10 +132,10 @@ function descriptionAsWritten(town: Town, { line, id }: TaskMatch): string {
 }
 
 /** A shown task hit: its title, and the text around the match as written. */
-function taskHit(town: Town, match: TaskMatch, needle: string): TaskHit {
-  const { line, field, id, created } = match;
+function taskHit(town: Town, { text: lineText, field, id, created }: TaskMatch, needle: string): TaskHit {
+  const line = new TaskLine(lineText);
   const title = line.field(FIELD.title);
-  const text = field === 'description' ? descriptionAsWritten(town, match) : field === 'title' ? title : line.field(FIELD.result);
+  const text = field === 'description' ? descriptionAsWritten(town, id, line) : field === 'title' ? title : line.field(FIELD.result);
   const [assignee, reviewer, tags] = [line.field(FIELD.assignee), line.field(FIELD.reviewer), line.field(FIELD.tags)];
   return {
     kind: 'task', id, path: townPaths.task(id), title, state: line.field(FIELD.state) as Task['state'],

@@ -43,10 +43,16 @@ export function taskLine(task: Task): string {
  */
 export class TaskLine {
   /** starts[i]: where field i begins; starts[FIELDS]: one past the line's end (each field ends one before the next begins). */
-  private readonly starts: Int32Array;
+  private readonly starts = new Int32Array(FIELDS + 1);
+  private text = '';
 
-  constructor(readonly text: string) {
-    this.starts = new Int32Array(FIELDS + 1);
+  constructor(text: string) {
+    this.read(text);
+  }
+
+  /** Reads another line into this object (a loop over every hit needs no object per line). */
+  read(text: string): this {
+    this.text = text;
     let at = 0;
     for (let i = 0; i < FIELDS; i++) {
       this.starts[i] = at;
@@ -54,6 +60,7 @@ export class TaskLine {
       at = tab < 0 ? text.length + 1 : tab + 1;
     }
     this.starts[FIELDS] = Math.max(at, text.length + 1);
+    return this;
   }
 
   /** Where field i begins, and where it ends (a field missing from a damaged line is empty at the line's end). */

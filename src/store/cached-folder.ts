@@ -121,7 +121,9 @@ function listThroughCache<T>(root: string, relDir: string, cache: FolderCache<T>
   const prefix = statPrefix(folder);
   const symlinks: Array<[position: number, problem: Problem]> = [];
   const sorted = isSorted(markdown) ? markdown : [...markdown].sort();
-  const names: string[] = [];
+  /** The names kept, when one was left out (a symlink); else all of `sorted`, with no array grown one name at a time. */
+  let names: string[] | undefined;
+  let kept = 0;
   const validated = new Int32Array(sorted.length);
   const reused = new ReusableLinkStat(); // each stat is read before the next is taken
   // an index, not for-of: until the loop is optimised, each step of an iterator makes an object (750 KB at 10,000 files)
@@ -133,16 +135,18 @@ function listThroughCache<T>(root: string, relDir: string, cache: FolderCache<T>
     } catch {
       stat = undefined;
     }
-    if (stat?.isSymbolicLink()) symlinks.push([markdown.indexOf(name), { file: `${relDir}/${name}`, message: 'is a symlink; tt does not follow symlinks in the town' }]);
     // A file that vanished since the readdir is listed, as readdir listed it: reading it reports the problem.
-    else if (!stat || stat.isFile()) {
-      validated[names.length] = cache.validate(name, stat);
-      names.push(name);
+    if (!stat || stat.isFile()) {
+      validated[kept++] = cache.validate(name, stat);
+      names?.push(name);
+      continue;
     }
+    names ??= sorted.slice(0, i);
+    if (stat.isSymbolicLink()) symlinks.push([markdown.indexOf(name), { file: `${relDir}/${name}`, message: 'is a symlink; tt does not follow symlinks in the town' }]);
   }
   // markdownFiles reports symlinks first, in directory order
   problems.push(...symlinks.sort((a, b) => a[0] - b[0]).map(([, problem]) => problem));
-  return { names, validated: validated.subarray(0, names.length) };
+  return { names: names ?? sorted, validated: validated.subarray(0, kept) };
 }
 
 /**
