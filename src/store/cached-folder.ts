@@ -87,7 +87,7 @@ function isSorted(names: readonly string[]): boolean {
  * own stat is unchanged) and one lstat per file: the lstat that checks a file
  * also tells what it is, so the listing needs no file types. The files' lstat
  * calls build no fs.Stats (light-lstat.ts): at 10,000 files those objects cost
- * about 40 ms. Nothing else is made per file (paths relative to the root are
+ * about 30 ms. Nothing else is made per file (paths relative to the root are
  * made only when a file is read): what a loop over 10,000 files keeps alive,
  * the garbage collector copies.
  */
