@@ -6,16 +6,17 @@
  * each message folder's index (store/message-index.ts). A search is then a
  * scan of a few megabytes of bytes for the needle (both hold the searched
  * text lower-cased), only the lines it hits are decoded and checked field by
- * field, and only the hits shown (`limit`) read their file for the text as
- * written.
+ * field, and only the hits shown (`limit`) in a description or a message
+ * read their file for the text as written.
  */
 import { UsageError } from '../errors.js';
 import { PRIORITIES, TASK_STATES, type Priority, type Task } from '../core/types.js';
-import { escapeField, linesHolding, matchMessageFolder, messageText, unescapeField, type IndexedMessage } from '../store/message-index.js';
-import { listInboxOwners, readTask, viewTasks, type Problem } from '../store/reader.js';
+import { escapeField, matchMessageFolder, messageText, type IndexedMessage } from '../store/message-index.js';
+import { listInboxOwners, readTask, scanTasks, type Problem } from '../store/reader.js';
 import { townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
 import { resolveAgent } from './agents.js';
+import { FIELD, TASK_LINES_VIEW, TaskLine, taskLine } from './task-search-lines.js';
 
 export interface SearchOptions {
   text: string;
@@ -61,31 +62,6 @@ export interface SearchResult {
   problems: Problem[];
 }
 
-// Task lines use the message index's escaping: fields separated by tabs; tabs, newlines and backslashes escaped.
-
-/** The tasks' search view (bump the id when the line changes shape). */
-const TASK_LINES_VIEW = 'search-lines-v3';
-const TASK_LINE_FIELDS = ['id', 'state', 'priority', 'assignee', 'reviewer', 'created', 'tags', 'title', 'result', 'body'] as const;
-type TaskLine = Record<(typeof TASK_LINE_FIELDS)[number], string>;
-
-/**
- * A task's line: what filters and sorts a hit, then title, result and
- * description lower-cased, as the needle is: a search scans the view's bytes
- * and decodes only the lines it hits (decoding and lower-casing a view of
- * 10,000 tasks cost more than the search itself). The hits shown read their
- * task for the text as written.
- */
-function taskLine(task: Task): string {
-  const searched = [task.title, task.result ?? '', task.body].map((text) => text.toLowerCase());
-  return `${[task.id, task.state, task.priority, task.assignee ?? '', task.reviewer ?? '', task.created, task.tags.join(','), ...searched].map(escapeField).join('\t')}\n`;
-}
-
-function decodeTaskLine(line: string): TaskLine {
-  const values = line.split('\t').map(unescapeField);
-  return Object.fromEntries(TASK_LINE_FIELDS.map((name, i) => [name, values[i] ?? ''])) as TaskLine;
-}
-
-
 const SNIPPET_CHARS = 100;
 
 /** The line of `text` that holds the needle, cut to about SNIPPET_CHARS around it. */
@@ -100,8 +76,6 @@ export function snippet(text: string, needle: string): string {
   return `${start > lineStart ? '…' : ''}${text.slice(start, end).trim()}${end < lineEnd ? '…' : ''}`;
 }
 
-const PRIORITY_RANK: Record<string, number> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
-
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -114,43 +88,59 @@ function parseStates(state: string | undefined): string[] | undefined {
   return states;
 }
 
-/** A task that matched, as its line says (the searched fields lower-cased), and the first field that matched. */
+/** A task that matched: its line, the first field that holds the needle, and what sorts it. */
 interface TaskMatch {
-  line: TaskLine;
+  text: string;
   field: TaskField;
+  rank: number;
+  created: string;
+  id: string;
 }
 
-const SEARCHED_FIELDS = [['title', 'title'], ['body', 'description'], ['result', 'result']] as const;
+/** In this order: the field a hit names is the first that holds the needle. */
+const SEARCHED_FIELDS: ReadonlyArray<[TaskField, typeof FIELD[keyof typeof FIELD]]> = [['title', FIELD.searchedTitle], ['description', FIELD.searchedDescription], ['result', FIELD.searchedResult]];
 
 function searchTasks(town: Town, needle: string, states: string[] | undefined, agent: string | undefined, problems: Problem[]): TaskMatch[] {
-  const view = viewTasks(town.root, { id: TASK_LINES_VIEW, render: (tasks) => tasks.map(taskLine).join('') });
+  const escapedNeedle = escapeField(needle);
+  const view = scanTasks(town.root, { id: TASK_LINES_VIEW, render: (tasks) => tasks.map(taskLine).join('') }, Buffer.from(escapedNeedle));
   problems.push(...view.problems);
   const matches: TaskMatch[] = [];
-  for (const text of linesHolding(view.bytes, Buffer.from(escapeField(needle)))) {
-    const line = decodeTaskLine(text);
-    if (states && !states.includes(line.state)) continue;
-    if (agent && line.assignee !== agent && line.reviewer !== agent) continue;
-    const field = SEARCHED_FIELDS.find(([name]) => line[name].includes(needle))?.[1];
-    if (field) matches.push({ line, field });
+  // one TaskLine read again for each hit, indexes and no destructuring: until this loop is optimised, objects made per hit cost
+  const line = new TaskLine('');
+  for (let i = 0; i < view.lines.length; i++) {
+    const text = view.lines[i]!;
+    line.read(text);
+    if (states && !states.some((state) => line.is(FIELD.state, state))) continue;
+    if (agent && !line.is(FIELD.assignee, agent) && !line.is(FIELD.reviewer, agent)) continue;
+    const field = SEARCHED_FIELDS.find((searched) => line.holds(searched[1], needle, escapedNeedle))?.[0];
+    if (!field) continue;
+    const rank = Math.max(0, PRIORITIES.findIndex((priority) => line.is(FIELD.priority, priority)));
+    matches.push({ text, field, rank, created: line.field(FIELD.created), id: line.field(FIELD.id) });
   }
   // the task list's order: the most urgent first, then the oldest
   // (code-unit comparison: ISO times and ids need no locale, and localeCompare costs ~20 µs a call)
-  return matches.sort(({ line: a }, { line: b }) => (PRIORITY_RANK[b.priority] ?? 0) - (PRIORITY_RANK[a.priority] ?? 0) || compareText(a.created, b.created) || compareText(a.id, b.id));
+  return matches.sort((a, b) => b.rank - a.rank || compareText(a.created, b.created) || compareText(a.id, b.id));
 }
 
-/** A shown task hit: title and the text around the match as written (from its file), or lower-cased when the file is gone since. */
-function taskHit(town: Town, { line, field }: TaskMatch, needle: string): TaskHit {
-  let task: Task | undefined;
+/** The description as written, for a hit in it: from its file, or lower-cased as the line has it when the file is gone since. */
+function descriptionAsWritten(town: Town, id: string, line: TaskLine): string {
   try {
-    task = readTask(town.root, line.id);
+    return readTask(town.root, id).body;
   } catch {
-    task = undefined;
+    return line.field(FIELD.searchedDescription);
   }
-  const text = field === 'description' ? (task?.body ?? line.body) : field === 'title' ? (task?.title ?? line.title) : (task?.result ?? line.result);
+}
+
+/** A shown task hit: its title, and the text around the match as written. */
+function taskHit(town: Town, { text: lineText, field, id, created }: TaskMatch, needle: string): TaskHit {
+  const line = new TaskLine(lineText);
+  const title = line.field(FIELD.title);
+  const text = field === 'description' ? descriptionAsWritten(town, id, line) : field === 'title' ? title : line.field(FIELD.result);
+  const [assignee, reviewer, tags] = [line.field(FIELD.assignee), line.field(FIELD.reviewer), line.field(FIELD.tags)];
   return {
-    kind: 'task', id: line.id, path: townPaths.task(line.id), title: task?.title ?? line.title, state: line.state as Task['state'],
-    priority: line.priority as Priority, assignee: line.assignee || null, reviewer: line.reviewer || null,
-    tags: line.tags ? line.tags.split(',') : [], created: line.created, field, snippet: snippet(text, needle),
+    kind: 'task', id, path: townPaths.task(id), title, state: line.field(FIELD.state) as Task['state'],
+    priority: line.field(FIELD.priority) as Priority, assignee: assignee || null, reviewer: reviewer || null,
+    tags: tags ? tags.split(',') : [], created, field, snippet: snippet(text, needle),
   };
 }
 

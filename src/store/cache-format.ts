@@ -85,36 +85,44 @@ function isStoredHeader(value: unknown, dir: string): value is StoredHeader {
       isFingerprint(header.listing.folder)));
 }
 
+/** How decodeHeader reads the file: bytes at a position, or into an array it made (both throw when the file is cut short). */
+export interface CacheReader {
+  read(length: number, position: number): Buffer;
+  readInto(target: Uint8Array, position: number): void;
+}
+
 /**
- * The header of a cache file read through `read(length, position)`, and the
- * offset of its first section (the records); undefined when it is not a cache
- * file of `dir` in this format. Throws when the file is cut short.
+ * The header of a cache file, and the offset of its first section (the
+ * records); undefined when it is not a cache file of `dir` in this format.
+ * Throws when the file is cut short.
  */
-export function decodeHeader(read: (length: number, position: number) => Buffer, dir: string): { header: Header; start: number } | undefined {
-  const headerBytes = Number(read(LENGTH_DIGITS + 1, 0).toString('latin1', 0, LENGTH_DIGITS));
+export function decodeHeader(file: CacheReader, dir: string): { header: Header; start: number } | undefined {
+  const headerBytes = Number(file.read(LENGTH_DIGITS + 1, 0).toString('latin1', 0, LENGTH_DIGITS));
   if (!Number.isSafeInteger(headerBytes) || headerBytes <= 0) return undefined;
-  const stored: unknown = JSON.parse(read(headerBytes, LENGTH_DIGITS + 1).toString('utf8'));
+  const stored: unknown = JSON.parse(file.read(headerBytes, LENGTH_DIGITS + 1).toString('utf8'));
   if (!isStoredHeader(stored, dir)) return undefined;
   const { count, namesBytes, ...rest } = stored;
   const namesAt = LENGTH_DIGITS + 1 + headerBytes;
-  const stampBytes = count * FINGERPRINT_FIELDS * STAMP_BYTES;
-  const index = read(namesBytes + stampBytes, namesAt);
-  const names = count === 0 ? [] : index.toString('utf8', 0, namesBytes).split(NAME_SEPARATOR);
+  const names = count === 0 ? [] : file.read(namesBytes, namesAt).toString('utf8').split(NAME_SEPARATOR);
   if (names.length !== count || names.some((name) => name === '')) return undefined;
-  // copied: a Float64Array needs an aligned offset, which a section inside a Buffer does not have
+  // read straight into the array (a Float64Array needs an aligned offset, which a section inside a Buffer does not have)
   const stamps = new Float64Array(count * FINGERPRINT_FIELDS);
-  index.copy(new Uint8Array(stamps.buffer), 0, namesBytes, namesBytes + stampBytes);
-  return { header: { ...rest, names, stamps }, start: namesAt + namesBytes + stampBytes };
+  file.readInto(new Uint8Array(stamps.buffer), namesAt + namesBytes);
+  return { header: { ...rest, names, stamps }, start: namesAt + namesBytes + stamps.byteLength };
+}
+
+export function readExactlyInto(fd: number, target: Uint8Array, position: number): void {
+  let read = 0;
+  while (read < target.length) {
+    const n = readSync(fd, target, read, target.length - read, position + read);
+    if (n === 0) throw new Error('cut short');
+    read += n;
+  }
 }
 
 export function readExactly(fd: number, length: number, position: number): Buffer {
   const buffer = Buffer.allocUnsafe(length);
-  let read = 0;
-  while (read < length) {
-    const n = readSync(fd, buffer, read, length - read, position + read);
-    if (n === 0) throw new Error('cut short');
-    read += n;
-  }
+  readExactlyInto(fd, buffer, position);
   return buffer;
 }
 

@@ -21,18 +21,19 @@
  * hits a search shows read their own file for the text as written
  * (`messageText`).
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { MESSAGE_ID_PATTERN } from '../core/ids.js';
 import type { Message } from '../core/types.js';
+import { readExactly } from './cache-format.js';
 import { TEMP_FILE_PATTERN } from './fs-safe.js';
+import { linesHolding, linesHoldingInFile, readFirstLine } from './line-scan.js';
 import { parseMessage } from './records.js';
 import { statePaths } from './state-dir.js';
 import { fingerprint, isFingerprint, isSettled, sameFingerprint, type Fingerprint } from './stat-cache.js';
 import { notAFolder, readTownFile, toProblem, type Problem } from './town-file.js';
 
 const FORMAT = 'tt-message-index-v3';
-const NEWLINE = 0x0a;
 
 /** One indexed message: the fields a search result shows, and the body it matches. */
 export interface IndexedMessage {
@@ -126,13 +127,19 @@ function isHeader(value: unknown, relDir: string): value is Header {
 }
 
 /**
- * One buffer for every index a search reads, grown as needed: a search reads
- * some forty files of up to megabytes each, and fresh memory for each costs
- * more than the read. What is read is decoded before the next file is.
+ * An open cache file: its header, where its lines start, and its size. The
+ * lines are read from it only as a search needs them: scanned through
+ * line-scan.ts's small buffer while the folder is unchanged, read whole only
+ * to bring the index up to date.
  */
-let readBuffer = Buffer.alloc(0);
+interface OpenCache {
+  fd: number;
+  header: Header;
+  linesFrom: number;
+  size: number;
+}
 
-function readWhole(file: string): Buffer | undefined {
+function openCache(file: string, relDir: string): OpenCache | undefined {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -141,33 +148,39 @@ function readWhole(file: string): Buffer | undefined {
   }
   try {
     const size = fstatSync(fd).size;
-    if (readBuffer.length < size) readBuffer = Buffer.allocUnsafe(Math.max(size, readBuffer.length * 2));
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, readBuffer, read, size - read, read);
-      if (n === 0) return undefined; // cut short while read
-      read += n;
-    }
-    return readBuffer.subarray(0, size);
+    const first = readFirstLine(fd, size);
+    const header: unknown = first && JSON.parse(first.text);
+    if (first && isHeader(header, relDir)) return { fd, header, linesFrom: first.bytes + 1, size };
+  } catch {
+    // damaged or cut short: rebuilt
+  }
+  closeSync(fd);
+  return undefined;
+}
+
+/** The index lines that hold `needle`, decoded; undefined when the file turned out cut short. */
+function scanCache(cache: OpenCache, needle: Buffer, relDir: string, owner: string): IndexedMessage[] | undefined {
+  try {
+    return linesHoldingInFile(cache.fd, cache.linesFrom, cache.size - cache.linesFrom, needle).map((line) => decodeLine(line, relDir, owner));
   } catch {
     return undefined;
-  } finally {
-    closeSync(fd);
   }
 }
 
-/** The cache file: its header, and its lines as bytes (a view of the shared read buffer: decode before the next load). */
-function loadCache(file: string, relDir: string): { header: Header; lines: Buffer } | undefined {
-  const bytes = readWhole(file);
-  if (!bytes) return undefined;
-  const end = bytes.indexOf(NEWLINE);
-  if (end < 0) return undefined;
+/** Every index line, keyed by its stem (the file name without .md), to keep those of names still listed. */
+function cachedLines(cache: OpenCache): Map<string, string> {
+  const known = new Map<string, string>();
+  let text: string;
   try {
-    const header: unknown = JSON.parse(bytes.toString('utf8', 0, end));
-    return isHeader(header, relDir) ? { header, lines: bytes.subarray(end + 1) } : undefined;
+    text = readExactly(cache.fd, cache.size - cache.linesFrom, cache.linesFrom).toString('utf8');
   } catch {
-    return undefined;
+    return known;
   }
+  for (const line of text.split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab > 0) known.set(line.slice(0, tab), `${line}\n`);
+  }
+  return known;
 }
 
 function saveCache(file: string, header: Header, lines: string): void {
@@ -179,25 +192,6 @@ function saveCache(file: string, header: Header, lines: string): void {
   } catch {
     // a cache is an optimisation: a search never fails because it cannot be written
   }
-}
-
-/** The lines of `lines` (UTF-8, one record a line) whose bytes hold `needle`, as text; each line once. */
-export function linesHolding(lines: Buffer, needle: Buffer): string[] {
-  const found: string[] = [];
-  let from = 0;
-  for (;;) {
-    const at = lines.indexOf(needle, from);
-    if (at < 0) return found;
-    const start = lines.lastIndexOf(NEWLINE, at) + 1;
-    let end = lines.indexOf(NEWLINE, at);
-    if (end < 0) end = lines.length;
-    found.push(lines.toString('utf8', start, end));
-    from = end + 1;
-  }
-}
-
-function scanLines(lines: Buffer, needle: Buffer, relDir: string, owner: string): IndexedMessage[] {
-  return linesHolding(lines, needle).map((line) => decodeLine(line, relDir, owner));
 }
 
 /**
@@ -218,7 +212,6 @@ export function matchMessageFolder(root: string, relDir: string, owner: string, 
   if (!folderStat) return { candidates: [], problems };
   if (!folderStat.isDirectory()) return { candidates: [], problems: [notAFolder(relDir)] };
   const file = cacheFile(root, relDir, owner);
-  const cached = loadCache(file, relDir);
   /** Files never indexed, read now: every one is a candidate. */
   const readOthers = (names: readonly string[]) => names.flatMap((name) => {
     const rel = `${relDir}/${name}`;
@@ -229,14 +222,16 @@ export function matchMessageFolder(root: string, relDir: string, owner: string, 
       return [];
     }
   });
-  if (cached?.header.folder && sameFingerprint(folderStat, cached.header.folder)) {
-    return { candidates: [...scanLines(cached.lines, needleBytes, relDir, owner), ...readOthers(cached.header.others)], problems };
-  }
-  const known = new Map<string, string>();
+  const cached = openCache(file, relDir);
+  let known = new Map<string, string>();
   if (cached) {
-    for (const line of cached.lines.toString('utf8').split('\n')) {
-      const tab = line.indexOf('\t');
-      if (tab > 0) known.set(line.slice(0, tab), `${line}\n`);
+    try {
+      const { header } = cached;
+      const scanned = header.folder && sameFingerprint(folderStat, header.folder) ? scanCache(cached, needleBytes, relDir, owner) : undefined;
+      if (scanned) return { candidates: [...scanned, ...readOthers(header.others)], problems };
+      known = cachedLines(cached);
+    } finally {
+      closeSync(cached.fd);
     }
   }
   let names: string[];
@@ -275,7 +270,7 @@ export function matchMessageFolder(root: string, relDir: string, owner: string, 
   const stamp = fingerprint(folderStat);
   saveCache(file, { format: FORMAT, dir: relDir, folder: isSettled(stamp, listedFrom) ? stamp : null, others }, lines);
   return {
-    candidates: [...scanLines(Buffer.from(lines), needleBytes, relDir, owner), ...readOthers(others.filter((name) => !unreadable.includes(name)))],
+    candidates: [...linesHolding(Buffer.from(lines), needleBytes).map((line) => decodeLine(line, relDir, owner)), ...readOthers(others.filter((name) => !unreadable.includes(name)))],
     problems,
   };
 }

@@ -12,11 +12,11 @@ import { parseAgent, parseMessage, parseTask } from './records.js';
 import { townPaths } from './paths.js';
 import { newestNames } from './newest-names.js';
 import { TEMP_FILE_PATTERN } from './fs-safe.js';
-import { collect, readCached, readView, type Check, type FolderView, type Parse, type ViewResult } from './cached-folder.js';
+import { collect, readCached, readView, scanView, type Check, type FolderView, type Parse, type ViewLines, type ViewResult } from './cached-folder.js';
 import { notAFolder, readTownFile, toProblem, type Listing, type Problem } from './town-file.js';
 
 export { MAX_TOWN_FILE_BYTES, readTownFile, readTownFileWithStat, toProblem, type Listing, type Problem } from './town-file.js';
-export type { FolderView, ViewResult } from './cached-folder.js';
+export type { FolderView, ViewLines, ViewResult } from './cached-folder.js';
 
 function listDir(root: string, relDir: string, problems: Problem[]): Dirent[] {
   try {
@@ -85,6 +85,11 @@ export function listTasks(root: string): Listing<Task> {
 /** A view of all tasks (in file order; the view sorts them), cached with the tasks; see readView. */
 export function viewTasks(root: string, view: FolderView<Task>): ViewResult {
   return readView(root, townPaths.tasksDir, 'tasks', parseTask, checkTaskFile, view);
+}
+
+/** The lines of a view of all tasks (one line a task) whose bytes hold `needle`; see scanView. */
+export function scanTasks(root: string, view: FolderView<Task>, needle: Buffer): ViewLines {
+  return scanView(root, townPaths.tasksDir, 'tasks', parseTask, checkTaskFile, view, needle);
 }
 
 export function readTask(root: string, id: string): Task {

@@ -20,8 +20,9 @@ import path from 'node:path';
 import { randomBase32 } from '../core/ids.js';
 import { ensureDir } from './fs-safe.js';
 import { localStateDir } from './state-dir.js';
-import { decodeHeader, encodeCacheFile, FORMAT, isJsonPlain, readExactly, sameNames, type CachedProblem, type Header } from './cache-format.js';
-import { FINGERPRINT_FIELDS, fingerprint, isSettled, sameFingerprint, type Fingerprint } from './stat-cache.js';
+import { linesHolding, linesHoldingInFile } from './line-scan.js';
+import { decodeHeader, encodeCacheFile, FORMAT, isJsonPlain, readExactly, readExactlyInto, sameNames, type CachedProblem, type Header } from './cache-format.js';
+import { FINGERPRINT_FIELDS, fingerprint, isSettled, sameFingerprint, type Fingerprint, type StatFields } from './stat-cache.js';
 
 export type { CachedProblem } from './cache-format.js';
 
@@ -104,8 +105,14 @@ export class FolderCache<T> {
       const stat = fstatSync(fd);
       // A small cache is read whole, once; a large one a section at a time, as needed.
       if (stat.size <= READ_WHOLE_BYTES) this.whole = readExactly(fd, stat.size, 0);
-      const read = (length: number, position: number) => (this.whole ? this.whole.subarray(position, position + length) : readExactly(fd, length, position));
-      const decoded = decodeHeader(read, this.dir);
+      const whole = this.whole;
+      const read = (length: number, position: number) => {
+        if (!whole) return readExactly(fd, length, position);
+        if (position + length > whole.length) throw new Error('cut short');
+        return whole.subarray(position, position + length);
+      };
+      const readInto = (target: Uint8Array, position: number) => (whole ? read(target.length, position).copy(target) : readExactlyInto(fd, target, position));
+      const decoded = decodeHeader({ read, readInto }, this.dir);
       if (!decoded) return;
       const { header, start } = decoded;
       const sections = header.records + header.views.reduce((sum, view) => sum + view[1], 0);
@@ -150,6 +157,31 @@ export class FolderCache<T> {
     }
   }
 
+  /**
+   * The lines of a section that hold `needle`, scanned in the file the header
+   * came from (line-scan.ts: a small buffer, never the whole section in new
+   * memory); undefined when that file is gone or was replaced since.
+   */
+  private scanSection(offset: number, bytes: number, needle: Buffer): string[] | undefined {
+    const source = this.source;
+    if (!source) return undefined;
+    if (this.whole) return linesHolding(this.whole.subarray(source.start + offset, source.start + offset + bytes), needle);
+    let fd: number;
+    try {
+      fd = openSync(this.file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch {
+      return undefined;
+    }
+    try {
+      if (!sameFingerprint(fstatSync(fd), source.fingerprint)) return undefined;
+      return linesHoldingInFile(fd, source.start + offset, bytes, needle);
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   /** Every view the file holds (those not read at open are read now); kept when the entries are. */
   private allOldViews(): Map<string, CachedView> {
     const views = new Map<string, CachedView>();
@@ -176,7 +208,7 @@ export class FolderCache<T> {
    * Where `fileName` is in the cache when it is there with `stat` (its lstat
    * now) unchanged, else -1. A file found is then `cached(index)`.
    */
-  validate(fileName: string, stat: Stats | undefined): number {
+  validate(fileName: string, stat: (StatFields & { isFile(): boolean }) | undefined): number {
     if (!stat?.isFile()) return -1;
     const i = this.indexOf(fileName);
     if (i === undefined) return -1;
@@ -266,6 +298,26 @@ export class FolderCache<T> {
   /** A view stored earlier (and named at open), when every file it was made from is unchanged and no other file appeared. */
   view(id: string): CachedView | undefined {
     return this.header && this.unchanged() ? this.oldViews.get(id) : undefined;
+  }
+
+  /**
+   * `view(id)` searched instead of read: the lines of the stored view that
+   * hold `needle`, read from the cache file through a small buffer. For a view
+   * of one line per record that only a few lines of are wanted (tt search); the
+   * cache must have been opened without asking for this view.
+   */
+  scanView(id: string, needle: Buffer): { lines: string[]; count: number } | undefined {
+    const header = this.header;
+    if (!header || !this.unchanged()) return undefined;
+    let offset = header.records;
+    for (const [viewId, bytes, count] of header.views) {
+      if (viewId === id) {
+        const lines = this.scanSection(offset, bytes, needle);
+        return lines && { lines, count };
+      }
+      offset += bytes;
+    }
+    return undefined;
   }
 
   /** Keeps a view made from this pass's records (only when they are all cached, or it could not be checked next time). */

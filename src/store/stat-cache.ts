@@ -22,6 +22,9 @@
  */
 import type { Stats } from 'node:fs';
 
+/** What of a stat the rule looks at: fs.Stats, or a lighter object with the same fields (light-lstat.ts). */
+export type StatFields = Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs' | 'ino'>;
+
 /** A file's mtime or ctime this close to (or after) the moment its stat was taken is racy. */
 export const RACY_WINDOW_MS = 2_000;
 
@@ -42,12 +45,12 @@ export interface StatStamp {
   takenAtMs: number;
 }
 
-export function fingerprint(stat: Stats): Fingerprint {
+export function fingerprint(stat: StatFields): Fingerprint {
   return [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino];
 }
 
 /** `takenAtMs`: Date.now() read before the stat call. */
-export function statStamp(stat: Stats, takenAtMs: number): StatStamp {
+export function statStamp(stat: StatFields, takenAtMs: number): StatStamp {
   return { fingerprint: fingerprint(stat), takenAtMs };
 }
 
@@ -60,11 +63,11 @@ export function isSettled(stamps: ArrayLike<number>, takenAtMs: number, at = 0):
 }
 
 /** Whether `stat` (taken now) has the fingerprint at `at` in `stamps`. */
-export function sameFingerprint(stat: Stats, stamps: ArrayLike<number>, at = 0): boolean {
+export function sameFingerprint(stat: StatFields, stamps: ArrayLike<number>, at = 0): boolean {
   return stat.size === stamps[at] && stat.mtimeMs === stamps[at + 1] && stat.ctimeMs === stamps[at + 2] && stat.ino === stamps[at + 3];
 }
 
 /** The rule: a value read under `cached` may be used now, when the file's stat is `now`. */
-export function isReusable(cached: StatStamp | undefined, now: Stats | undefined): boolean {
+export function isReusable(cached: StatStamp | undefined, now: StatFields | undefined): boolean {
   return cached !== undefined && now !== undefined && isSettled(cached.fingerprint, cached.takenAtMs) && sameFingerprint(now, cached.fingerprint);
 }

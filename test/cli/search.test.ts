@@ -1,10 +1,11 @@
 /** tt search and tt completion (issue 20, item 2). */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { laterAsync } from '../helpers/later.js';
 import { tempRepo, treeSnapshot } from '../helpers/repo.js';
 import { townWithTeam, tt } from '../helpers/tt.js';
+import { waitFor } from '../helpers/wait.js';
 
 interface Hit { kind: 'task' | 'message'; id: string; path: string; field?: string; snippet: string; read?: boolean; to?: string; from?: string }
 interface SearchDoc { kind: string; query: string; matches: { tasks: number; messages: number }; limit: number; results: Hit[] }
@@ -84,6 +85,31 @@ describe('tt search', () => {
     expect(await count('zebra')).toEqual({ tasks: 1, messages: 1 });
     await tt(dir, ['task', 'edit', ids.docs!, '--title', 'Zebra docs']);
     expect(await count('zebra')).toEqual({ tasks: 2, messages: 1 });
+  });
+
+  it('shows a title and a reason edited by hand in place as they are now, though size and mtime were put back (the view keeps them)', async () => {
+    const search = async () => (await laterAsync(() => tt(dir, ['search', 'login', '--tasks', '--json']))).json<SearchDoc & { results: Array<Hit & { title: string }> }>().results;
+    const hit = (hits: Array<Hit & { title: string }>, id: string) => hits.find((h) => h.id === id)!;
+    const files = [ids.login!, ids.failed!].map((id) => path.join(dir, '.tinytown', 'tasks', `${id}.md`));
+    // whole seconds, so that utimes can put the mtime back exactly; then the view is cached with these stamps
+    const seconds = Math.floor(Date.now() / 1000) - 60;
+    for (const file of files) utimesSync(file, seconds, seconds);
+    const before = await search();
+    expect(hit(before, ids.login!)).toMatchObject({ title: 'Fix the LOGIN timeout', field: 'title', snippet: 'Fix the LOGIN timeout' });
+    expect(hit(before, ids.failed!)).toMatchObject({ title: 'Port the settings page', field: 'result', snippet: 'The Login service was down' });
+    const stamps = files.map((file) => statSync(file));
+    // the same length, the same mtime: only ctime tells (repeated until it moved, at once on a nanosecond file system)
+    await waitFor(() => {
+      for (const file of files) {
+        writeFileSync(file, readFileSync(file, 'utf8').replace('LOGIN timeout', 'Login Timeout').replace('The Login service', 'The LOGIN service'));
+        utimesSync(file, seconds, seconds);
+      }
+      return files.every((file, i) => statSync(file).ctimeMs !== stamps[i]!.ctimeMs);
+    }, { what: 'new ctimes' });
+    files.forEach((file, i) => expect([statSync(file).size, statSync(file).mtimeMs]).toEqual([stamps[i]!.size, stamps[i]!.mtimeMs]));
+    const after = await search();
+    expect(hit(after, ids.login!)).toMatchObject({ title: 'Fix the Login Timeout', snippet: 'Fix the Login Timeout' });
+    expect(hit(after, ids.failed!)).toMatchObject({ field: 'result', snippet: 'The LOGIN service was down' });
   });
 });
 

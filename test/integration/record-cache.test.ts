@@ -32,10 +32,11 @@ const CACHED_FOLDERS: Record<string, string> = { tasks: '.tinytown/tasks', 'inbo
 function cacheHeader(dir: string, name: string): Header | undefined {
   const bytes = readFileSync(cacheFile(dir, name));
   try {
-    return decodeHeader((length, position) => {
+    const read = (length: number, position: number) => {
       if (position + length > bytes.length) throw new Error('cut short');
       return bytes.subarray(position, position + length);
-    }, CACHED_FOLDERS[name]!)?.header;
+    };
+    return decodeHeader({ read, readInto: (target, position) => read(target.length, position).copy(target) }, CACHED_FOLDERS[name]!)?.header;
   } catch {
     return undefined;
   }
