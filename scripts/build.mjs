@@ -65,6 +65,20 @@ const lazyLibraries = {
   },
 };
 
+// `import path from 'node:path'` in 70 modules: in a CommonJS bundle esbuild turns each into
+// its own __toESM(require('node:path')), a new object with a getter per property of the module
+// (~290 kB made and collected at every start). Served instead from one module that exports
+// node's own object as its default, so every importer shares it.
+const SHARED_DEFAULTS = ['node:path'];
+const sharedDefaults = {
+  name: 'shared-defaults',
+  setup(plugin) {
+    const filter = new RegExp(`^(${SHARED_DEFAULTS.join('|')})$`);
+    plugin.onResolve({ filter }, (args) => (/[\\/]src[\\/]/.test(args.importer) ? { path: args.path, namespace: 'shared-default' } : undefined));
+    plugin.onLoad({ filter: /.*/, namespace: 'shared-default' }, ({ path: id }) => ({ contents: `export default require(${JSON.stringify(id)});`, loader: 'js', resolveDir: process.cwd() }));
+  },
+};
+
 const cjsBanner = {
   js: [
     // import.meta.url, computed when first asked for (only to find templates/): most calls never do
@@ -150,7 +164,7 @@ await build({
   entryPoints: ['src/bin.ts'],
   outfile: 'dist/tt.cjs',
   format: 'cjs',
-  plugins: [faceChunkLoader, lazyLibraries],
+  plugins: [faceChunkLoader, lazyLibraries, sharedDefaults],
   // Required from node_modules when first used (through its LAZY stub) rather than bundled:
   // only `tt sync` needs it, and every function in the bundle, run or not, is in the code cache
   // every tt call deserialises (simple-git and its dependencies are ~70 kB of it).
