@@ -213,6 +213,11 @@ function readIndex(file: string): Buffer | undefined {
   }
 }
 
+/** writeSync may write less than asked (a signal, a full disk reported late): the rest is written until done. */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
 /**
  * Sets the entries in the index file `file` (written as a new file and
  * renamed over it, never in place: `file` may be a hard link to the index).
@@ -268,11 +273,17 @@ export function writeIndexEntries(file: string, entries: ReadonlyMap<string, Ind
   chunks.push(hash.digest());
 
   const temp = `${file}.${process.pid}.new`;
+  // Named after this process: one left there was a dead process's that had this pid.
+  try {
+    unlinkSync(temp);
+  } catch {
+    // none
+  }
   const fd = openSync(temp, 'wx');
   try {
     // The index's own permissions (core.sharedRepository makes git's group-writable).
     fchmodSync(fd, statSync(file).mode & 0o777);
-    for (const chunk of chunks) writeSync(fd, chunk);
+    for (const chunk of chunks) writeAll(fd, chunk);
     if (fsync) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
