@@ -82,7 +82,8 @@ function spawnTt(cwd: string, args: string[]): { child: ChildProcess; stdout: ()
   let err = '';
   child.stdout!.on('data', (chunk) => { out += chunk; });
   child.stderr!.on('data', (chunk) => { err += chunk; });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': at 'exit' the child's stdout may still hold its last lines ("stopped (SIGTERM)").
+  const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
