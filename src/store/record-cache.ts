@@ -140,21 +140,7 @@ export class FolderCache<T> {
     const source = this.source;
     if (!source) return undefined;
     if (this.whole) return this.whole.subarray(source.start + offset, source.start + offset + bytes);
-    let fd: number;
-    try {
-      fd = openSync(this.file, constants.O_RDONLY | constants.O_NOFOLLOW);
-    } catch {
-      return undefined;
-    }
-    try {
-      const stat = fstatSync(fd);
-      if (!sameFingerprint(stat, source.fingerprint)) return undefined;
-      return readExactly(fd, bytes, source.start + offset);
-    } catch {
-      return undefined;
-    } finally {
-      closeSync(fd);
-    }
+    return this.inSource((fd, start) => readExactly(fd, bytes, start + offset));
   }
 
   /**
@@ -166,6 +152,13 @@ export class FolderCache<T> {
     const source = this.source;
     if (!source) return undefined;
     if (this.whole) return linesHolding(this.whole.subarray(source.start + offset, source.start + offset + bytes), needle);
+    return this.inSource((fd, start) => linesHoldingInFile(fd, start + offset, bytes, needle));
+  }
+
+  /** `read` on the file the header came from, opened again (no symlink followed); undefined when it is gone or was replaced since. */
+  private inSource<T>(read: (fd: number, start: number) => T): T | undefined {
+    const source = this.source;
+    if (!source) return undefined;
     let fd: number;
     try {
       fd = openSync(this.file, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -174,7 +167,7 @@ export class FolderCache<T> {
     }
     try {
       if (!sameFingerprint(fstatSync(fd), source.fingerprint)) return undefined;
-      return linesHoldingInFile(fd, source.start + offset, bytes, needle);
+      return read(fd, source.start);
     } catch {
       return undefined;
     } finally {
