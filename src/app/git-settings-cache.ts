@@ -11,13 +11,13 @@
  * the listing was made is never kept. The identities' dates are the clock's
  * at the moment of use, as git's would be.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { commitSettingsListingTask, parseCommitSettings, type CommitSettings } from '../git/commit-settings.js';
 import { configFiles, environmentKey, isKeepable, settingsNow } from '../git/settings-sources.js';
 import { runTask } from '../git/task.js';
 import { statePaths } from '../store/state-dir.js';
-import { fingerprint, isFingerprint, isSettled, type Fingerprint } from '../store/stat-cache.js';
+import { fingerprint, isFingerprint, isSettled, sameFingerprint, type Fingerprint } from '../store/stat-cache.js';
 
 const VERSION = 1;
 
@@ -43,7 +43,16 @@ function stampOf(file: string): Fingerprint | null {
   }
 }
 
-const sameStamp = (a: Fingerprint | null, b: Fingerprint | null) => (a === null || b === null ? a === b : a.every((n, i) => n === b[i]));
+/** The file is as its kept stamp says (absent where the stamp is null), by the one cache rule's fingerprint. */
+function unchanged(file: string, stamp: Fingerprint | null): boolean {
+  let stat: Stats;
+  try {
+    stat = statSync(file);
+  } catch {
+    return stamp === null;
+  }
+  return stamp !== null && sameFingerprint(stat, stamp);
+}
 
 export const gitSettingsCacheFile = (root: string) => path.join(statePaths.cacheDir(root), 'git-settings.json');
 
@@ -55,7 +64,7 @@ export async function loadCommitSettings(root: string, top: string, gitDir: stri
   try {
     const kept: unknown = JSON.parse(readFileSync(file, 'utf8'));
     if (isKept(kept) && kept.key === key && kept.files.length === files.length
-      && kept.files.every(([name, stamp], i) => name === files[i] && sameStamp(stamp, stampOf(name)))) {
+      && kept.files.every(([name, stamp], i) => name === files[i] && unchanged(name, stamp))) {
       return settingsNow(kept.listing, env, Date.now());
     }
   } catch {

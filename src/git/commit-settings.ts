@@ -142,22 +142,29 @@ export function committerOf(settings: CommitSettings, env: Readonly<Record<strin
   return { kind: 'configured', ident: settings.committerIdent };
 }
 
+/** Does core.fsync (git ≥ 2.36: a list of components and aggregates) name any of `parts`? */
+function fsyncNames(settings: Pick<CommitSettings, 'config'>, parts: readonly string[]): boolean {
+  const value = lastValue(settings, 'core.fsync');
+  return typeof value === 'string' && value.split(',').some((part) => parts.includes(part.trim().toLowerCase()));
+}
+
 /**
- * Does the repository ask git to fsync loose objects? core.fsync (git ≥ 2.36:
- * a list of components added to a default that has no loose objects, so only
- * a component that includes them matters) or the older core.fsyncObjectFiles.
+ * Does the repository ask git to fsync loose objects? core.fsync (added to a
+ * default that has no loose objects, so only a part that includes them
+ * matters) or the older core.fsyncObjectFiles.
  */
 export function fsyncLooseObjects(settings: Pick<CommitSettings, 'config'>): boolean {
-  if (booleanSetting(settings, 'core.fsyncobjectfiles')) return true;
-  const value = lastValue(settings, 'core.fsync');
-  if (typeof value !== 'string') return false;
-  return value.split(',').map((part) => part.trim().toLowerCase()).some((part) => ['loose-object', 'objects', 'committed', 'added', 'all'].includes(part));
+  return booleanSetting(settings, 'core.fsyncobjectfiles') || fsyncNames(settings, ['loose-object', 'objects', 'committed', 'added', 'all']);
 }
 
 /** Does core.fsync name the index (its `index` component, or an aggregate holding it)? */
 export function fsyncIndex(settings: Pick<CommitSettings, 'config'>): boolean {
-  const value = lastValue(settings, 'core.fsync');
-  return typeof value === 'string' && value.split(',').some((part) => ['index', 'added', 'all'].includes(part.trim().toLowerCase()));
+  return fsyncNames(settings, ['index', 'added', 'all']);
+}
+
+/** Does core.fsync name references (`reference`, or an aggregate holding it)? */
+export function fsyncReferences(settings: Pick<CommitSettings, 'config'>): boolean {
+  return fsyncNames(settings, ['reference', 'committed', 'added', 'all']);
 }
 
 /** The commit object git writes for these (commit-tree, no encoding header: see commit-builder.ts for when it would add one). */

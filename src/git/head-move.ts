@@ -24,7 +24,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { gitBoolean, lastValue, type CommitSettings } from './commit-settings.js';
+import { fsyncReferences, gitBoolean, lastValue, type CommitSettings } from './commit-settings.js';
 import { commonDir, refStorage } from './git-dir.js';
 
 export type HeadMoveResult = 'moved' | 'stale' | 'locked' | 'unsupported';
@@ -51,8 +51,7 @@ export function headMoveSettings(settings: Pick<CommitSettings, 'config'>, top: 
   const logAll = lastValue(settings, 'core.logallrefupdates');
   // Unset: git's default in a repository with a work tree (tt's only kind) is true.
   const createReflogs = logAll === undefined || logAll === 'always' || gitBoolean(logAll) === true;
-  const fsyncValue = lastValue(settings, 'core.fsync');
-  const fsync = typeof fsyncValue === 'string' && fsyncValue.split(',').some((part) => ['reference', 'committed', 'added', 'all'].includes(part.trim().toLowerCase()));
+  const fsync = fsyncReferences(settings);
   const hooksPath = lastValue(settings, 'core.hookspath');
   let hooksDir = path.join(commonDir(gitDir), 'hooks');
   if (typeof hooksPath === 'string' && hooksPath !== '') {

@@ -21,6 +21,7 @@ import { AGENT_EMAIL_DOMAIN } from './identity.js';
 import { readObjectsTask } from './commit-builder.js';
 import { lines, runTask, type GitTask } from './task.js';
 import { parseBatch } from './trees.js';
+import { isAncestorTask } from './worktree.js';
 
 /** The reflog subject `git reset` writes when told no commit (`git reset --hard`, `git stash`'s reset). */
 const RESET_TO_HEAD = 'reset: moving to HEAD';
@@ -57,13 +58,6 @@ export const townChangesTask = (commit: string, folder: string): GitTask<Array<{
   },
 });
 
-export const isAncestorOfTask = (ancestor: string, descendant: string): GitTask<boolean> => ({
-  args: ['merge-base', '--is-ancestor', ancestor, descendant],
-  okExitCodes: [1, 128],
-  blocking: true,
-  parse: (result) => result.exitCode === 0,
-});
-
 /** The reset that dropped `last` (tt's last commit) from HEAD, if the reflog shows one. */
 export function droppingReset(gitDir: string, last: string): { from: string; to: string } | undefined {
   for (const entry of readHeadReflog(gitDir)) {
@@ -75,7 +69,8 @@ export function droppingReset(gitDir: string, last: string): { from: string; to:
 /** tt's commits the reset dropped, oldest first, with their town changes; [] when none (or not such a reset). */
 export async function droppedTownCommits(top: string, gitDir: string, last: string, townFolder: string): Promise<DroppedCommit[]> {
   const reset = droppingReset(gitDir, last);
-  if (!reset || !await runTask(top, isAncestorOfTask(reset.to, reset.from))) return [];
+  // 128: a commit git does not know (pruned): no such reset to undo.
+  if (!reset || !await runTask(top, { ...isAncestorTask(reset.to, reset.from), okExitCodes: [1, 128], blocking: true })) return [];
   const ids = await runTask(top, firstParentsTask(reset.to, reset.from));
   if (ids.length === 0) return [];
   const raw = parseBatch(await runTask(top, readObjectsTask(ids)), ids.length);
