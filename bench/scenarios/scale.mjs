@@ -32,6 +32,7 @@ export async function scenarioScale(ctx) {
     log(`scale: ${size.tasks} tasks / ${size.messages} messages: ${warmup} warm-up + ${size.runs} interleaved runs of node -e 0, ${COMMANDS.map(([n]) => n).join(', ')}`);
     const samples = { node: [], nodeAsTt: [], ...Object.fromEntries(COMMANDS.flatMap(([n]) => [[n, []], [COMPARED(n), []]])) };
     const bytes = {};
+    const lacking = new Set();
     for (let i = -warmup; i < size.runs; i++) {
       const n = nodeNoop(dir).ms;
       const bare = nodeNoopAsTtStarts(dir);
@@ -39,7 +40,13 @@ export async function scenarioScale(ctx) {
       if (i >= 0 && bare !== null) samples.nodeAsTt.push(bare);
       for (const [name, args] of COMMANDS) {
         // with --compare, the other tt runs right before or right after (alternately), on the same town
-        const other = compared ? () => { const c = compared.processes.tt(otherDir, ...args); if (i >= 0) samples[COMPARED(name)].push(c.ms); bytes[COMPARED(name)] = c.stdout.length; } : () => {};
+        // (an older build may lack a command: it is then left out of the comparison, not an error)
+        const other = compared && !lacking.has(name) ? () => {
+          const c = compared.processes.run(...compared.processes.ttCommand(args), { cwd: otherDir, check: false });
+          if (c.status !== 0) { lacking.add(name); log(`scale: the compared tt cannot run tt ${args.join(' ')} (exit ${c.status}); left out of the comparison`); return; }
+          if (i >= 0) samples[COMPARED(name)].push(c.ms);
+          bytes[COMPARED(name)] = c.stdout.length;
+        } : () => {};
         if (i % 2 === 0) other();
         const r = tt(dir, ...args);
         if (i >= 0) samples[name].push(r.ms);
@@ -61,7 +68,7 @@ export async function scenarioScale(ctx) {
     for (const [name] of COMMANDS) {
       entry.commands[name] = { ms: summary(s.samples[name]), stdout_bytes: s.bytes[name], ratio_to_node: median(s.samples[name]) / nodeMed };
       if (caCertsSet) entry.commands[name].ratio_to_node_without_extra_ca_certs = median(s.samples[name]) / median(s.samples.nodeAsTt);
-      if (compared) entry.commands[name].compared = { tt: compared.path, ms: summary(s.samples[COMPARED(name)]), stdout_bytes: s.bytes[COMPARED(name)] };
+      if (compared && s.samples[COMPARED(name)].length) entry.commands[name].compared = { tt: compared.path, ms: summary(s.samples[COMPARED(name)]), stdout_bytes: s.bytes[COMPARED(name)] };
     }
     out.sizes.push(entry);
   }
@@ -95,7 +102,7 @@ export async function scenarioScale(ctx) {
         const daily = dailyRatio(s, name);
         row({ scenario: '', measure: `  tt ${args.join(' ')} ÷ node -e 0 as bin/tt starts it`, median: null, p95: null, baseline: caCertsSet ? bareMed : nodeMed, ratio: daily, goal: `≤ ${DAILY_GOAL_RATIO}× (issue 20)`, pass: daily <= DAILY_GOAL_RATIO });
       }
-      if (compared) {
+      if (compared && s.samples[COMPARED(name)].length) {
         const other = s.samples[COMPARED(name)];
         row({ scenario: '', measure: `  the same with --compare ${compared.path}`, median: median(other), p95: p95(other), baseline: nodeMed, ratio: median(other) / nodeMed, goal: '', pass: null,
           note: `${fmtBytes(s.bytes[COMPARED(name)])} out; this build ÷ that one: ${(median(s.samples[name]) / median(other)).toFixed(2)}` });
