@@ -22,7 +22,8 @@ import { autoMaintenanceTask, maintenanceDue, type Trailer } from '../git/commit
 import { publishCommits, readObjectsTask, setIndexEntries, type CommitPlace, type CommitSpec, type CommitStep, type FileChange, type IndexEntry, type Published, type PublishHooks } from '../git/commit-builder.js';
 import { operationInProgress } from '../git/repo-state.js';
 import { objectFormat, readHeadCommit, recentCommits } from '../git/git-dir.js';
-import { acquireIndexLock } from '../git/index-lock.js';
+import { acquireIndexLock, indexFile } from '../git/index-lock.js';
+import { warmIndexReads } from '../git/index-entries.js';
 import { revParseTask, topLevelTask } from '../git/repo.js';
 import { isAncestorTask } from '../git/worktree.js';
 import { runTask } from '../git/task.js';
@@ -388,6 +389,20 @@ export async function flushJournal(town: Town): Promise<number> {
   const outcome = await commitInterrupted(town);
   if ('blocker' in outcome) throw new ConflictError(`${outcome.blocker}: finish it first, then run this again`);
   return outcome.count;
+}
+
+/**
+ * Readies this process for the commits to come: the index read and checked
+ * once, so the first commit pays no more than the later ones (tt watch calls
+ * it when its watches are armed). Never fails: it is only a head start.
+ */
+export function warmCommitPath(town: Town): void {
+  if (!town.gitDir) return;
+  try {
+    warmIndexReads(indexFile(town.gitDir), objectFormat(town.gitDir));
+  } catch {
+    // unreadable now: the first write reports it, if it is still so
+  }
 }
 
 /** `tt recover`: what killed tt writes left (a journaled change, a merge half done) is finished now; false while a git operation holds the checkout. */

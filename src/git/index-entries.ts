@@ -213,6 +213,18 @@ function readIndex(file: string): Buffer | undefined {
   }
 }
 
+/**
+ * Reads and checks the index as a write would, and keeps only what makes the next
+ * write cheaper: the read buffer, its memory touched, and the hash code loaded. A
+ * long-running watcher calls it while idle, so its first commit after start is
+ * not the slow one (fresh memory costs this VM ~20 µs per 4 KiB page on first
+ * touch: ~60 ms for a 13 MB index, and loading node:crypto ~15 ms).
+ */
+export function warmIndexReads(file: string, format: ObjectFormat): void {
+  const data = readIndex(file);
+  if (data) parse(data, format);
+}
+
 /** writeSync may write less than asked (a signal, a full disk reported late): the rest is written until done. */
 function writeAll(fd: number, bytes: Buffer): void {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);

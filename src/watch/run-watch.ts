@@ -3,6 +3,7 @@
  * watch until SIGINT/SIGTERM (or, with --once, take in what is pending), then
  * close every watch and give the claim back.
  */
+import { warmCommitPath } from '../app/transaction.js';
 import type { Town } from '../store/town.js';
 import { claimWatch } from './pid-file.js';
 import { startTownWatcher, takeInPending, type WatchEvent } from './town-watcher.js';
@@ -41,6 +42,7 @@ export async function runWatch(town: Town, options: RunWatchOptions): Promise<No
     const watcher = await startTownWatcher(town, options);
     try {
       options.onReady();
+      warmCommitPath(town);
       return await stopped;
     } finally {
       await watcher.close();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IndexEntry } from '../../src/git/commit-builder.js';
 import { indexInfo } from '../../src/git/commit-builder.js';
-import { writeIndexEntries } from '../../src/git/index-entries.js';
+import { warmIndexReads, writeIndexEntries } from '../../src/git/index-entries.js';
 import { git, tempRepo } from '../helpers/repo.js';
 
 function write(dir: string, file: string, text: string): void {
@@ -97,5 +97,20 @@ describe('setting index entries in-process', () => {
     bytes[20] = bytes[20]! ^ 0xff;
     writeFileSync(index, bytes);
     expect(writeIndexEntries(index, new Map([['b.txt', { mode: '100644', id: blob(dir, 'b\n') }]]), 'sha1')).toBe(false);
+  });
+  it('warming the reads (tt watch, when idle) changes no byte, and a missing or foreign index is no error', () => {
+    const dir = repoWithTree();
+    const index = path.join(dir, '.git', 'index');
+    const before = readFileSync(index);
+    warmIndexReads(index, 'sha1');
+    expect(readFileSync(index).equals(before)).toBe(true);
+    warmIndexReads(path.join(dir, '.git', 'no-such-index'), 'sha1');
+    writeFileSync(`${index}.garbage`, 'not an index');
+    warmIndexReads(`${index}.garbage`, 'sha1');
+    // and a write right after still gives git's bytes
+    const entries = new Map<string, IndexEntry>([['.tinytown/inbox/backend/002.md', { mode: '100644', id: blob(dir, 'after warming\n') }]]);
+    const { ours, gits, done } = both(dir, entries);
+    expect(done).toBe(true);
+    expect(ours.equals(gits)).toBe(true);
   });
 });
