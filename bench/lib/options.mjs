@@ -68,7 +68,7 @@ export function runConfig(quick) {
       warmup: 1, sendRuns: 5, taskRuns: 5, taskTownSize: 500,
       scale: [{ tasks: 200, messages: 2000, runs: 3 }, { tasks: 1000, messages: 10000, runs: 3 }],
       concurrency: { writers: 4, each: 10, rounds: 1 },
-      watchRuns: 5, waitRuns: 4, memoryRuns: 1, uiRuns: 1,
+      watchRuns: 5, watchScaleStarts: 2, waitRuns: 4, memoryRuns: 1, uiRuns: 1,
       monorepo: { files: 100_000, runs: 5 },
       merge: [{ files: 1000, runs: 2 }, { files: 10000, runs: 2 }],
     }
@@ -76,7 +76,7 @@ export function runConfig(quick) {
       warmup: 2, sendRuns: 15, taskRuns: 15, taskTownSize: 2000,
       scale: [{ tasks: 1000, messages: 10000, runs: 9 }, { tasks: 10000, messages: 100000, runs: 5, warmup: 1 }],
       concurrency: { writers: 8, each: 50, rounds: 2 },
-      watchRuns: 20, waitRuns: 15, memoryRuns: 3, uiRuns: 3,
+      watchRuns: 20, watchScaleStarts: 5, waitRuns: 15, memoryRuns: 3, uiRuns: 3,
       monorepo: { files: 100_000, runs: 15 },
       merge: [{ files: 1000, runs: 5 }, { files: 100000, runs: 5 }],
     };

@@ -392,14 +392,17 @@ export async function flushJournal(town: Town): Promise<number> {
 }
 
 /**
- * Readies this process for the commits to come: the index read and checked
- * once, so the first commit pays no more than the later ones (tt watch calls
- * it when its watches are armed). Never fails: it is only a head start.
+ * Readies this process for the commits to come, so its first commit pays no
+ * more than the later ones: git's settings kept (a `git var` run when they
+ * changed) and the index read and checked once. tt watch calls it when its
+ * watches are armed. Never fails: it is only a head start.
  */
-export function warmCommitPath(town: Town): void {
+export async function warmCommitPath(town: Town): Promise<void> {
   if (!town.gitDir) return;
   try {
-    warmIndexReads(indexFile(town.gitDir), objectFormat(town.gitDir));
+    const { place } = await commitPlace(town);
+    await place.loadSettings?.();
+    warmIndexReads(indexFile(town.gitDir), place.format);
   } catch {
     // unreadable now: the first write reports it, if it is still so
   }

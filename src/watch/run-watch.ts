@@ -42,7 +42,7 @@ export async function runWatch(town: Town, options: RunWatchOptions): Promise<No
     const watcher = await startTownWatcher(town, options);
     try {
       options.onReady();
-      warmCommitPath(town);
+      await warmCommitPath(town);
       return await stopped;
     } finally {
       await watcher.close();
