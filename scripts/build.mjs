@@ -41,7 +41,7 @@ const LAZY = {
   'node:child_process': { named: ['spawn', 'spawnSync'] },
   // only tt sync (src/git/porcelain.ts); also external below: required from node_modules, never bundled
   'simple-git': { named: ['simpleGit'] },
-  // node:crypto starts up streams and ciphers (~8 ms); only direct-edit intake hashes blobs.
+  // node:crypto starts up streams and ciphers (~10 ms): loaded only to hash more than 64 KiB (git/object-hash.ts).
   'node:crypto': { named: ['createHash', 'randomBytes', 'timingSafeEqual'] },
 };
 const lazyLibraries = {

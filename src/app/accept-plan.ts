@@ -3,7 +3,6 @@
  * with what git has, validate it, and plan the change (or say, with a line
  * number, why it cannot be taken in). Nothing here writes; accept.ts does.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TinytownError, ValidationError } from '../errors.js';
@@ -21,6 +20,7 @@ import { changedPathsTask, committedTextTask, committedBlobsTask, untrackedPaths
 import { runTask } from '../git/task.js';
 import { looseCommittedBlobs } from '../git/commit-builder.js';
 import { objectFormat } from '../git/git-dir.js';
+import { blobId } from '../git/trees.js';
 import { agentNames, resolveAgent } from './agents.js';
 
 /** A file as it was when we looked: its content's git blob id, and the blob id HEAD holds for it. */
@@ -84,10 +84,6 @@ export function townFileAt(rel: string): TownFile {
 
 // ------------------------------------------------------------------ git's view
 
-/** git's object ids are SHA-1 (40 hex) or, in SHA-256 repositories, 64 hex. */
-export function blobId(bytes: Buffer, algorithm: 'sha1' | 'sha256' = 'sha1'): string {
-  return createHash(algorithm).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-}
 
 const PATHS_PER_GIT_CALL = 1000;
 

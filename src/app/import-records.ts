@@ -15,7 +15,6 @@
  * The commit is not recorded as tt's own last commit: the next tt write checks
  * it as it checks anyone's commit (it only adds files, so nothing is restored).
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,6 +26,7 @@ import { messageParagraphs } from '../git/commit.js';
 import { AGENT_EMAIL_DOMAIN } from '../git/identity.js';
 import { fastImportTask, headRefTask, objectFormatTask, refreshIndexTask, setIndexEntriesTask, verifyCommitTask } from '../git/repo.js';
 import { runTask } from '../git/task.js';
+import { blobId } from '../git/trees.js';
 import { ensureDir } from '../store/fs-safe.js';
 import { acquireLock } from '../store/lock.js';
 import { townPaths } from '../store/paths.js';
@@ -104,7 +104,7 @@ function fastImportStream(branch: string, parent: string | null, actor: string, 
 function indexInfo(files: readonly RecordFile[], objectFormat: string): string {
   const hash = objectFormat === 'sha256' ? 'sha256' : 'sha1';
   return files.map((file) => {
-    const id = createHash(hash).update(`blob ${Buffer.byteLength(file.text)}\0`).update(file.text).digest('hex');
+    const id = blobId(file.text, hash);
     return `100644 ${id}\t${file.path}\n`;
   }).join('');
 }

@@ -16,7 +16,7 @@ import { runTaskSync } from '../git/task.js';
 import { parseTask } from '../store/records.js';
 import { townPaths } from '../store/paths.js';
 import type { Town } from '../store/town.js';
-import { blobId } from './accept-plan.js';
+import { blobId } from '../git/trees.js';
 import { reportedVersions } from './accept.js';
 
 export interface RefusedEdit {

@@ -24,9 +24,9 @@
  * unknown extension, a skip-hash index, a conflict or a file/folder clash at
  * a changed path. Then the answer is false and the caller runs git.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, fchmodSync, fstatSync, fsyncSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import type { IndexEntry } from './commit-builder.js';
+import { digest } from './object-hash.js';
 import type { ObjectFormat } from './trees.js';
 
 const SIGNATURE = 0x44495243; // "DIRC"
@@ -56,8 +56,6 @@ function hashSize(format: ObjectFormat): number {
   return format === 'sha256' ? 32 : 20;
 }
 
-const hashOf = (format: ObjectFormat) => createHash(format === 'sha256' ? 'sha256' : 'sha1');
-
 /** Reads the index's layout; undefined where this module leaves the work to git. */
 function parse(data: Buffer, format: ObjectFormat): Parsed | undefined {
   const hashBytes = hashSize(format);
@@ -67,7 +65,7 @@ function parse(data: Buffer, format: ObjectFormat): Parsed | undefined {
   const bodyEnd = data.length - hashBytes;
   const trailer = data.subarray(bodyEnd);
   if (trailer.every((byte) => byte === 0)) return undefined; // index.skipHash
-  if (!hashOf(format).update(data.subarray(0, bodyEnd)).digest().equals(trailer)) return undefined;
+  if (!digest(format, [data.subarray(0, bodyEnd)]).equals(trailer)) return undefined;
   const count = data.readUInt32BE(8);
   // Typed arrays and the name length from the flags (no search for the NUL): 100,000 entries are scanned in a few ms.
   if (count > (bodyEnd - 12) / (STAT_BYTES + hashBytes + 2 + 8)) return undefined;
@@ -280,9 +278,7 @@ export function writeIndexEntries(file: string, entries: ReadonlyMap<string, Ind
   head.writeUInt32BE(SIGNATURE, 0);
   head.writeUInt32BE(parsed.version, 4);
   head.writeUInt32BE(count, 8);
-  const hash = hashOf(format);
-  for (const chunk of chunks) hash.update(chunk);
-  chunks.push(hash.digest());
+  chunks.push(digest(format, chunks));
 
   const temp = `${file}.${process.pid}.new`;
   // Named after this process: one left there was a dead process's that had this pid.

@@ -6,7 +6,7 @@
  * its children by id, so the ids are needed before git answers; git's answer
  * is then checked against them).
  */
-import { createHash } from 'node:crypto';
+import { digestHex } from './object-hash.js';
 
 export interface TreeEntry {
   /** As stored in a tree object: `100644`, `100755`, `120000`, `40000`, `160000`. */
@@ -50,7 +50,7 @@ export function sortEntries(entries: readonly TreeEntry[]): TreeEntry[] {
 }
 
 export function hashObject(type: string, body: Buffer, format: ObjectFormat): string {
-  return createHash(format).update(`${type} ${body.length}\0`).update(body).digest('hex');
+  return digestHex(format, [`${type} ${body.length}\0`, body]);
 }
 
 /** The raw object of sorted entries. */
