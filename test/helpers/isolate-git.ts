@@ -1,10 +1,13 @@
 // Every test process runs git isolated from the developer's own configuration:
 // no system config, an empty global config, so no identity is inherited.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 
 const home = mkdtempSync(path.join(tmpdir(), 'tt-home-'));
+// One per test file: removed when the file is done, not left in /tmp by the thousand.
+afterAll(() => rmSync(home, { recursive: true, force: true }));
 const globalConfig = path.join(home, 'gitconfig');
 writeFileSync(globalConfig, '');
 process.env.GIT_CONFIG_NOSYSTEM = '1';
