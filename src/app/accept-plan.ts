@@ -84,7 +84,6 @@ export function townFileAt(rel: string): TownFile {
 
 // ------------------------------------------------------------------ git's view
 
-
 const PATHS_PER_GIT_CALL = 1000;
 
 /** HEAD's blob ids of the given paths (from loose trees, else one git process per thousand paths). */
