@@ -1,12 +1,12 @@
 /**
- * Caches skip files changed within RACY_WINDOW_MS of being read (git's
+ * Caches skip files changed within the racy window of being read (git's
  * racy rule). These run a read as if it happened well after that window, with
  * a fake clock (Date only): the cache compares real file times with "now".
  */
 import { vi } from 'vitest';
-import { RACY_WINDOW_MS } from '../../src/store/stat-cache.js';
+import { COARSE_RACY_WINDOW_MS } from '../../src/store/stat-cache.js';
 
-const LATER_MS = RACY_WINDOW_MS * 10;
+const LATER_MS = COARSE_RACY_WINDOW_MS * 10;
 
 export function later<T>(read: () => T): T {
   vi.useFakeTimers({ toFake: ['Date'] });

@@ -13,7 +13,7 @@ import { tempRepo } from '../helpers/repo.js';
 import { later } from '../helpers/later.js';
 import { listTasks } from '../../src/store/reader.js';
 import { formatTask } from '../../src/store/records.js';
-import { RACY_WINDOW_MS, isReusable, statStamp } from '../../src/store/stat-cache.js';
+import { COARSE_RACY_WINDOW_MS, FINE_RACY_WINDOW_MS, isReusable, isSettled, racyWindowMs, statStamp } from '../../src/store/stat-cache.js';
 import { FileMemo } from '../../src/ui/file-memo.js';
 import type { Task } from '../../src/core/types.js';
 
@@ -59,17 +59,32 @@ describe('the racy window', () => {
     expect(isReusable(racy, stat)).toBe(false);
     // Taken once the file had settled, the same stat is reusable, and a different one is not.
     const latest = Math.max(stat.mtimeMs, stat.ctimeMs);
-    const settled = statStamp(stat, latest + RACY_WINDOW_MS + 1);
+    const window = racyWindowMs(stat.ctimeMs);
+    const settled = statStamp(stat, latest + window + 1);
     expect(isReusable(settled, stat)).toBe(true);
     rewriteInSameTick(file, 'two');
     expect(isReusable(settled, lstatSync(file))).toBe(false); // ctime moved
     // The window is measured from mtime or ctime, whichever is later, and a stamp taken at its very end is still inside it.
-    expect(isReusable(statStamp(stat, latest + RACY_WINDOW_MS), stat)).toBe(false);
-    expect(isReusable(statStamp(stat, latest + RACY_WINDOW_MS + 1), stat)).toBe(true);
+    expect(isReusable(statStamp(stat, latest + window), stat)).toBe(false);
+    expect(isReusable(statStamp(stat, latest + window + 1), stat)).toBe(true);
     const hourAgo = new Date(Date.now() - 3_600_000);
     utimesSync(file, hourAgo, hourAgo); // an old mtime, but ctime is now
     const backdated = lstatSync(file);
     expect(isReusable(statStamp(backdated, Date.now()), backdated)).toBe(false);
+  });
+
+  it('follows the clock that stamped the file: ctime in whole seconds is a coarse clock (two seconds), any other a fine one', () => {
+    expect(racyWindowMs(1_764_700_000_000)).toBe(COARSE_RACY_WINDOW_MS);
+    expect(racyWindowMs(1_764_700_000_123.456789)).toBe(FINE_RACY_WINDOW_MS);
+    expect(FINE_RACY_WINDOW_MS).toBeLessThan(COARSE_RACY_WINDOW_MS);
+    // [size, mtime, ctime, ino]: a stamp one fine window after a fine ctime is settled; after a whole-second ctime it is not
+    const fine = [3, 1_764_700_000_123.5, 1_764_700_000_123.5, 7];
+    const coarse = [3, 1_764_700_000_000, 1_764_700_000_000, 7];
+    expect(isSettled(fine, 1_764_700_000_123.5 + FINE_RACY_WINDOW_MS + 1)).toBe(true);
+    expect(isSettled(coarse, 1_764_700_000_000 + FINE_RACY_WINDOW_MS + 1)).toBe(false);
+    expect(isSettled(coarse, 1_764_700_000_000 + COARSE_RACY_WINDOW_MS + 1)).toBe(true);
+    // a back-dated mtime does not shorten the window: ctime, which cannot be set, still counts
+    expect(isSettled([3, 1_000, 1_764_700_000_123.5, 7], 1_764_700_000_123.5 + FINE_RACY_WINDOW_MS)).toBe(false);
   });
 
   it("re-reads through the board's file memo a file rewritten with the same size in the same tick, and reuses it once settled", () => {
