@@ -5,13 +5,14 @@
  * each agent's CLI would start its own.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { git, tempRepo, trailersOf } from '../helpers/repo.js';
 import { REPO_ROOT, TT_BIN, tt, townWithTeam } from '../helpers/tt.js';
+import { racyWindowMs } from '../../src/store/stat-cache.js';
 
 const TOOL_LIST_BUDGET_BYTES = 16 * 1024;
 
@@ -277,7 +278,7 @@ describe('tt mcp', () => {
     expect(unknown.code).toBe(2);
   });
 
-  it('keeps the SDK out of every other command: `tt send` never loads dist/faces.cjs (the MCP server and the board); `tt mcp` does', async () => {
+  it('keeps the SDK out of every other command: `tt send` never loads dist/faces.cjs (the MCP server and the board) or dist/vendor.cjs; `tt mcp` and `tt --help` do', async () => {
     const dir = await town();
     // NODE_DEBUG=module logs every CommonJS file the process loads.
     const modulesLoaded = (args: string[], input: string) => new Promise<string>((resolve, reject) => {
@@ -291,7 +292,16 @@ describe('tt mcp', () => {
     const send = await modulesLoaded(['send', 'backend', 'hello'], '');
     expect(send).toContain('MODULE'); // the log works…
     expect(send).not.toContain('faces.cjs'); // …and the faces' file is not in it
+    // Nor yaml, yargs or chokidar, once town.yml's parse is kept: the first command after it changed
+    // reads it with yaml, and keeps the parse once the file is older than the racy window.
+    const config = statSync(path.join(dir, '.tinytown', 'town.yml'));
+    const settledAt = Math.max(config.mtimeMs, config.ctimeMs) + racyWindowMs(config.ctimeMs) + 50;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, settledAt - Date.now())));
+    await modulesLoaded(['send', 'backend', 'the parse is kept'], '');
+    expect(await modulesLoaded(['send', 'backend', 'hello again'], '')).not.toContain('vendor.cjs');
     const mcp = await modulesLoaded(['mcp'], ''); // stdin closed at once: the server starts and stops
     expect(mcp).toContain('faces.cjs');
+    const help = await modulesLoaded(['--help'], ''); // yargs prints the help
+    expect(help).toContain('vendor.cjs');
   });
 });
