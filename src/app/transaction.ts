@@ -290,8 +290,9 @@ async function recommitDropped(town: Town, place: CommitPlace, prefix: string, l
   const specs: CommitSpec[] = [];
   const final = new Map<string, string | null>();
   for (const commit of dropped) {
-    const changes = commit.changes.map((change): FileChange => ({ path: change.path, content: change.blob === null ? null : texts.get(change.blob) ?? '' }));
+    // a commit whose blob git could not give back (pruned meanwhile) is left dropped rather than committed wrong
     if (commit.changes.some((change) => change.blob !== null && texts.get(change.blob) === undefined)) continue;
+    const changes = commit.changes.map((change): FileChange => ({ path: change.path, content: change.blob === null ? null : texts.get(change.blob)! }));
     specs.push({ author: commit.author, subject: commit.message.split('\n', 1)[0]!, trailers: [], message: commit.message, changes });
     for (const change of changes) final.set(change.path, change.content);
   }
