@@ -45,9 +45,19 @@ export function parseTree(raw: Buffer, format: ObjectFormat): TreeEntry[] {
 
 /** git's order: by name bytes, a folder compared as if its name ended in "/". */
 export function sortEntries(entries: readonly TreeEntry[]): TreeEntry[] {
-  const key = (entry: TreeEntry) => Buffer.from(isTreeMode(entry.mode) ? `${entry.name}/` : entry.name, 'utf8');
-  return [...entries].sort((a, b) => Buffer.compare(key(a), key(b)));
+  // Each key is made once, not per comparison: an inbox of a thousand messages is sorted on
+  // every send, and a UTF-8 copy of both names per comparison cost ~7 ms of it.
+  const keyed = entries.map((entry) => ({ entry, key: isTreeMode(entry.mode) ? `${entry.name}/` : entry.name }));
+  // For ASCII names (nearly all) string order is byte order; any other name is compared as UTF-8 bytes.
+  if (keyed.every(({ key }) => ASCII.test(key))) keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  else {
+    const bytes = new Map(keyed.map(({ key }) => [key, Buffer.from(key, 'utf8')]));
+    keyed.sort((a, b) => Buffer.compare(bytes.get(a.key)!, bytes.get(b.key)!));
+  }
+  return keyed.map(({ entry }) => entry);
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 export function hashObject(type: string, body: Buffer, format: ObjectFormat): string {
   return digestHex(format, [`${type} ${body.length}\0`, body]);
@@ -55,10 +65,18 @@ export function hashObject(type: string, body: Buffer, format: ObjectFormat): st
 
 /** The raw object of sorted entries. */
 export function treeBody(sorted: readonly TreeEntry[]): Buffer {
-  return Buffer.concat(sorted.flatMap((entry) => [
-    Buffer.from(`${isTreeMode(entry.mode) ? '40000' : entry.mode} ${entry.name}\0`, 'utf8'),
-    Buffer.from(entry.id, 'hex'),
-  ]));
+  // One buffer written in place: two small buffers per entry and a concat cost ~7 ms for an inbox of a thousand messages.
+  const heads = sorted.map((entry) => `${isTreeMode(entry.mode) ? '40000' : entry.mode} ${entry.name}\0`);
+  const size = sorted.reduce((sum, entry, i) => sum + Buffer.byteLength(heads[i]!, 'utf8') + entry.id.length / 2, 0);
+  const body = Buffer.allocUnsafe(size);
+  let at = 0;
+  sorted.forEach((entry, i) => {
+    at += body.write(heads[i]!, at, 'utf8');
+    at += body.write(entry.id, at, 'hex');
+  });
+  // An id that is not all hex writes short and would leave the buffer's old bytes in the object.
+  if (at !== size) throw new Error('malformed tree entry id');
+  return body;
 }
 
 /** A blob's id as git computes it (no filters). */

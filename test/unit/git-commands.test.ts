@@ -126,6 +126,18 @@ describe('commits (git/commit.ts, git/identity.ts)', () => {
     expect(objects[1]).toBeUndefined();
   });
 
+  it('sorts names outside ASCII by their UTF-8 bytes, as git does', () => {
+    const id = 'ce013625030ba8dba906f756967f9e9ca394464a';
+    // UTF-16 order would put U+FF21 after U+1F600 (a surrogate pair, 0xD83D…); UTF-8 bytes put it before.
+    const names = ['\u{1F600}.md', '\uFF21.md', 'z.md', 'é.md', 'e.md'];
+    const sorted = sortEntries(names.map((name) => ({ mode: '100644', name, id })));
+    expect(sorted.map((entry) => entry.name)).toEqual(['e.md', 'z.md', 'é.md', '\uFF21.md', '\u{1F600}.md']);
+    const folders = sortEntries([{ mode: '40000', name: 'é', id }, { mode: '100644', name: 'é.md', id }, { mode: '100644', name: 'é0', id }]);
+    expect(folders.map((entry) => entry.name)).toEqual(['é.md', 'é', 'é0']);
+    expect(parseTree(treeBody(sorted), 'sha1')).toEqual(sorted);
+    expect(() => treeBody([{ mode: '100644', name: 'a.md', id: `${id.slice(0, 38)}zz` }])).toThrow(/malformed tree entry id/);
+  });
+
   it('asks for git\'s auto-maintenance now and then', () => {
     expect(autoMaintenanceTask().args).toEqual(['maintenance', 'run', '--auto', '--quiet']);
   });
