@@ -33,10 +33,10 @@ export function createProcesses({ env, ttPath, node = process.execPath }) {
   const caCertsSet = Boolean(env.NODE_EXTRA_CA_CERTS);
 
   /** Start a process in the background; `done` resolves at 'close' with the 'exit' instant recorded. */
-  function start(cmd, args, { cwd, logFile } = {}) {
+  function start(cmd, args, { cwd, logFile, env: startEnv = env } = {}) {
     const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
     const t0 = nowNs();
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', out, out] });
+    const child = spawn(cmd, args, { cwd, env: startEnv, stdio: ['ignore', out, out] });
     if (logFile) fs.closeSync(out);
     liveChildren.add(child);
     const done = new Promise((resolve, reject) => {
