@@ -124,6 +124,36 @@ describe('bin/tt, the installed command', () => {
     expectSetAsideThenGivenBack(dir);
   }, 60_000);
 
+  it('exits early only once its output is out: a reader slower than tt still gets every byte of a large answer', async () => {
+    const dir = tempRepo();
+    await townWithTeam(dir);
+    // ~1,500 messages written by hand (as a pull brings them): the JSON answer is far larger than a pipe's buffer.
+    const inbox = path.join(dir, '.tinytown', 'inbox', 'backend');
+    for (let i = 0; i < 1500; i++) {
+      const id = `20261202T1200${String(Math.floor(i / 1000)).padStart(2, '0')}${String(i % 1000).padStart(3, '0')}Z-k3f9${String(i % 100).padStart(2, '0')}`;
+      writeFileSync(path.join(inbox, `${id}.md`), `---\nid: "${id}"\nfrom: conductor\nto: backend\ntype: info\ntask: null\nurgent: false\ncreated: "2026-12-02T12:00:00.000Z"\nreply_to: null\n---\nmessage ${i} ${'x'.repeat(200)}\n`);
+    }
+    const fast = await ttProcess(dir, ['inbox', 'backend', '--limit', '0', '--json']);
+    expect(fast.code, fast.stderr).toBe(0);
+    expect(fast.stdout.length, fast.stdout.slice(0, 300)).toBeGreaterThan(256 * 1024);
+
+    const slow = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'tt.js'), 'inbox', 'backend', '--limit', '0', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+      child.stdout.pause();
+      let stdout = '';
+      // Nothing is read for a second: tt fills the pipe and must wait for it, not exit with its output half written.
+      setTimeout(() => {
+        child.stdout.on('data', (chunk) => { stdout += chunk; });
+        child.stdout.resume();
+      }, 1000);
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(slow.code).toBe(0);
+    expect(slow.stdout).toBe(fast.stdout);
+    expect(JSON.parse(slow.stdout).messages).toHaveLength(1500);
+  }, 60_000);
+
   it('ttInvocation: how tt starts tt (the scripted agent\'s commands) sets the variable aside, and changes nothing else', () => {
     const env = { PATH: '/bin', NODE_EXTRA_CA_CERTS: CERTS, TINYTOWN_AGENT: 'backend' };
     const call = ttInvocation(['send', 'frontend', 'hi'], env);
