@@ -27,7 +27,8 @@ if (!existsSync(bundle)) {
   process.stderr.write('tt: the CLI is not built yet; run `npm run build` (or `npm install`) in the tinytown folder\n');
   process.exit(1);
 }
-const source = readFileSync(bundle, 'utf8');
+// ASCII (scripts/build.mjs checks it), so Latin-1 reads it exactly, without decoding UTF-8.
+const source = readFileSync(bundle, 'latin1');
 const cacheFiles = [`${bundle}.cache`, path.join(tmpdir(), `tinytown-${process.getuid?.() ?? 'user'}-tt.cjs.cache`)];
 let cachedData;
 for (const file of cacheFiles) {
@@ -38,7 +39,8 @@ for (const file of cacheFiles) {
     // not cached there
   }
 }
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+// The bundle is written as CommonJS's module function (scripts/build.mjs): compiled as it is, no copy.
+const script = new vm.Script(source, {
   filename: bundle,
   cachedData,
 });
