@@ -17,6 +17,8 @@ export interface TreeEntry {
 
 export type ObjectFormat = 'sha1' | 'sha256';
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 export const isTreeMode = (mode: string): boolean => mode === '40000' || mode === '040000';
 
 export function objectType(mode: string): 'blob' | 'tree' | 'commit' {
@@ -27,16 +29,22 @@ export function objectType(mode: string): 'blob' | 'tree' | 'commit' {
 /** The entries of a raw tree object. */
 export function parseTree(raw: Buffer, format: ObjectFormat): TreeEntry[] {
   const idBytes = format === 'sha256' ? 32 : 20;
+  // The whole object converted twice, then sliced: three small conversions per entry cost ~5 ms
+  // of a send to an inbox of 500 messages. A byte is a character of `text`, so offsets agree.
+  const text = raw.toString('latin1');
+  const hex = raw.toString('hex');
   const entries: TreeEntry[] = [];
   let at = 0;
   while (at < raw.length) {
-    const space = raw.indexOf(0x20, at);
-    const nul = raw.indexOf(0, space);
-    if (space < 0 || nul < 0) throw new Error('malformed tree object');
+    const space = text.indexOf(' ', at);
+    const nul = space < 0 ? -1 : text.indexOf('\0', space);
+    if (nul < 0 || nul + 1 + idBytes > raw.length) throw new Error('malformed tree object');
+    const name = text.slice(space + 1, nul);
     entries.push({
-      mode: raw.toString('latin1', at, space),
-      name: raw.toString('utf8', space + 1, nul),
-      id: raw.toString('hex', nul + 1, nul + 1 + idBytes),
+      mode: text.slice(at, space),
+      // Latin-1 is UTF-8 only for ASCII; any other name is decoded from its bytes.
+      name: ASCII.test(name) ? name : raw.toString('utf8', space + 1, nul),
+      id: hex.slice(2 * (nul + 1), 2 * (nul + 1 + idBytes)),
     });
     at = nul + 1 + idBytes;
   }
@@ -57,7 +65,6 @@ export function sortEntries(entries: readonly TreeEntry[]): TreeEntry[] {
   return keyed.map(({ entry }) => entry);
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
 
 export function hashObject(type: string, body: Buffer, format: ObjectFormat): string {
   return digestHex(format, [`${type} ${body.length}\0`, body]);

@@ -135,6 +135,8 @@ describe('commits (git/commit.ts, git/identity.ts)', () => {
     const folders = sortEntries([{ mode: '40000', name: 'é', id }, { mode: '100644', name: 'é.md', id }, { mode: '100644', name: 'é0', id }]);
     expect(folders.map((entry) => entry.name)).toEqual(['é.md', 'é', 'é0']);
     expect(parseTree(treeBody(sorted), 'sha1')).toEqual(sorted);
+    expect(() => parseTree(treeBody(sorted).subarray(0, -1), 'sha1')).toThrow(/malformed tree object/);
+    expect(() => parseTree(Buffer.from('100644 no-nul'), 'sha1')).toThrow(/malformed tree object/);
     expect(() => treeBody([{ mode: '100644', name: 'a.md', id: `${id.slice(0, 38)}zz` }])).toThrow(/malformed tree entry id/);
   });
 
