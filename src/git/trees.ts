@@ -65,7 +65,6 @@ export function sortEntries(entries: readonly TreeEntry[]): TreeEntry[] {
   return keyed.map(({ entry }) => entry);
 }
 
-
 export function hashObject(type: string, body: Buffer, format: ObjectFormat): string {
   return digestHex(format, [`${type} ${body.length}\0`, body]);
 }
